@@ -1,0 +1,41 @@
+# Two commands set up and run everything on a fresh Debian machine: `make run`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBIAN_PACKAGES := espeak-ng libespeak-ng1 alsa-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup debs test lint run bench clean
+
+setup: debs $(VENV)/.installed
+
+# Install the Debian packages that are missing (nothing to do when all are there).
+debs:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/pytest
+
+run: setup
+	$(BIN)/recovery-coach script --minutes 20
+
+bench: setup
+	$(BIN)/python bench/core.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

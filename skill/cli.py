@@ -1,0 +1,68 @@
+"""The `recovery-coach` command. Each group of subcommands lives in its own module and
+registers itself here; bad options exit 2 with one clear sentence."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from content.planner import DEFAULT_MINUTES, FOCUSES
+
+COMMAND_MODULES = ("skill.plan_commands", "skill.offline_commands", "skill.alexa_commands")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but an error is one sentence, not a usage dump."""
+
+    def error(self, message: str):
+        message = message.removeprefix("argument ").rstrip(".")
+        self.exit(2, f"{self.prog}: {message}. See {self.prog} --help.\n")
+
+
+def minutes_value(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a whole number of minutes, like 20, not '{text}'") from None
+
+
+def plan_options() -> argparse.ArgumentParser:
+    """The plan options every command shares."""
+    p = Parser(add_help=False)
+    g = p.add_argument_group("plan options")
+    g.add_argument("--minutes", type=minutes_value, default=DEFAULT_MINUTES, metavar="N",
+                   help=f"length of the routine, 5 to 60 minutes (default {DEFAULT_MINUTES})")
+    g.add_argument("--focus", choices=FOCUSES, default="full",
+                   help="what to concentrate on (default full: cardio, stretches, foam rolling and yoga)")
+    g.add_argument("--no-foam-roller", dest="has_foam_roller", action="store_false",
+                   help="plan without foam rolling")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="recovery-coach",
+                    description="A voice coach for leg-day active recovery.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    shared = plan_options()
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, shared)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args) or 0
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""`recovery-coach routine` and `recovery-coach script`: the plan and its timed script."""
+
+from __future__ import annotations
+
+import json
+
+from speech.script import Script, script_for
+from speech.ssml import render_script
+
+
+def register(sub, shared) -> None:
+    p = sub.add_parser("routine", parents=[shared], help="print the plan: steps, durations, total",
+                       description="Print the routine the planner makes for these options.")
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.set_defaults(run=run_routine)
+
+    p = sub.add_parser("script", parents=[shared], help="print the timed coaching script",
+                       description="Print the timed script: text with mm:ss times, the SSML "
+                                   "responses exactly as the skill sends them, or JSON.")
+    p.add_argument("--format", choices=("text", "ssml", "json"), default="text",
+                   help="text (default), ssml (one response per line) or json")
+    p.set_defaults(run=run_script)
+
+
+def mmss(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def plan_json(script: Script) -> dict:
+    plan = script.plan
+    return {
+        "minutes": plan.minutes,
+        "focus": plan.focus,
+        "has_foam_roller": plan.has_foam_roller,
+        "notes": list(plan.notes),
+        "total_seconds": plan.total_seconds,
+        "steps": [{"id": s.movement.id, "name": s.movement.name, "category": s.movement.category,
+                   "seconds": s.seconds} for s in plan.steps],
+    }
+
+
+def _script(args) -> Script:
+    return script_for(args.minutes, args.focus, args.has_foam_roller)
+
+
+def run_routine(args) -> int:
+    script = _script(args)
+    if args.json:
+        print(json.dumps(plan_json(script), indent=2))
+        return 0
+    plan = script.plan
+    roller = "with a foam roller" if plan.has_foam_roller else "without a foam roller"
+    print(f"{plan.minutes}-minute {plan.focus} leg recovery, {roller}")
+    for note in plan.notes:
+        print(f"Note: {note}")
+    width = max(len(s.movement.name) for s in plan.steps)
+    for i, s in enumerate(plan.steps, 1):
+        print(f"{i:>2}. {s.movement.name:<{width}}  {s.movement.category:<12}  {mmss(s.seconds):>5}")
+    print(f"Total {mmss(plan.total_seconds)}")
+    return 0
+
+
+def run_script(args) -> int:
+    script = _script(args)
+    if args.format == "ssml":
+        for r in render_script(script):
+            print(r.ssml)
+    elif args.format == "json":
+        doc = {
+            "total_seconds": script.total_seconds,
+            "plan": plan_json(script),
+            "cues": [{"at": round(at, 1), "step": i, "text": c.text} for at, i, c in script.timeline()],
+            "responses": [{"step": r.step, "ssml": r.ssml, "estimated_seconds": r.estimated_seconds}
+                          for r in render_script(script)],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        for step in script.steps:
+            start = script.step_start(step.index)
+            print(f"== {mmss(start)}  {step.name} ({mmss(step.seconds)})")
+            for c in step.cues:
+                print(f"{mmss(start + c.at):>6}  {c.text}")
+        print(f"== {mmss(script.total_seconds)}  end")
+    return 0

@@ -1,0 +1,186 @@
+"""Timed coaching scripts: each plan step becomes a timeline of cues at offsets in seconds.
+
+A step's slot (its planned seconds) holds, in order: a short introduction (name and
+how-to), "begin", periodic cues (form, breathing, pace, minutes to go), halfway or
+"switch legs" at the middle of per-side moves, "ten seconds left", and a closing
+"next up" cue timed to finish exactly as the slot ends. Optional cues are dropped
+rather than crowd the fixed ones: no cue starts before the previous one has been said.
+Wording rotates through the phrase variants, counted over the whole routine.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from content.phrases import phrase
+from content.planner import Plan, build_plan
+from speech.timing import estimate_seconds
+
+GAP_AFTER_CUE = 1.0  # silence after a cue before the next may start
+PERIODIC_SHORT = 20  # seconds between periodic cues in a step under two minutes
+PERIODIC_LONG = 45  # ... under ten minutes
+PERIODIC_VERY_LONG = 90  # ... and in longer steps (long cardio)
+MINUTE_MARKS = (1, 2, 3, 5, 10, 15, 20, 25)  # "N minutes to go" in long steps
+
+
+@dataclass(frozen=True)
+class Cue:
+    at: float  # seconds from the start of the step
+    text: str
+    kind: str  # welcome|intro|begin|periodic|half|halfway|switch|minutes|ten_left|end|finish
+
+
+@dataclass(frozen=True)
+class StepScript:
+    index: int
+    movement_id: str
+    name: str
+    category: str
+    seconds: int
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Script:
+    plan: Plan
+    steps: tuple[StepScript, ...]
+
+    @property
+    def total_seconds(self) -> int:
+        return sum(s.seconds for s in self.steps)
+
+    def step_start(self, index: int) -> int:
+        return sum(s.seconds for s in self.steps[:index])
+
+    def timeline(self) -> list[tuple[float, int, Cue]]:
+        """Every cue as (seconds from the start of the routine, step index, cue)."""
+        out, start = [], 0
+        for step in self.steps:
+            out.extend((start + c.at, step.index, c) for c in step.cues)
+            start += step.seconds
+        return out
+
+
+class _Wording:
+    """Picks the next variant of each phrase so repeated cues vary over a routine."""
+
+    def __init__(self):
+        self.used = Counter()
+
+    def say(self, key: str, **fields) -> str:
+        text = phrase(key, self.used[key], **fields)
+        self.used[key] += 1
+        return text
+
+
+def _spoken_end(cue: Cue) -> float:
+    return cue.at + estimate_seconds(cue.text) + GAP_AFTER_CUE
+
+
+@functools.lru_cache(maxsize=256)
+def script_for(minutes: int = 20, focus: str = "full", has_foam_roller: bool = True) -> Script:
+    """The script for a plan; cached, since the skill rebuilds it on every turn."""
+    return build_script(build_plan(minutes, focus, has_foam_roller))
+
+
+def build_script(plan: Plan) -> Script:
+    wording = _Wording()
+    names = [s.movement.name for s in plan.steps]
+    steps = [_step_script(plan, i, nxt, wording) for i, nxt in enumerate([*names[1:], None])]
+    return Script(plan, tuple(steps))
+
+
+def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wording) -> StepScript:
+    step = plan.steps[index]
+    m = step.movement
+    slot = step.seconds
+    fixed: list[Cue] = []
+    at = 0.0
+    if index == 0:
+        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes)])
+        fixed.append(Cue(0.0, welcome, "welcome"))
+        at = _spoken_end(fixed[-1])
+    intro_key = "script.intro_first" if index == 0 else "script.intro"
+    intro = f"{wording.say(intro_key, name=m.name)} {m.how_to}"
+    if m.cautions:
+        intro += " " + m.cautions[0]
+    fixed.append(Cue(round(at, 1), intro, "intro"))
+
+    begin_at = math.ceil(_spoken_end(fixed[-1]))
+    if m.per_side:
+        begin = wording.say(f"script.begin_side.{m.per_side}")
+    elif m.category == "cardio":
+        begin = wording.say("script.begin_cardio")
+    else:
+        begin = wording.say("script.begin")
+    fixed.append(Cue(begin_at, begin, "begin"))
+
+    closing = (wording.say("script.end", next=next_name) if next_name
+               else wording.say("script.finish"))
+    end_at = slot - math.ceil(estimate_seconds(closing) + 0.5)
+    work = end_at - begin_at
+    middle = begin_at + work / 2
+
+    timed: list[Cue] = []  # fixed cues inside the work period
+    if m.per_side:
+        timed.append(Cue(round(middle, 1), wording.say(f"script.switch.{m.per_side}"), "switch"))
+        if m.half_cue:
+            timed += [Cue(round(begin_at + work / 4, 1), m.half_cue, "half"),
+                      Cue(round(begin_at + 3 * work / 4, 1), m.half_cue, "half")]
+    else:
+        if m.half_cue:
+            timed.append(Cue(round(middle, 1), m.half_cue, "half"))
+        elif work >= 40:
+            timed.append(Cue(round(middle, 1), wording.say("script.halfway"), "halfway"))
+    if work >= 25:
+        timed.append(Cue(end_at - 10, wording.say("script.ten_left"), "ten_left"))
+    if work >= 150:
+        for minutes in MINUTE_MARKS:
+            t = end_at - minutes * 60
+            if t > begin_at + 30:
+                key = "script.one_minute_left" if minutes == 1 else "script.minutes_left"
+                timed.append(Cue(t, wording.say(key, minutes=minutes), "minutes"))
+
+    cues = _place(fixed + timed, begin_at, end_at)
+    cues = _add_periodic(cues, m, begin_at, end_at, work, wording)
+    cues.append(Cue(end_at, closing, "end" if next_name else "finish"))
+    return StepScript(index, m.id, m.name, m.category, slot, tuple(cues))
+
+
+def _place(cues: list[Cue], begin_at: float, end_at: float) -> list[Cue]:
+    """Sort cues and drop any that would start before the previous one is said."""
+    kept: list[Cue] = []
+    for cue in sorted(cues, key=lambda c: c.at):
+        if kept and cue.at < _spoken_end(kept[-1]):
+            continue
+        if cue.kind not in ("welcome", "intro", "begin") and _spoken_end(cue) > end_at:
+            continue
+        kept.append(cue)
+    return kept
+
+
+def _add_periodic(cues: list[Cue], m, begin_at: float, end_at: float, work: float,
+                  wording: _Wording) -> list[Cue]:
+    """Fill long silences with form, breathing and pace cues, spaced evenly in each gap,
+    alternating the movement's own cues with its category's."""
+    interval = PERIODIC_SHORT if work < 120 else PERIODIC_LONG if work < 600 else PERIODIC_VERY_LONG
+    own = list(m.cues)
+    out: list[Cue] = []
+    turn = 0
+    bounds = [*cues, Cue(end_at, "", "end")]
+    for a, b in zip(bounds, bounds[1:]):
+        out.append(a)
+        if a.at < begin_at:
+            continue
+        start = _spoken_end(a)
+        count = int((b.at - start) // interval)
+        for k in range(1, count + 1):
+            text = (own[turn // 2 % len(own)] if own and turn % 2 == 0
+                    else wording.say(f"script.periodic.{m.category}"))
+            at = round(start + k * (b.at - start) / (count + 1), 1)
+            out.append(Cue(at, text, "periodic"))
+            turn += 1
+    return out

@@ -1,0 +1,163 @@
+"""Render a script as Alexa responses, and check SSML against Alexa's rules.
+
+One response per step; a step longer than one response can hold is split at a cue.
+Each cue is followed by a break that fills the gap to the next cue minus the estimated
+time to say the cue, so the responses keep the script's schedule. Each response ends
+with a short prompt saying what to say next (the mic opens only after speech ends).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from content.phrases import phrase
+from speech.script import Cue, Script
+from speech.timing import estimate_seconds
+
+MAX_BREAK_SECONDS = 10.0
+MAX_RESPONSE_SECONDS = 240.0
+MAX_SSML_CHARS = 8000
+RESPONSE_BUDGET = 225.0  # plan responses below the ceiling, leaving room for a spoken prefix
+
+ALLOWED_TAGS = {
+    "speak", "break", "p", "s", "emphasis", "prosody", "say-as", "sub", "phoneme", "w",
+    "audio", "lang", "voice", "mark",
+    "amazon:effect", "amazon:domain", "amazon:emotion",
+}
+BREAK_STRENGTHS = {"none", "x-weak", "weak", "medium", "strong", "x-strong"}
+_TIME = re.compile(r"^(\d+(?:\.\d+)?)(s|ms)$")
+
+
+@dataclass(frozen=True)
+class Response:
+    step: int
+    part: int  # which piece of the step, from 0
+    parts: int  # how many pieces the step has
+    ssml: str
+    estimated_seconds: float
+    at: float  # where in the step (seconds) its first cue falls
+
+
+def breaks(seconds: float) -> str:
+    """Silence as a chain of breaks, none over 10 s; nothing under 0.1 s."""
+    ms = int(round(seconds * 10)) * 100
+    out = []
+    while ms >= 100:
+        chunk = min(ms, int(MAX_BREAK_SECONDS * 1000))
+        out.append(f'<break time="{chunk // 1000}s"/>' if chunk % 1000 == 0 else f'<break time="{chunk}ms"/>')
+        ms -= chunk
+    return "".join(out)
+
+
+def speak(*pieces: str) -> str:
+    """Wrap already-escaped SSML pieces in <speak>."""
+    return "<speak>" + " ".join(p for p in pieces if p) + "</speak>"
+
+
+def text(words: str) -> str:
+    return escape(words)
+
+
+def _timed(cues: list[Cue], until: float) -> tuple[str, float]:
+    """SSML for cues, each followed by silence up to the next cue (or `until`)."""
+    body, seconds = [], 0.0
+    for cue, nxt in zip(cues, [*(c.at for c in cues[1:]), until]):
+        said = estimate_seconds(cue.text)
+        pause = max(0.0, nxt - cue.at - said)
+        body.append(text(cue.text) + breaks(pause))
+        seconds += said + round(pause, 1)
+    return " ".join(body), seconds
+
+
+def render_step(script: Script, index: int, prefix: str = "") -> list[Response]:
+    """The responses for one step. `prefix` (plain text) is spoken first, in part 0."""
+    step = script.steps[index]
+    last_step = index == len(script.steps) - 1
+    end_prompt = phrase("ssml.prompt_finish" if last_step else "ssml.prompt_next")
+    more_prompt = phrase("ssml.prompt_continue")
+    budget = RESPONSE_BUDGET - estimate_seconds(prefix) - estimate_seconds(more_prompt)
+
+    cues = step.cues
+    # Each cue is heard until the next one starts; the last until it has been said.
+    ends = [c.at for c in cues[1:]] + [cues[-1].at + estimate_seconds(cues[-1].text)]
+    groups: list[list[Cue]] = [[cues[0]]]
+    for cue, end in zip(cues[1:], ends[1:]):
+        if end - groups[-1][0].at > budget:
+            groups.append([cue])
+        else:
+            groups[-1].append(cue)
+
+    out = []
+    for part, group in enumerate(groups):
+        final = part == len(groups) - 1
+        until = ends[-1] if final else groups[part + 1][0].at
+        body, seconds = _timed(group, until)
+        prompt = end_prompt if final else more_prompt
+        lead = text(prefix) if part == 0 and prefix else ""
+        seconds += estimate_seconds(prompt) + (estimate_seconds(prefix) if lead else 0)
+        out.append(Response(index, part, len(groups), speak(lead, body, text(prompt)), round(seconds, 1), group[0].at))
+    return out
+
+
+def render_script(script: Script) -> list[Response]:
+    return [r for i in range(len(script.steps)) for r in render_step(script, i)]
+
+
+def estimate_ssml_seconds(ssml: str) -> float:
+    """Spoken time of an SSML document: its words plus its breaks."""
+    root = _parse(ssml)
+    words = " ".join(root.itertext())
+    pause = sum(_break_seconds(e.get("time", "")) or 0.0 for e in root.iter("break"))
+    return estimate_seconds(words) + pause
+
+
+def _break_seconds(value: str) -> float | None:
+    m = _TIME.match(value)
+    if not m:
+        return None
+    n = float(m.group(1))
+    return n / 1000 if m.group(2) == "ms" else n
+
+
+def _parse(ssml: str) -> ET.Element:
+    # Alexa's amazon: tags come without a namespace declaration; declare one to parse.
+    declared = re.sub(r"^<speak", '<speak xmlns:amazon="urn:amazon"', ssml.strip(), count=1)
+    root = ET.fromstring(declared)
+    for e in root.iter():
+        e.tag = e.tag.replace("{urn:amazon}", "amazon:")
+    return root
+
+
+def validate_ssml(ssml: str) -> list[str]:
+    """What is wrong with an SSML document by Alexa's rules; empty when it is fine."""
+    problems = []
+    if len(ssml) >= MAX_SSML_CHARS:
+        problems.append(f"SSML is {len(ssml)} characters; Alexa takes under {MAX_SSML_CHARS}")
+    try:
+        root = _parse(ssml)
+    except ET.ParseError as e:
+        return problems + [f"not well-formed XML ({e}); unescaped & < > in text?"]
+    if root.tag != "speak":
+        problems.append("the root element must be <speak>")
+    for e in root.iter():
+        if e.tag not in ALLOWED_TAGS:
+            problems.append(f"tag <{e.tag}> is not supported by Alexa")
+        if e.tag == "break":
+            if set(e.attrib) - {"time", "strength"}:
+                problems.append(f"break has unsupported attributes {sorted(e.attrib)}")
+            if "time" in e.attrib:
+                secs = _break_seconds(e.get("time"))
+                if secs is None:
+                    problems.append(f"break time '{e.get('time')}' is not like 500ms or 2s")
+                elif secs > MAX_BREAK_SECONDS:
+                    problems.append(f"break of {secs:g}s is longer than {MAX_BREAK_SECONDS:g}s")
+            if "strength" in e.attrib and e.get("strength") not in BREAK_STRENGTHS:
+                problems.append(f"break strength '{e.get('strength')}' is not one of Alexa's")
+    if not problems:
+        total = estimate_ssml_seconds(ssml)
+        if total > MAX_RESPONSE_SECONDS:
+            problems.append(f"response is about {total:.0f}s long; the limit is {MAX_RESPONSE_SECONDS:.0f}s")
+    return problems

@@ -1,0 +1,59 @@
+"""The command line as a user runs it: a real subprocess, real output."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "skill.cli", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_routine_prints_steps_and_total():
+    out = run("routine", "--minutes", "20").stdout
+    assert "brisk walking" in out and "Total 20:00" in out
+
+
+def test_routine_json_matches_the_minutes_asked():
+    plan = json.loads(run("routine", "--minutes", "15", "--json").stdout)
+    assert abs(plan["total_seconds"] - 900) <= 45
+    assert sum(s["seconds"] for s in plan["steps"]) == plan["total_seconds"]
+
+
+def test_no_foam_roller_means_no_rolling():
+    plan = json.loads(run("routine", "--no-foam-roller", "--json").stdout)
+    assert all(s["category"] != "foam-rolling" for s in plan["steps"])
+
+
+def test_out_of_range_minutes_are_clamped_and_explained():
+    out = run("routine", "--minutes", "200").stdout
+    assert "60-minute" in out and "longest routine" in out
+
+
+def test_script_json_has_the_contracted_shape():
+    doc = json.loads(run("script", "--minutes", "10", "--format", "json").stdout)
+    assert doc["total_seconds"] == doc["plan"]["total_seconds"]
+    assert {"id", "name", "category", "seconds"} <= set(doc["plan"]["steps"][0])
+    assert [c["at"] for c in doc["cues"]] == sorted(c["at"] for c in doc["cues"])
+    assert {"step", "ssml", "estimated_seconds"} <= set(doc["responses"][0])
+
+
+def test_script_ssml_is_one_response_per_line():
+    lines = run("script", "--minutes", "20", "--format", "ssml").stdout.splitlines()
+    assert lines and all(line.startswith("<speak>") and line.endswith("</speak>") for line in lines)
+
+
+@pytest.mark.parametrize("args, says", [
+    (["routine", "--minutes", "abc"], "whole number of minutes"),
+    (["routine", "--focus", "legs"], "invalid choice"),
+    (["script", "--format", "mp3"], "invalid choice"),
+    (["routine", "--bogus"], "unrecognized arguments"),
+])
+def test_bad_options_exit_2_with_one_sentence(args, says):
+    result = run(*args)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
