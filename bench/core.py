@@ -1,0 +1,1 @@
+"""Placeholder until the core benchmark lands (same session)."""
