@@ -36,6 +36,7 @@ run: setup
 
 bench: setup
 	$(BIN)/python bench/core.py
+	$(BIN)/python bench/offline.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -14,6 +14,10 @@ from skill.plan_commands import mmss
 from speech.playback import Event, status
 from speech.script import Script
 
+# Linux lets select() wake up to 0.1% of its timeout late (timer slack, up to 100 ms), so a
+# long wait for the next cue is taken in short slices: each is then late by at most ~50 us.
+WAIT_SLICE = 0.05
+
 
 class Keyboard:
     """Keys as they are pressed, without Enter or echo, while in a `with` block; the terminal
@@ -47,9 +51,14 @@ class Keyboard:
                 raise KeyboardInterrupt  # paused with no keyboard: nothing could resume it
             time.sleep(timeout)
             return None
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return None
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
+                return None
+            ready, _, _ = select.select([self.fd], [], [], None if left is None else min(left, WAIT_SLICE))
+            if ready:
+                break
         data = os.read(self.fd, 1)
         if not data:  # end of piped input: no more keys
             self.fd = None
