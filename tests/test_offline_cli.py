@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import termios
+import wave
 
 import pytest
 
@@ -104,10 +105,11 @@ def test_keys_arrive_from_a_pipe_too():
 class Terminal:
     """The coach running in a pseudo-terminal, as if typed into a real one."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, env: dict | None = None):
         self.master, self.slave = pty.openpty()
         self.before = termios.tcgetattr(self.slave)
-        self.proc = subprocess.Popen([*CLI, *args], stdin=self.slave, stdout=self.slave, stderr=self.slave)
+        self.proc = subprocess.Popen([*CLI, *args], stdin=self.slave, stdout=self.slave, stderr=self.slave,
+                                     env={**os.environ, **(env or {})})
         self.seen = ""
 
     def wait_for(self, text: str, timeout: float = 30) -> None:
@@ -151,3 +153,45 @@ def test_ctrl_c_stops_cleanly_and_restores_the_terminal():
     assert t.close() == 130
     assert t.after == t.before
     assert "Traceback" not in t.seen
+
+
+
+def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
+    """The sound path with a stand-in for the sound card: an `aplay` that keeps each file it is
+    given and then says so through a FIFO, so keys are pressed only once a cue was heard."""
+    heard = tmp_path / "heard"
+    heard.mkdir()
+    fifo = tmp_path / "played"
+    os.mkfifo(fifo)
+    (tmp_path / "aplay").write_text('#!/bin/sh\nfor last; do :; done\n'
+                                    'cp "$last" "$HEARD/$(date +%s%N).wav"\necho played > "$PLAYED"\n')
+    (tmp_path / "aplay").chmod(0o755)
+    played = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    keep_open = os.open(fifo, os.O_WRONLY)
+    count = 0
+
+    def wait_until_heard(n):
+        nonlocal count
+        while count < n:
+            assert select.select([played], [], [], 30)[0], f"only {count} sounds played"
+            count += os.read(played, 4096).count(b"played")
+
+    t = Terminal("play", "--minutes", "5", env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
+                                                 "HEARD": str(heard), "PLAYED": str(fifo)})
+    wait_until_heard(2)  # the device check, then the welcome
+    for n in (3, 4, 5):
+        t.press("n")
+        wait_until_heard(n)
+    t.press("q")
+    t.wait_for("Stopped.")
+    assert t.close() == 0
+    os.close(played)
+    os.close(keep_open)
+    assert "Audio saved" not in t.seen
+    clips = []
+    for path in sorted(heard.iterdir()):
+        with wave.open(str(path)) as w:
+            assert (w.getnchannels(), w.getframerate()) == (1, 22050)
+            clips.append(w.getnframes() / 22050)
+    assert clips[0] < 0.02  # the device check: a hundredth of a second of silence
+    assert len(clips) == 5 and all(seconds > 5 for seconds in clips[1:])  # welcome and three introductions
