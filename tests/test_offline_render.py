@@ -102,3 +102,21 @@ def test_an_interrupted_render_leaves_nothing_behind(tmp_path):
         render(script_for(5), Synthesizer(), str(target), str(tmp_path / "c.json"), progress=interrupt)
     assert target.read_bytes() == b"the user's earlier file"
     assert os.listdir(tmp_path) == ["r.wav"]
+
+
+def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
+    """At 80 words a minute cues outlast their gaps: each pushed cue starts exactly where the
+    one before ends (nothing cut off), and the cue list gives that real start."""
+    target = tmp_path / "slow.wav"
+    done = render(script_for(5), Synthesizer(rate=80), str(target), str(tmp_path / "c.json"))
+    cues = json.loads((tmp_path / "c.json").read_text())
+    with wave.open(str(target), "rb") as w:
+        samples = array.array("h", w.readframes(w.getnframes()))
+    assert done.pushed
+    for before, placed, listed in zip((None, *done.cues), done.cues, cues):
+        assert listed["at"] * SR == pytest.approx(placed.start, abs=1)
+        assert samples[placed.start] != 0  # speech begins on the listed frame
+        if placed in done.pushed:
+            assert placed.start == before.end and listed["late"] > 0
+        elif placed.start:
+            assert samples[placed.start - 1] == 0 and placed.start == placed.due

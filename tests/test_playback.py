@@ -131,3 +131,27 @@ def test_until_plays_only_the_first_minutes():
     expected = [at for at, _, _ in script_for(10).timeline() if at < 120]
     assert [t for t, _ in sink.played] == [pytest.approx(at) for at in expected]
     assert events[-1].kind == "finished" and sink.time.now == pytest.approx(120)
+
+
+def test_plain_display_reports_pushed_cues_only_when_verbose():
+    from io import StringIO
+
+    from skill.terminal import Display
+
+    length = lambda text: 20.0 if text == "Halfway there." else 1.0  # noqa: E731
+    _, _, events = run(length=length)
+    shown = {}
+    for verbose in (False, True):
+        out = StringIO()
+        display = Display(script_for(5), out=out, live=False, verbose=verbose)
+        for e in events:
+            display(e)
+        shown[verbose] = out.getvalue().splitlines()
+    assert shown[False][:3] == ["Step 1 of 4: brisk walking (1:15). 5:00 left in the routine. Next: leg swings.",
+                                "  0:00  Let's start your 5-minute leg recovery. Keep every movement gentle, "
+                                "and stop if anything causes sharp pain.",
+                                "  0:09  First up, brisk walking. Walk briskly, around your neighbourhood or on a "
+                                "treadmill at a slight incline. Keep it at a conversational pace."]
+    assert not any("late by" in line for line in shown[False])
+    assert "        (late by 5.0 s: the cue before it was still speaking)" in shown[True]
+    assert shown[True][-1] == "Routine finished. Well done."
