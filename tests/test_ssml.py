@@ -3,8 +3,8 @@ validator catches what breaks them."""
 
 import pytest
 
-from content.planner import FOCUSES
 from content.phrases import phrase
+from content.planner import FOCUSES
 from speech.script import script_for
 from speech.ssml import breaks, render_script, render_step, speak, text, validate_ssml
 from speech.timing import estimate_seconds
@@ -81,5 +81,6 @@ def test_validator_catches_broken_ssml(ssml, complaint):
 
 
 def test_amazon_tags_are_allowed():
-    ssml = '<speak><amazon:effect name="whispered">Relax.</amazon:effect> <say-as interpret-as="cardinal">10</say-as></speak>'
+    ssml = ('<speak><amazon:effect name="whispered">Relax.</amazon:effect> '
+            '<say-as interpret-as="cardinal">10</say-as></speak>')
     assert validate_ssml(ssml) == []
