@@ -163,5 +163,7 @@ class Verifier:
     def check_application(self, doc: dict) -> None:
         from skill.alexa import application_id
 
+        if application_id(doc) is None:
+            raise VerificationError("missing field: context.System.application.applicationId")
         if self.skill_id is not None and application_id(doc) != self.skill_id:
             raise VerificationError("the application id is not this skill's")
