@@ -37,18 +37,20 @@ def register(sub, shared) -> None:
 
 
 def run_serve(args) -> int:
-    from skill.app import DEV_WARNING, ConfigError, create_app
+    import logging
 
+    from skill.app import ConfigError, create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(dev=args.dev)
     except ConfigError as e:
         print(f"recovery-coach serve: {e}.", file=sys.stderr)
         return 2
     url = f"http://{args.host}:{args.port}"
-    if args.dev:
-        print(f"!! {DEV_WARNING}", file=sys.stderr)
     print(f"Recovery Coach skill on {url}/alexa (health: {url}/health)")
     print(f"Try it: recovery-coach chat --url {url}/alexa   (then type: open recovery coach)")
+    sys.stdout.flush()
     app.run(host=args.host, port=args.port, threaded=True)
     return 0
 
