@@ -110,12 +110,19 @@ def run_chat(args) -> int:
 
 def _speaker():
     """Speak text with pyttsx3, waiting out [pause Ns] marks; None if no engine works here."""
+    import threading
+
+    from speech.timing import estimate_seconds
+
     try:
         import pyttsx3
         engine = pyttsx3.init()
     except Exception as e:  # no espeak-ng or no audio: keep chatting in text
         print(f"(cannot speak here: {e}; text only)", file=sys.stderr)
         return None
+    said = threading.Event()
+    # runAndWait can return before the espeak driver has played the utterance: wait for it.
+    engine.connect("finished-utterance", lambda name, completed: said.set())
 
     def speak(line: str) -> None:
         for piece in re.split(r"(\[pause [\d.]+s\])", line):
@@ -123,6 +130,8 @@ def _speaker():
             if pause:
                 time.sleep(float(pause.group(1)))
             elif piece.strip() and not piece.startswith("("):
+                said.clear()
                 engine.say(piece)
                 engine.runAndWait()
+                said.wait(timeout=3 * estimate_seconds(piece) + 10)
     return speak

@@ -146,3 +146,20 @@ def test_chat_talks_to_a_running_dev_server(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_speak_synthesizes_the_answer_with_the_local_engine(tmp_path):
+    """Real pyttsx3 + espeak-ng; only the audio device is fake: an `aplay` that keeps the WAV."""
+    bin_dir, heard = tmp_path / "bin", tmp_path / "heard"
+    bin_dir.mkdir(), heard.mkdir()
+    aplay = bin_dir / "aplay"
+    aplay.write_text(f'#!/bin/sh\ncp "$1" "{heard}/$(date +%s%N).wav"\n')
+    aplay.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECOVERY_COACH_DB": str(tmp_path / "s.db")}
+    subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--speak"], input="open recovery coach\n",
+                   capture_output=True, text=True, timeout=120, env=env)
+    wavs = list(heard.glob("*.wav"))
+    assert len(wavs) == 1
+    audio = wavs[0].read_bytes()
+    assert audio[:4] == b"RIFF"
+    assert len(audio) > 22050 * 2 * 10, "the welcome takes well over ten seconds to say"
