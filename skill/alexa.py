@@ -21,6 +21,7 @@ from ask_sdk_model import RequestEnvelope
 from content.phrases import phrase
 from skill.handlers import Slot, say, turn
 from skill.store import SQLiteAdapter, default_db_path
+from skill.verify import application_id
 
 log = logging.getLogger("recovery_coach.skill")
 REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
@@ -113,16 +114,6 @@ def check_shape(doc) -> None:
         raise BadRequest("session must be an object")
     if isinstance(session, dict) and "attributes" in session and not isinstance(session["attributes"], dict | None):
         session["attributes"] = {"pos": None}  # garbled: the handlers restart politely
-
-
-def application_id(doc: dict) -> str | None:
-    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
-        node = doc
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, str):
-            return node
-    return None
 
 
 class Skill:

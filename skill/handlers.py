@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from content.library import library, normalize
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
+from skill.model import slot_types
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.ssml import MAX_RESPONSE_SECONDS, speak, text
@@ -122,8 +123,6 @@ def plan_minutes(slot: Slot) -> tuple[int, str]:
 def resolve(slot: Slot, type_name: str) -> str | None:
     """The value id a slot means: Alexa's resolution, or the heard words matched against
     the model's values and synonyms (test tools and the chat simulator send raw words)."""
-    from skill.model import slot_types  # the model source is only read when a slot needs it
-
     values = slot_types()[type_name]
     if slot.id in values:
         return slot.id

@@ -39,6 +39,7 @@ SIGNER_NAME = "echo-api.amazon.com"
 MAX_SKEW_SECONDS = 150
 FETCH_TIMEOUT_SECONDS = 5
 MAX_CHAIN_BYTES = 64 * 1024
+MAX_CACHED_CHAINS = 16
 
 
 class VerificationError(ValueError):
@@ -70,6 +71,17 @@ def system_roots() -> list[x509.Certificate]:
         path = ssl.get_default_verify_paths().cafile
     with open(path, "rb") as f:
         return x509.load_pem_x509_certificates(f.read())
+
+
+def application_id(doc: dict) -> str | None:
+    """The skill id a request envelope is addressed to, or None."""
+    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
+        node = doc
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            return node
+    return None
 
 
 def check_chain_url(url) -> None:
@@ -124,6 +136,8 @@ class Verifier:
             return cached[0]
         key, expires = self._validate_chain(self.fetch(url), now)
         with self._lock:
+            if len(self._cache) >= MAX_CACHED_CHAINS:  # Alexa uses a handful of URLs; don't grow without bound
+                self._cache.clear()
             self._cache[url] = (key, expires)
         return key
 
@@ -161,8 +175,6 @@ class Verifier:
             raise VerificationError(f"request.timestamp is more than {MAX_SKEW_SECONDS} s from now")
 
     def check_application(self, doc: dict) -> None:
-        from skill.alexa import application_id
-
         if application_id(doc) is None:
             raise VerificationError("missing field: context.System.application.applicationId")
         if self.skill_id is not None and application_id(doc) != self.skill_id:
