@@ -230,3 +230,11 @@ def test_an_unsigned_request_does_not_touch_the_users_saved_place(signed_client,
 
     assert signed_client.post("/alexa", data=body_of(launch_doc())).status_code == 400
     assert SQLiteAdapter(db).get("amzn1.ask.account.t") == {}
+
+
+def test_alexas_error_report_is_acknowledged_without_speech(dev_client):
+    doc = launch_doc()
+    doc["request"] = {"type": "System.ExceptionEncountered", "requestId": "r", "timestamp": "2026-01-01T00:00:00Z",
+                      "error": {"type": "INVALID_RESPONSE", "message": "bad"}}
+    r = dev_client.post("/alexa", json=doc)
+    assert r.status_code == 200 and r.get_json()["response"] == {}
