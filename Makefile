@@ -31,11 +31,14 @@ lint: setup
 test: lint
 	$(BIN)/pytest
 
+# Serve the Alexa skill locally in dev mode (no signature checks); it prints how to try it.
 run: setup
-	$(BIN)/recovery-coach script --minutes 20
+	@echo "Then, in another terminal: $(BIN)/recovery-coach chat --url http://127.0.0.1:5000/alexa"
+	$(BIN)/recovery-coach serve --dev
 
 bench: setup
 	$(BIN)/python bench/core.py
+	$(BIN)/python bench/alexa_skill.py
 	$(BIN)/python bench/offline.py
 
 clean:

@@ -1,5 +1,137 @@
-"""Placeholder: these commands arrive with their issue."""
+"""`recovery-coach serve`, `chat` and `model`: the Alexa skill's commands."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+DEFAULT_PORT = 5000
 
 
 def register(sub, shared) -> None:
-    pass
+    p = sub.add_parser("serve", help="serve the Alexa skill over HTTP (POST /alexa, GET /health)",
+                       description="Serve the skill with Flask's server. In production run "
+                                   "gunicorn 'skill.app:create_app()' with RECOVERY_COACH_SKILL_ID set.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--dev", action="store_true",
+                   help="turn off signature and timestamp checks, for local testing only")
+    p.set_defaults(run=run_serve)
+
+    p = sub.add_parser("chat", help="talk to the skill from the terminal, without an Echo",
+                       description="Type what you would say to Alexa (open recovery coach, next, pause...). "
+                                   "An empty line is silence; Ctrl-D ends.")
+    p.add_argument("--url", help="send requests to a running server (started with --dev), e.g. "
+                                 f"http://127.0.0.1:{DEFAULT_PORT}/alexa; default: in-process")
+    p.add_argument("--speak", action="store_true", help="also speak answers with the local text-to-speech engine")
+    p.set_defaults(run=run_chat)
+
+    p = sub.add_parser("model", help="check or regenerate the Alexa interaction model",
+                       description="Generate deploy/skill-package from skill/interaction_model.yaml "
+                                   "and the movement library, or check it.")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--check", action="store_true", help="validate the model and fail if deploy/ has drifted")
+    g.add_argument("--write", action="store_true", help="write deploy/skill-package and deploy/ask-resources.json")
+    p.set_defaults(run=run_model)
+
+
+def run_serve(args) -> int:
+    import logging
+
+    from skill.app import ConfigError, create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(dev=args.dev)
+    except ConfigError as e:
+        print(f"recovery-coach serve: {e}.", file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{args.port}"
+    print(f"Recovery Coach skill on {url}/alexa (health: {url}/health)")
+    print(f"Try it: recovery-coach chat --url {url}/alexa   (then type: open recovery coach)")
+    sys.stdout.flush()
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def run_model(args) -> int:
+    from skill import model
+
+    if args.write:
+        for path in model.write_package():
+            print(f"wrote {path}")
+        return 0
+    problems = model.check_model() + (model.drift() if args.check else [])
+    for p in problems:
+        print(f"model: {p}", file=sys.stderr)
+    if problems:
+        return 1
+    intents = model.intents()
+    samples = sum(len(s["samples"]) for s in intents.values())
+    print(f"interaction model OK: invocation '{model.source()['invocation']}', {len(intents)} intents, "
+          f"{samples} samples, locales {', '.join(model.source()['locales'])}")
+    return 0
+
+
+def run_chat(args) -> int:
+    from skill.chat import Conversation, in_process, over_http, ssml_to_text
+
+    speaker = _speaker() if args.speak else None
+    conv = Conversation(over_http(args.url) if args.url else in_process())
+    where = args.url or "in-process skill (dev mode)"
+    print(f"Talking to {where}. Say 'open recovery coach' to begin; an empty line is silence; Ctrl-D ends.")
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            typed = input("you> " if interactive else "")
+        except EOFError:
+            return 0
+        if not interactive:
+            print(f"you> {typed}")
+        if not typed.strip():
+            said = conv.silence()
+            answer = ssml_to_text(said) if said else "(the session has ended; say open recovery coach)"
+        else:
+            m = conv.say(typed)
+            status = conv.last.get("error")
+            if status:
+                print(f"(the skill refused the request: {status})")
+                continue
+            answer = ssml_to_text(conv.speech) or "(no speech)"
+            if m.intent == "AMAZON.FallbackIntent":
+                answer = f"(heard as: fallback) {answer}"
+        print(f"alexa> {answer}")
+        if conv.ended and typed.strip():
+            print("(session ended)")
+        if speaker:
+            speaker(answer)
+
+
+def _speaker():
+    """Speak text with pyttsx3, waiting out [pause Ns] marks; None if no engine works here."""
+    import threading
+
+    from speech.timing import estimate_seconds
+
+    try:
+        import pyttsx3
+        engine = pyttsx3.init()
+    except Exception as e:  # no espeak-ng or no audio: keep chatting in text
+        print(f"(cannot speak here: {e}; text only)", file=sys.stderr)
+        return None
+    said = threading.Event()
+    # runAndWait can return before the espeak driver has played the utterance: wait for it.
+    engine.connect("finished-utterance", lambda name, completed: said.set())
+
+    def speak(line: str) -> None:
+        for piece in re.split(r"(\[pause [\d.]+s\])", line):
+            pause = re.fullmatch(r"\[pause ([\d.]+)s\]", piece)
+            if pause:
+                time.sleep(float(pause.group(1)))
+            elif piece.strip() and not piece.startswith("("):
+                said.clear()
+                engine.say(piece)
+                engine.runAndWait()
+                said.wait(timeout=3 * estimate_seconds(piece) + 10)
+    return speak

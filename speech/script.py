@@ -112,10 +112,8 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
     begin_at = math.ceil(_spoken_end(fixed[-1]))
     if m.per_side:
         begin = wording.say(f"script.begin_side.{m.per_side}")
-    elif m.category == "cardio":
-        begin = wording.say("script.begin_cardio")
     else:
-        begin = wording.say("script.begin")
+        begin = wording.say(f"script.begin.{m.category}")
     fixed.append(Cue(begin_at, begin, "begin"))
 
     closing = (wording.say("script.end", next=next_name) if next_name

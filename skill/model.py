@@ -1,0 +1,181 @@
+"""The Alexa interaction model: generated from skill/interaction_model.yaml plus the movement
+library, checked against Alexa's rules, and written as an ask-cli v2 skill package."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from content.library import library, normalize
+from content.planner import FOCUSES
+
+SOURCE = Path(__file__).parent / "interaction_model.yaml"
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+REQUIRED_BUILTINS = (
+    "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
+    "AMAZON.FallbackIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.RepeatIntent",
+    "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+)
+# Words an invocation name may not contain (launch phrases, wake words, connecting words).
+BANNED_INVOCATION_WORDS = {"alexa", "amazon", "echo", "computer", "ask", "tell", "open", "launch", "load",
+                           "begin", "run", "use", "resume", "play", "skill", "app", "the", "a", "for", "to"}
+_SLOT = re.compile(r"\{(\w+)\}")
+_SAMPLE_CHARS = re.compile(r"^[a-z' .{}_]+$")
+_INVOCATION_CHARS = re.compile(r"^[a-z]+( [a-z]+)+$")
+
+
+@functools.cache
+def source() -> dict:
+    with SOURCE.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def slot_types() -> dict[str, dict[str, list[str]]]:
+    """Custom slot types as {type: {value id: [value, synonyms...]}}, the library's included."""
+    types = {name: dict(values) for name, values in source()["types"].items()}
+    types["MovementType"] = {m.id: [m.name, *m.synonyms] for m in library().movements}
+    return types
+
+
+def intents() -> dict[str, dict]:
+    """Every intent as {name: {slots, samples, understood}}, built-ins included."""
+    out = {}
+    for name, spec in {**source()["intents"], **source()["builtins"]}.items():
+        spec = spec or {}
+        out[name] = {"slots": spec.get("slots", {}), "samples": list(spec.get("samples", [])),
+                     "understood": list(spec.get("understood", []))}
+    return out
+
+
+def build_model() -> dict:
+    types = slot_types()
+    model_intents = [
+        {"name": name, "slots": [{"name": s, "type": t} for s, t in spec["slots"].items()], "samples": spec["samples"]}
+        for name, spec in intents().items()
+    ]
+    model_types = [
+        {"name": name, "values": [{"id": vid, "name": {"value": words[0], "synonyms": words[1:]}}
+                                  for vid, words in values.items()]}
+        for name, values in types.items()
+    ]
+    return {"interactionModel": {"languageModel": {
+        "invocationName": source()["invocation"], "intents": model_intents, "types": model_types}}}
+
+
+def build_manifest() -> dict:
+    m = source()["manifest"]
+    listing = {"name": m["name"], "summary": m["summary"], "description": " ".join(m["description"].split()),
+               "examplePhrases": m["examples"], "keywords": m["keywords"]}
+    return {"manifest": {
+        "manifestVersion": "1.0",
+        "publishingInformation": {
+            "locales": {loc: listing for loc in source()["locales"]},
+            "isAvailableWorldwide": True,
+            "category": m["category"],
+            "distributionCountries": [],
+            "testingInstructions": "Say: open recovery coach, then yes, then next. Try pause, resume, go back, "
+                                   "how do I do leg swings, and I have sharp pain.",
+        },
+        "apis": {"custom": {"endpoint": {"uri": m["endpoint"], "sslCertificateType": "Wildcard"}, "interfaces": []}},
+        "privacyAndCompliance": {"allowsPurchases": False, "usesPersonalInfo": False, "isChildDirected": False,
+                                 "isExportCompliant": True, "containsAds": False,
+                                 "locales": {loc: {} for loc in source()["locales"]}},
+    }}
+
+
+ASK_RESOURCES = {"askcliResourcesVersion": "2020-03-31",
+                 "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}}}
+
+
+def package_files() -> dict[str, str]:
+    """Every generated file, as {path relative to deploy/: text}."""
+    def dump(doc) -> str:
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    files = {"ask-resources.json": dump(ASK_RESOURCES), "skill-package/skill.json": dump(build_manifest())}
+    model = dump(build_model())
+    for loc in source()["locales"]:
+        files[f"skill-package/interactionModels/custom/{loc}.json"] = model
+    return files
+
+
+def write_package(root: Path = DEPLOY) -> list[Path]:
+    written = []
+    for rel, text in package_files().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def drift(root: Path = DEPLOY) -> list[str]:
+    """Generated files that are missing or differ from what the source produces."""
+    out = []
+    for rel, text in package_files().items():
+        path = root / rel
+        if not path.exists():
+            out.append(f"{rel} is missing; run recovery-coach model --write")
+        elif path.read_text(encoding="utf-8") != text:
+            out.append(f"{rel} differs from its source; run recovery-coach model --write")
+    return out
+
+
+def check_invocation(name: str) -> list[str]:
+    problems = []
+    if not _INVOCATION_CHARS.match(name):
+        problems.append(f"invocation name '{name}' must be two or more lowercase words, letters only")
+    banned = sorted(set(name.split()) & BANNED_INVOCATION_WORDS)
+    if banned:
+        problems.append(f"invocation name '{name}' may not contain '{banned[0]}'")
+    return problems
+
+
+def check_model() -> list[str]:
+    """What breaks Alexa's rules in the source; empty when it is fine."""
+    src = source()
+    problems = check_invocation(src["invocation"])
+    types = slot_types()
+    every = intents()
+    for b in REQUIRED_BUILTINS:
+        if b not in every:
+            problems.append(f"built-in intent {b} is missing")
+    owner: dict[str, str] = {}
+    for name, spec in every.items():
+        for slot, stype in spec["slots"].items():
+            if not stype.startswith("AMAZON.") and stype not in types:
+                problems.append(f"{name}: slot '{slot}' has undefined type {stype}")
+        for sample in spec["samples"] + spec["understood"]:
+            if not _SAMPLE_CHARS.match(sample.lower()):
+                problems.append(f"{name}: sample '{sample}' has characters Alexa does not allow (digits?)")
+            for slot in _SLOT.findall(sample):
+                if slot not in spec["slots"]:
+                    problems.append(f"{name}: sample '{sample}' uses slot '{slot}' the intent does not have")
+            key = normalize(_SLOT.sub(lambda m: "{" + m.group(1) + "}", sample))
+            if owner.get(key, name) != name:
+                problems.append(f"sample '{sample}' is in both {owner[key]} and {name}")
+            elif key in owner:
+                problems.append(f"{name}: sample '{sample}' is listed twice")
+            owner[key] = name
+    for tname, values in types.items():
+        seen: dict[str, str] = {}
+        for vid, words in values.items():
+            if len(words) < 2:
+                problems.append(f"{tname}: value '{vid}' needs synonyms")
+            for w in words:
+                k = normalize(w)
+                if seen.get(k, vid) != vid:
+                    problems.append(f"{tname}: '{w}' is a synonym of both {seen[k]} and {vid}")
+                seen[k] = vid
+    if set(types["FocusType"]) != set(FOCUSES):
+        problems.append(f"FocusType values must be the planner's focuses: {', '.join(FOCUSES)}")
+    manifest = build_manifest()["manifest"]
+    for loc, listing in manifest["publishingInformation"]["locales"].items():
+        if "medical advice" not in listing["description"]:
+            problems.append(f"{loc}: the description must say the skill gives no medical advice")
+    if not manifest["apis"]["custom"]["endpoint"]["uri"].startswith("https://"):
+        problems.append("the endpoint must be HTTPS")
+    return problems

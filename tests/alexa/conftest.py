@@ -1,0 +1,80 @@
+"""Fixtures for the Alexa skill tests: a real Flask app over a real SQLite file, in dev
+mode or with verification against a certificate authority made for the test session."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from testca import make_ca  # noqa: E402
+
+from skill.app import create_app  # noqa: E402
+from skill.chat import DEV_SKILL_ID, Conversation, envelope  # noqa: E402
+from skill.verify import Verifier  # noqa: E402
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "coach.sqlite3"
+
+
+@pytest.fixture
+def dev_client(db):
+    return create_app(dev=True, skill_id=DEV_SKILL_ID, db_path=db).test_client()
+
+
+@pytest.fixture
+def talk(dev_client):
+    """A conversation through the dev app; returns the Conversation."""
+    def send(doc):
+        r = dev_client.post("/alexa", json=doc)
+        return r.status_code, r.get_json(silent=True) or {}
+    return Conversation(send)
+
+
+@pytest.fixture(scope="session")
+def ca():
+    return make_ca()
+
+
+class Clock:
+    """A settable clock: tests move time without sleeping."""
+
+    def __init__(self):
+        self.now = datetime.now(UTC)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def fetches():
+    return []
+
+
+@pytest.fixture
+def verifier(ca, fetches):
+    def fetch(url):
+        fetches.append(url)
+        return ca.chain_pem
+    return Verifier(DEV_SKILL_ID, roots=[ca.root], fetch=fetch, clock=Clock())
+
+
+@pytest.fixture
+def signed_client(verifier, db):
+    return create_app(verifier=verifier, db_path=db).test_client()
+
+
+def launch_doc(skill_id: str = DEV_SKILL_ID, **request) -> dict:
+    return envelope({"type": "LaunchRequest", **request}, session_id="amzn1.echo-api.session.t", new=True,
+                    attributes={}, user_id="amzn1.ask.account.t", skill_id=skill_id)
+
+
+def body_of(doc: dict) -> bytes:
+    return json.dumps(doc).encode()

@@ -1,0 +1,105 @@
+"""Conversations as transcripts (conversations/*.txt) and every intent in every state
+(intent_states.yaml), through the real Flask app and a real SQLite file. Every SSML the
+skill returns must pass the SSML validator.
+
+Transcript lines: `> typed words` (empty: silence), `< words the answer contains`,
+`- words it must not contain`, `= ends` / `= open` / `= state NAME`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DEV_SKILL_ID
+
+from skill.chat import Conversation, ssml_to_text
+from skill.handlers import SAVED_VERSION
+from skill.store import SQLiteAdapter
+from speech import sequencer as seq
+from speech.ssml import validate_ssml
+
+HERE = Path(__file__).parent
+TRANSCRIPTS = sorted((HERE / "conversations").glob("*.txt"))
+TABLE = yaml.safe_load((HERE / "intent_states.yaml").read_text())
+USER = "amzn1.ask.account.table"
+
+
+def assert_valid_ssml(conv: Conversation) -> None:
+    response = conv.last.get("response", {})
+    for ssml in (conv.speech, ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")):
+        if ssml:
+            assert validate_ssml(ssml) == [], ssml
+
+
+@pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.stem)
+def test_transcript(path, talk):
+    heard = ""
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        where = f"{path.name}:{number}"
+        if not line.strip() or line.startswith("#"):
+            continue
+        mark, rest = line[0], line[1:].strip()
+        if mark == ">":
+            if rest:
+                talk.say(rest)
+                assert talk.last.get("response") is not None, f"{where}: refused: {talk.last}"
+                assert_valid_ssml(talk)
+                heard = ssml_to_text(talk.speech)
+            else:
+                heard = ssml_to_text(talk.silence())
+        elif mark == "<":
+            assert rest.lower() in heard.lower(), f"{where}: expected '{rest}' in: {heard}"
+        elif mark == "-":
+            assert rest.lower() not in heard.lower(), f"{where}: did not expect '{rest}' in: {heard}"
+        elif rest == "ends":
+            assert talk.ended, f"{where}: the session should have ended after: {heard}"
+        elif rest == "open":
+            assert not talk.ended, f"{where}: the session should be open after: {heard}"
+        elif rest.startswith("state "):
+            state = (talk.attributes.get("pos") or {}).get("state", "ready")
+            assert state == rest.split()[1], f"{where}: state is {state} after: {heard}"
+        else:
+            raise AssertionError(f"{where}: cannot read line: {line}")
+
+
+def position_for(state: str) -> seq.Position | None:
+    if state == "ready":
+        return None
+    pos = seq.start(10)
+    if state == "finished":
+        return seq.Position(10, "full", True, pos.step_count - 1, 0, "finished")
+    return seq.Position(10, "full", True, 1, 0, state)
+
+
+CASES = [(intent, state, expected) for intent, row in TABLE.items()
+         for state, expected in row.items() if not state.startswith("_")]
+
+
+@pytest.mark.parametrize("intent, state, expected", CASES, ids=[f"{i}-{s}" for i, s, _ in CASES])
+def test_every_intent_in_every_state(intent, state, expected, talk, db):
+    words, _, ends = expected.partition("|")
+    pos = position_for(state)
+    attrs = seq.to_attributes(pos) if pos else None
+    SQLiteAdapter(db).put(USER, {"v": SAVED_VERSION, "visits": 3, "tips": 0, "pos": attrs})
+    conv = Conversation(talk.send, user_id=USER, skill_id=DEV_SKILL_ID)
+    if intent == "LaunchRequest":
+        conv.request({"type": "LaunchRequest"}, new_session=True)
+    else:
+        conv.session_id, conv.attributes = "amzn1.echo-api.session.table", {"pos": attrs} if attrs else {}
+        if intent == "SessionEndedRequest":
+            conv.request({"type": "SessionEndedRequest", "reason": "USER_INITIATED"})
+        else:
+            slots = {k: {"name": k, "value": v} for k, v in TABLE[intent].get("_slots", {}).items()}
+            conv.request({"type": "IntentRequest", "intent": {"name": intent, "slots": slots}})
+    response = conv.last["response"]
+    assert_valid_ssml(conv)
+    assert words.strip().lower() in ssml_to_text(conv.speech).lower()
+    assert bool(response.get("shouldEndSession")) == bool(ends.strip()) or intent == "SessionEndedRequest"
+    if not ends.strip():
+        assert response["reprompt"]["outputSpeech"]["ssml"]
+    if intent == "SessionEndedRequest":
+        assert "outputSpeech" not in response
+        saved = SQLiteAdapter(db).get(USER)
+        resumable = (saved["pos"] or {}).get("state") in ("active", "paused")
+        assert resumable == (state in ("active", "paused")), "a routine in progress is kept to resume"
