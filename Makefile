@@ -39,6 +39,7 @@ run: setup
 bench: setup
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/alexa_skill.py
+	$(BIN)/python bench/offline.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

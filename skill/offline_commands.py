@@ -1,5 +1,146 @@
-"""Placeholder: these commands arrive with their issue."""
+"""`recovery-coach play` and `recovery-coach render`: the coach on a laptop, with local speech.
+
+Errors the user can fix (no speech engine, no audio device, an output path that cannot be
+written, an unknown voice) print one sentence on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from content.phrases import phrase
+from skill.plan_commands import mmss
+from skill.terminal import Display, Keyboard, progress_bar
+from speech import local_tts, sequencer
+from speech.local_tts import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError, Synthesizer
+from speech.playback import AplaySink, SilentSink, cue_texts, play
+from speech.wav_export import render
+
+
+def speed_value(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(phrase("offline.error.bad_speed", value=text))
+    return value
+
+
+def rate_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not MIN_RATE <= value <= MAX_RATE:
+        raise argparse.ArgumentTypeError(phrase("offline.error.bad_rate", rate=text, low=MIN_RATE, high=MAX_RATE))
+    return value
+
+
+def voice_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("speech options")
+    g.add_argument("--rate", type=rate_value, default=DEFAULT_RATE, metavar="WPM",
+                   help=f"speaking rate in words a minute (default {DEFAULT_RATE}, the pace the scripts are timed for)")
+    g.add_argument("--voice", metavar="ID", help="espeak-ng voice id or name (default American English)")
+    g.add_argument("--list-voices", action="store_true", help="list the installed voices and exit")
+    g.add_argument("--verbose", action="store_true", help="also report cues pushed back by a long cue before them")
+    return p
 
 
 def register(sub, shared) -> None:
-    pass
+    voice = voice_options()
+    p = sub.add_parser("play", parents=[shared, voice], help="coach a routine out loud, with keyboard control",
+                       description="Speak the routine through the laptop's speakers, each cue on time. "
+                                   "Keys: space pause/resume, n next, b back, r repeat, q quit.")
+    p.add_argument("--speed", type=speed_value, default=1.0, metavar="X",
+                   help="run the clock X times faster (silences shrink, speech does not), to try it out")
+    p.add_argument("--no-audio", action="store_true", help="print the cues on schedule without sound")
+    p.set_defaults(run=run_play)
+
+    p = sub.add_parser("render", parents=[shared, voice], help="write the routine to a WAV file",
+                       description="Render the whole routine to one WAV file (16-bit mono, 22,050 Hz), "
+                                   "each cue starting at its offset, with exact silences between.")
+    p.add_argument("-o", "--output", metavar="FILE.wav", help="the WAV file to write (required)")
+    p.add_argument("--cues", metavar="FILE.json", help="also write the cues with `at` (seconds) and `text`")
+    p.set_defaults(run=run_render, parser=p)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def list_voices() -> int:
+    print(phrase("offline.voice_header"))
+    for v in local_tts.list_voices():
+        print(f"  {v.id:<24} {v.name}")
+    return 0
+
+
+def _preparing(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        sys.stderr.write("\r\033[K" + phrase("offline.preparing", done=done, total=total) + end)
+        sys.stderr.flush()
+
+
+def run_play(args) -> int:
+    sink = None
+    try:
+        if args.list_voices:
+            return list_voices()
+        pos = sequencer.start(args.minutes, args.focus, args.has_foam_roller)
+        if args.no_audio:
+            if args.voice:
+                local_tts.find_voice(args.voice)  # a typo should not pass silently
+            sink = SilentSink(args.speed)
+        else:
+            sink = AplaySink(Synthesizer(args.voice, args.rate))
+            sink.prepare(cue_texts(pos.script), _preparing)
+        display = Display(pos.script, verbose=args.verbose)
+        if display.live:
+            print(phrase("offline.keys"))
+        with Keyboard() as keys:
+            play(pos, sink, time.monotonic, keys, display, speed=args.speed,
+                 tick=max(0.1, 1.0 / args.speed) if display.live else None)
+        return 0
+    except SpeechError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        if sink is not None:
+            sink.stop()
+        print("\n" + phrase("offline.quit"))
+        return 130
+    finally:
+        if isinstance(sink, AplaySink):
+            sink.close()
+        local_tts.cleanup()
+
+
+def run_render(args) -> int:
+    try:
+        if args.list_voices:
+            return list_voices()
+        if not args.output:
+            args.parser.error("the following arguments are required: -o/--output")
+        script = sequencer.start(args.minutes, args.focus, args.has_foam_roller).script
+        synth = Synthesizer(args.voice, args.rate)
+        label = phrase("offline.rendering")
+        done = render(script, synth, args.output, args.cues,
+                      progress=lambda d, t: progress_bar(label, d, t))
+        print(phrase("offline.wrote", path=args.output, length=mmss(done.seconds), cues=len(done.cues)))
+        if args.cues:
+            print(phrase("offline.wrote_cues", path=args.cues))
+        if done.pushed:
+            print(phrase("offline.pushed_total", count=len(done.pushed)))
+            if args.verbose:
+                for c in done.pushed:
+                    print(f"{mmss(c.at):>6}  {c.text}  " + phrase("offline.pushed", seconds=c.late))
+        return 0
+    except SpeechError as exc:
+        return _fail(str(exc))
+    finally:
+        local_tts.cleanup()
