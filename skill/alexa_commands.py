@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
+import shutil
+import subprocess
 import sys
-import time
+import tempfile
 
 DEFAULT_PORT = 5000
 
@@ -109,29 +113,35 @@ def run_chat(args) -> int:
 
 
 def _speaker():
-    """Speak text with pyttsx3, waiting out [pause Ns] marks; None if no engine works here."""
-    import threading
-
-    from speech.timing import estimate_seconds
+    """Speak answers through the offline coach's engine: each sentence synthesized on its own
+    (pyttsx3 says one utterance per run), [pause Ns] marks as exact silence, the whole answer
+    played as one WAV with aplay. None, with a note, when there is no engine here."""
+    from speech.local_tts import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
+    from speech.playback import write_wav
 
     try:
-        import pyttsx3
-        engine = pyttsx3.init()
-    except Exception as e:  # no espeak-ng or no audio: keep chatting in text
-        print(f"(cannot speak here: {e}; text only)", file=sys.stderr)
+        synth = Synthesizer()
+    except SpeechError as e:
+        print(f"(cannot speak here: {e} Text only.)", file=sys.stderr)
         return None
-    said = threading.Event()
-    # runAndWait can return before the espeak driver has played the utterance: wait for it.
-    engine.connect("finished-utterance", lambda name, completed: said.set())
+    workdir = tempfile.mkdtemp(prefix="recovery-coach-chat-")
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    path = os.path.join(workdir, "answer.wav")
+    device = {"works": True}
 
     def speak(line: str) -> None:
+        if not device["works"]:
+            return
+        pcm = bytearray()
         for piece in re.split(r"(\[pause [\d.]+s\])", line):
             pause = re.fullmatch(r"\[pause ([\d.]+)s\]", piece)
             if pause:
-                time.sleep(float(pause.group(1)))
+                pcm += bytes(int(float(pause.group(1)) * SAMPLE_RATE) * SAMPLE_WIDTH)
             elif piece.strip() and not piece.startswith("("):
-                said.clear()
-                engine.say(piece)
-                engine.runAndWait()
-                said.wait(timeout=3 * estimate_seconds(piece) + 10)
+                pcm += synth.clip(piece.strip()).pcm
+        write_wav(path, bytes(pcm))
+        result = subprocess.run(["aplay", "-q", path], capture_output=True)
+        if result.returncode != 0:
+            device["works"] = False
+            print("(no audio device here; text only from now on)", file=sys.stderr)
     return speak

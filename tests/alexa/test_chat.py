@@ -153,7 +153,7 @@ def test_speak_synthesizes_the_answer_with_the_local_engine(tmp_path):
     bin_dir, heard = tmp_path / "bin", tmp_path / "heard"
     bin_dir.mkdir(), heard.mkdir()
     aplay = bin_dir / "aplay"
-    aplay.write_text(f'#!/bin/sh\ncp "$1" "{heard}/$(date +%s%N).wav"\n')
+    aplay.write_text(f'#!/bin/sh\nfor a; do f="$a"; done\ncp "$f" "{heard}/$(date +%s%N).wav"\n')
     aplay.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECOVERY_COACH_DB": str(tmp_path / "s.db")}
     subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--speak"], input="open recovery coach\n",
