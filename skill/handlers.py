@@ -19,7 +19,7 @@ from content.planner import DEFAULT_MINUTES, clamp_minutes
 from skill.model import slot_types
 from speech import sequencer as seq
 from speech.sequencer import Position
-from speech.ssml import MAX_RESPONSE_SECONDS, speak, text
+from speech.ssml import MAX_RESPONSE_SECONDS, prepend, speak, text
 from speech.timing import estimate_seconds
 
 SAVED_VERSION = 1
@@ -166,7 +166,7 @@ def play(ctx: Ctx, pos: Position, *prefix: str) -> Reply:
     lead = " ".join(p for p in (ctx.note, *prefix) if p)
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
-        ssml = ssml.replace("<speak>", "<speak>" + text(lead) + " ", 1)
+        ssml = prepend(ssml, lead)
     return Reply(ssml, say(reprompt_for(ctx)))
 
 
@@ -286,8 +286,7 @@ def stop_intent(ctx: Ctx) -> Reply:
 
 def fallback_intent(ctx: Ctx) -> Reply:
     reply = help_intent(ctx)
-    return Reply(reply.ssml.replace("<speak>", "<speak>" + text(phrase("skill.fallback")) + " ", 1),
-                 reply.reprompt, reply.end)
+    return Reply(prepend(reply.ssml, phrase("skill.fallback")), reply.reprompt, reply.end)
 
 
 def yes_intent(ctx: Ctx) -> Reply:

@@ -45,13 +45,13 @@ def start(minutes: int = 20, focus: str = "full", has_foam_roller: bool = True) 
     return Position(plan.minutes, focus, has_foam_roller, 0, 0, "active")
 
 
-def responses(pos: Position, prefix: str = "") -> list[Response]:
-    return render_step(pos.script, pos.step, prefix)
+def responses(pos: Position) -> list[Response]:
+    return render_step(pos.script, pos.step)
 
 
-def current_response(pos: Position, prefix: str = "") -> Response:
+def current_response(pos: Position) -> Response:
     """What to say for the current place: the current part of the current step."""
-    return responses(pos, prefix)[pos.part]
+    return responses(pos)[pos.part]
 
 
 def advance(pos: Position) -> tuple[Position, str]:

@@ -72,13 +72,19 @@ def _timed(cues: list[Cue], until: float) -> tuple[str, float]:
     return " ".join(body), seconds
 
 
-def render_step(script: Script, index: int, prefix: str = "") -> list[Response]:
-    """The responses for one step. `prefix` (plain text) is spoken first, in part 0."""
+def prepend(ssml: str, words: str) -> str:
+    """SSML with plain `words` (escaped here) spoken first."""
+    return ssml.replace("<speak>", "<speak>" + text(words) + " ", 1) if words else ssml
+
+
+def render_step(script: Script, index: int) -> list[Response]:
+    """The responses for one step. Where a step splits does not depend on anything said
+    before it (callers `prepend` that), so a part number always means the same cues."""
     step = script.steps[index]
     last_step = index == len(script.steps) - 1
     end_prompt = phrase("ssml.prompt_finish" if last_step else "ssml.prompt_next")
     more_prompt = phrase("ssml.prompt_continue")
-    budget = RESPONSE_BUDGET - estimate_seconds(prefix) - estimate_seconds(more_prompt)
+    budget = RESPONSE_BUDGET - estimate_seconds(more_prompt)
 
     cues = step.cues
     # Each cue is heard until the next one starts; the last until it has been said.
@@ -96,9 +102,8 @@ def render_step(script: Script, index: int, prefix: str = "") -> list[Response]:
         until = ends[-1] if final else groups[part + 1][0].at
         body, seconds = _timed(group, until)
         prompt = end_prompt if final else more_prompt
-        lead = text(prefix) if part == 0 and prefix else ""
-        seconds += estimate_seconds(prompt) + (estimate_seconds(prefix) if lead else 0)
-        out.append(Response(index, part, len(groups), speak(lead, body, text(prompt)), round(seconds, 1), group[0].at))
+        seconds += estimate_seconds(prompt)
+        out.append(Response(index, part, len(groups), speak(body, text(prompt)), round(seconds, 1), group[0].at))
     return out
 
 

@@ -6,7 +6,7 @@ import pytest
 from content.phrases import phrase
 from content.planner import FOCUSES
 from speech.script import script_for
-from speech.ssml import breaks, render_script, render_step, speak, text, validate_ssml
+from speech.ssml import breaks, prepend, render_script, render_step, speak, text, validate_ssml
 from speech.timing import estimate_seconds
 
 MINUTES = (5, 10, 15, 20, 30, 45, 60)
@@ -84,3 +84,12 @@ def test_amazon_tags_are_allowed():
     ssml = ('<speak><amazon:effect name="whispered">Relax.</amazon:effect> '
             '<say-as interpret-as="cardinal">10</say-as></speak>')
     assert validate_ssml(ssml) == []
+
+
+def test_words_said_before_a_step_do_not_move_where_it_splits():
+    script = script_for(30, "cardio")
+    parts = render_step(script, 0)
+    lead = prepend(parts[3].ssml, "Welcome back & well done.")
+    assert lead.startswith("<speak>Welcome back &amp; well done. ")
+    assert validate_ssml(lead) == []
+    assert render_step(script, 0) == parts
