@@ -136,6 +136,38 @@ def _parse(ssml: str) -> ET.Element:
     return root
 
 
+def segments(ssml: str | None) -> list[str | float]:
+    """An SSML document as what a listener hears, in order: text (str) and silences
+    (float seconds, runs of breaks merged). The chat simulator prints and speaks this."""
+    if not ssml:
+        return []
+    out: list[str | float] = []
+
+    def add(piece: str | float) -> None:
+        if isinstance(piece, str):
+            piece = " ".join(piece.split())
+            if not piece:
+                return
+            if out and isinstance(out[-1], str):
+                out[-1] = f"{out[-1]} {piece}"
+                return
+        elif out and isinstance(out[-1], float):
+            out[-1] += piece
+            return
+        out.append(piece)
+
+    def walk(e: ET.Element) -> None:
+        if e.tag == "break":
+            add(_break_seconds(e.get("time", "")) or 0.0)
+        add(e.text or "")
+        for child in e:
+            walk(child)
+            add(child.tail or "")
+
+    walk(_parse(ssml))
+    return out
+
+
 def validate_ssml(ssml: str) -> list[str]:
     """What is wrong with an SSML document by Alexa's rules; empty when it is fine."""
     problems = []
