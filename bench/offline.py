@@ -20,11 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
 from skill.terminal import Display, Keyboard  # noqa: E402
-from speech import local_tts, sequencer  # noqa: E402
-from speech.local_tts import SAMPLE_RATE, Synthesizer  # noqa: E402
-from speech.playback import NullSink, cue_texts, play  # noqa: E402
+from speech import sequencer  # noqa: E402
+from speech.local import engine as local_tts  # noqa: E402
+from speech.local.engine import SAMPLE_RATE, Synthesizer  # noqa: E402
+from speech.local.export import render  # noqa: E402
+from speech.local.playback import NullSink, cue_texts, play  # noqa: E402
 from speech.script import script_for  # noqa: E402
-from speech.wav_export import render  # noqa: E402
 
 PLAY_SECONDS = 120
 

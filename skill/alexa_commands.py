@@ -116,8 +116,8 @@ def _speaker():
     """Speak answers through the offline coach's engine: each sentence synthesized on its own
     (pyttsx3 says one utterance per run), [pause Ns] marks as exact silence, the whole answer
     played as one WAV with aplay. None, with a note, when there is no engine here."""
-    from speech.local_tts import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
-    from speech.playback import write_wav
+    from speech.local.engine import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
+    from speech.local.playback import write_wav
 
     try:
         synth = Synthesizer()

@@ -13,10 +13,11 @@ import time
 from content.phrases import phrase
 from skill.plan_commands import mmss
 from skill.terminal import Display, Keyboard, progress_bar
-from speech import local_tts, sequencer
-from speech.local_tts import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError, Synthesizer
-from speech.playback import AplaySink, SilentSink, cue_texts, play
-from speech.wav_export import render
+from speech import sequencer
+from speech.local import engine as local_tts
+from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError, Synthesizer
+from speech.local.export import render
+from speech.local.playback import AplaySink, SilentSink, cue_texts, play
 
 
 def speed_value(text: str) -> float:

@@ -11,7 +11,7 @@ import tty
 
 from content.phrases import phrase
 from skill.plan_commands import mmss
-from speech.playback import Event, status
+from speech.local.playback import Event, status
 from speech.script import Script
 
 # Linux lets select() wake up to 0.1% of its timeout late (timer slack, up to 100 ms), so a

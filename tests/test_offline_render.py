@@ -11,10 +11,10 @@ import wave
 
 import pytest
 
-from speech import local_tts
-from speech.local_tts import SAMPLE_RATE, Synthesizer, UnknownVoice
+from speech.local import engine as local_tts
+from speech.local.engine import SAMPLE_RATE, Synthesizer, UnknownVoice
+from speech.local.export import render
 from speech.script import script_for
-from speech.wav_export import render
 
 SR = SAMPLE_RATE
 GAP = 0.6  # seconds of digital silence that separate two cues (pauses inside a cue are shorter)

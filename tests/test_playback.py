@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from speech import sequencer
-from speech.playback import Event, play, status
+from speech.local.playback import Event, play, status
 from speech.script import script_for
 from speech.timing import estimate_seconds
 

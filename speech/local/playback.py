@@ -26,7 +26,7 @@ from typing import Protocol
 
 from content.phrases import phrase
 from speech import sequencer
-from speech.local_tts import SAMPLE_RATE, SAMPLE_WIDTH, Clip, SpeechError, Synthesizer
+from speech.local.engine import SAMPLE_RATE, SAMPLE_WIDTH, Clip, SpeechError, Synthesizer
 from speech.script import Script
 from speech.sequencer import Position
 from speech.timing import estimate_seconds

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from content.phrases import phrase
-from speech.local_tts import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
+from speech.local.engine import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
 from speech.script import Script
 
 SILENCE_CHUNK = bytes(SAMPLE_RATE * SAMPLE_WIDTH)  # one second
