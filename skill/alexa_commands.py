@@ -116,11 +116,11 @@ def _speaker():
     """Speak answers through the offline coach's engine: each sentence synthesized on its own
     (pyttsx3 says one utterance per run), [pause Ns] marks as exact silence, the whole answer
     played as one WAV with aplay. None, with a note, when there is no engine here."""
-    from speech.local.engine import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
-    from speech.local.playback import write_wav
+    from speech.local.engine import Engine, SpeechError
+    from speech.local.pcm import silence, write_wav
 
     try:
-        synth = Synthesizer()
+        synth = Engine()
     except SpeechError as e:
         print(f"(cannot speak here: {e} Text only.)", file=sys.stderr)
         return None
@@ -136,7 +136,7 @@ def _speaker():
         for piece in re.split(r"(\[pause [\d.]+s\])", line):
             pause = re.fullmatch(r"\[pause ([\d.]+)s\]", piece)
             if pause:
-                pcm += bytes(int(float(pause.group(1)) * SAMPLE_RATE) * SAMPLE_WIDTH)
+                pcm += silence(float(pause.group(1)))
             elif piece.strip() and not piece.startswith("("):
                 pcm += synth.clip(piece.strip()).pcm
         write_wav(path, bytes(pcm))
