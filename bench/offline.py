@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
-from skill.terminal import Display, Keyboard  # noqa: E402
+from skill.cli.terminal import Display, Keyboard  # noqa: E402
 from speech import sequencer  # noqa: E402
 from speech.local.engine import DEFAULT_RATE, Engine  # noqa: E402
 from speech.local.export import render  # noqa: E402

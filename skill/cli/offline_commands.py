@@ -11,8 +11,8 @@ import sys
 import time
 
 from content.phrases import phrase
-from skill.plan_commands import mmss
-from skill.terminal import Display, Keyboard, progress_bar
+from skill.cli.plan_commands import mmss
+from skill.cli.terminal import Display, Keyboard, progress_bar
 from speech import sequencer
 from speech.local import engine as local_engine
 from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, Engine, SpeechError

@@ -10,7 +10,7 @@ import time
 import tty
 
 from content.phrases import phrase
-from skill.plan_commands import mmss
+from skill.cli.plan_commands import mmss
 from speech.local.playback import Event, Kind, status
 from speech.script import Script
 
