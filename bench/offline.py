@@ -13,18 +13,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
-from skill.terminal import Display, Keyboard  # noqa: E402
-from speech import local_tts, sequencer  # noqa: E402
-from speech.local_tts import SAMPLE_RATE, Synthesizer  # noqa: E402
-from speech.playback import NullSink, cue_texts, play  # noqa: E402
+from skill.cli.terminal import Display, Keyboard  # noqa: E402
+from speech import sequencer  # noqa: E402
+from speech.local.engine import DEFAULT_RATE, Engine  # noqa: E402
+from speech.local.export import render  # noqa: E402
+from speech.local.pcm import SAMPLE_RATE, silence, wav_writer  # noqa: E402
+from speech.local.playback import cue_texts, play  # noqa: E402
+from speech.local.sinks import NullSink  # noqa: E402
 from speech.script import script_for  # noqa: E402
-from speech.wav_export import render  # noqa: E402
 
 PLAY_SECONDS = 120
 
@@ -41,27 +42,24 @@ def bench_render(folder: str) -> str:
     t = time.perf_counter()
     with open(os.devnull, "w") as null:
         for n, text in enumerate(texts):
-            subprocess.run(["espeak-ng", "-s", str(local_tts.DEFAULT_RATE), "-w", f"{folder}/e{n}.wav", text],
+            subprocess.run(["espeak-ng", "-s", str(DEFAULT_RATE), "-w", f"{folder}/e{n}.wav", text],
                            stdout=null, stderr=null, check=True)
     espeak_cli = time.perf_counter() - t
 
-    synth = Synthesizer()
-    t = time.perf_counter()
-    for text in texts:
-        synth.clip(text)
-    ours = time.perf_counter() - t
+    with Engine() as engine:
+        t = time.perf_counter()
+        for text in texts:
+            engine.clip(text)
+        ours = time.perf_counter() - t
 
-    local_tts._cache.clear()  # render from scratch: synthesis included
-    t = time.perf_counter()
-    done = render(script, Synthesizer(), f"{folder}/r.wav", f"{folder}/c.json")
-    render_wall = time.perf_counter() - t
+    with Engine() as engine:  # a new engine, its cache empty: render from scratch, synthesis included
+        t = time.perf_counter()
+        done = render(script, engine, f"{folder}/r.wav", f"{folder}/c.json")
+        render_wall = time.perf_counter() - t
 
     t = time.perf_counter()
-    with wave.open(f"{folder}/silence.wav", "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        second = bytes(2 * SAMPLE_RATE)
+    with wav_writer(f"{folder}/silence.wav") as w:
+        second = silence(1.0)
         for _ in range(done.frames // SAMPLE_RATE):
             w.writeframes(second)
     write_wall = time.perf_counter() - t
@@ -91,7 +89,8 @@ def bench_playback() -> str:
         overshoot.append(time.monotonic() - t - 0.02)
 
     pos = sequencer.start(10)
-    sink = NullSink(Synthesizer())
+    engine = Engine()
+    sink = NullSink(engine)
     sink.prepare(cue_texts(pos.script))
     events = []
     read_end, write_end = os.pipe()  # a keyboard that is never pressed: the real select() wait
@@ -111,6 +110,7 @@ def bench_playback() -> str:
 
         play(pos, sink, time.monotonic, keys, show, speed=1.0, tick=1.0, until=PLAY_SECONDS)
     os.close(write_end)
+    engine.close()
 
     pushed = {(e.step, e.at) for e in events if e.kind == "pushed"}
     late = [1000 * e.late for e in events if e.kind == "cue" and (e.step, e.at) not in pushed]
@@ -140,7 +140,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         body = bench_render(folder)
     body += "\n\n" + bench_playback()
-    local_tts.cleanup()
     write_section("Offline coach", body)
 
 

@@ -11,10 +11,11 @@ import wave
 
 import pytest
 
-from speech import local_tts
-from speech.local_tts import SAMPLE_RATE, Synthesizer, UnknownVoice
+from speech.local import engine as local_engine
+from speech.local.engine import Engine, UnknownVoice
+from speech.local.export import render
+from speech.local.pcm import SAMPLE_RATE
 from speech.script import script_for
-from speech.wav_export import render
 
 SR = SAMPLE_RATE
 GAP = 0.6  # seconds of digital silence that separate two cues (pauses inside a cue are shorter)
@@ -80,14 +81,17 @@ def test_silences_are_exact_and_separate_every_cue(rendered):
 
 def test_rate_and_voice_change_the_speech():
     text = "Keep every movement gentle, and stop if anything causes sharp pain."
-    slow, fast = Synthesizer(rate=150).clip(text), Synthesizer(rate=300).clip(text)
-    assert 1.7 < slow.seconds / fast.seconds < 2.3  # espeak-ng really speaks at the asked rate
-    assert Synthesizer(rate=150).clip(text) is slow  # cached: synthesized once
-    french = Synthesizer(voice="roa/fr").clip(text)
-    assert abs(french.seconds - slow.seconds) > 0.1
-    assert "gmw/en-us" in [v.id for v in local_tts.list_voices()]
+    with Engine(rate=150) as slow_engine, Engine(rate=300) as fast_engine, Engine(voice="roa/fr") as french_engine:
+        slow, fast = slow_engine.clip(text), fast_engine.clip(text)
+        assert 1.7 < slow.seconds / fast.seconds < 2.3  # espeak-ng really speaks at the asked rate
+        assert slow_engine.clip(text) is slow  # cached: synthesized once
+        french = french_engine.clip(text)
+        assert abs(french.seconds - slow.seconds) > 0.1
+        again = slow_engine.clip(text + " ")  # a new text, after the other engines set espeak otherwise
+        assert 0.95 < again.seconds / slow.seconds < 1.05  # each engine speaks at its own rate
+    assert "gmw/en-us" in [v.id for v in local_engine.list_voices()]
     with pytest.raises(UnknownVoice, match="--list-voices"):
-        Synthesizer(voice="no-such-voice")
+        Engine(voice="no-such-voice")
 
 
 def test_an_interrupted_render_leaves_nothing_behind(tmp_path):
@@ -99,7 +103,8 @@ def test_an_interrupted_render_leaves_nothing_behind(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        render(script_for(5), Synthesizer(), str(target), str(tmp_path / "c.json"), progress=interrupt)
+        with Engine() as engine:
+            render(script_for(5), engine, str(target), str(tmp_path / "c.json"), progress=interrupt)
     assert target.read_bytes() == b"the user's earlier file"
     assert os.listdir(tmp_path) == ["r.wav"]
 
@@ -108,7 +113,8 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
     """At 80 words a minute cues outlast their gaps: each pushed cue starts exactly where the
     one before ends (nothing cut off), and the cue list gives that real start."""
     target = tmp_path / "slow.wav"
-    done = render(script_for(5), Synthesizer(rate=80), str(target), str(tmp_path / "c.json"))
+    with Engine(rate=80) as engine:
+        done = render(script_for(5), engine, str(target), str(tmp_path / "c.json"))
     cues = json.loads((tmp_path / "c.json").read_text())
     with wave.open(str(target), "rb") as w:
         samples = array.array("h", w.readframes(w.getnframes()))

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from speech import sequencer
-from speech.playback import Event, play, status
+from speech.local.playback import Event, play, status
 from speech.script import script_for
 from speech.timing import estimate_seconds
 
@@ -136,7 +136,7 @@ def test_until_plays_only_the_first_minutes():
 def test_plain_display_reports_pushed_cues_only_when_verbose():
     from io import StringIO
 
-    from skill.terminal import Display
+    from skill.cli.terminal import Display
 
     length = lambda text: 20.0 if text == "Halfway there." else 1.0  # noqa: E731
     _, _, events = run(length=length)

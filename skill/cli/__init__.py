@@ -1,15 +1,15 @@
-"""The `recovery-coach` command. Each group of subcommands lives in its own module and
-registers itself here; bad options exit 2 with one clear sentence."""
+"""The `recovery-coach` command. Each group of subcommands lives in its own module in this
+package (the plan, the offline coach with its terminal UI, the Alexa skill) and registers
+itself here; bad options exit 2 with one clear sentence."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 
 from content.planner import DEFAULT_MINUTES, FOCUSES
 
-COMMAND_MODULES = ("skill.plan_commands", "skill.offline_commands", "skill.alexa_commands")
+COMMAND_MODULES = ("skill.cli.plan_commands", "skill.cli.offline_commands", "skill.cli.alexa_commands")
 
 
 class Parser(argparse.ArgumentParser):
@@ -62,7 +62,3 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

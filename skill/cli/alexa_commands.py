@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 
 DEFAULT_PORT = 5000
 
@@ -109,37 +109,33 @@ def run_chat(args) -> int:
         if conv.ended and typed.strip():
             print("(session ended)")
         if speaker:
-            speaker(answer)
+            speaker(conv.speech if typed.strip() else said)  # the SSML: the answer, or the reprompt on silence
 
 
-def _speaker():
-    """Speak answers through the offline coach's engine: each sentence synthesized on its own
-    (pyttsx3 says one utterance per run), [pause Ns] marks as exact silence, the whole answer
-    played as one WAV with aplay. None, with a note, when there is no engine here."""
-    from speech.local_tts import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
-    from speech.playback import write_wav
+def _speaker() -> Callable[[str | None], None] | None:
+    """Speak answers (their SSML) through the offline coach's engine: what a listener hears
+    (`speech.ssml.segments`) as one clip, each text one utterance (pyttsx3 says one per run),
+    each silence exact, played as one WAV with aplay. None, with a note, when there is no
+    engine here; after the audio device fails once, text only, with a note."""
+    from speech.local.engine import Engine, SpeechError, render_segments
+    from speech.local.pcm import write_wav
+    from speech.ssml import segments
 
     try:
-        synth = Synthesizer()
+        engine = Engine()
     except SpeechError as e:
         print(f"(cannot speak here: {e} Text only.)", file=sys.stderr)
         return None
+    atexit.register(engine.close)
     workdir = tempfile.mkdtemp(prefix="recovery-coach-chat-")
     atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     path = os.path.join(workdir, "answer.wav")
     device = {"works": True}
 
-    def speak(line: str) -> None:
+    def speak(ssml: str | None) -> None:
         if not device["works"]:
             return
-        pcm = bytearray()
-        for piece in re.split(r"(\[pause [\d.]+s\])", line):
-            pause = re.fullmatch(r"\[pause ([\d.]+)s\]", piece)
-            if pause:
-                pcm += bytes(int(float(pause.group(1)) * SAMPLE_RATE) * SAMPLE_WIDTH)
-            elif piece.strip() and not piece.startswith("("):
-                pcm += synth.clip(piece.strip()).pcm
-        write_wav(path, bytes(pcm))
+        write_wav(path, render_segments(segments(ssml), engine).pcm)
         result = subprocess.run(["aplay", "-q", path], capture_output=True)
         if result.returncode != 0:
             device["works"] = False

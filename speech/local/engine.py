@@ -7,11 +7,16 @@ Built around the espeak driver's quirks (DESIGN.md), rather than papering over t
   overwrite that file instead of speaking.
 - It prints "Audio saved to ..." on stdout: stdout and stderr are silenced at the file
   descriptor level while it runs (espeak-ng's C code writes there too).
-- It reads SSML tags aloud: callers pass the plain cue text.
+- It reads SSML tags aloud: callers pass the plain cue text (or `render_segments` for SSML's
+  text and silences).
 - runAndWait() cancels espeak's command queue, which can still hold a rate change made just
   before it; we wait for espeak to apply settings (Synchronize) before synthesizing.
 Each clip is trimmed of the silence espeak puts before and after speech, so a clip starts
 with its first spoken sample and its length is the length of the speech.
+
+espeak-ng initializes once per process and takes one synthesis callback, so every Engine
+holds the same pyttsx3 engine (pyttsx3.init shares it while anyone holds it). Each Engine
+puts its own voice and rate back before synthesizing whenever espeak is set otherwise.
 """
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ import shutil
 import sys
 import tempfile
 import wave
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
 
 from content.phrases import phrase
+from speech.local.pcm import SAMPLE_WIDTH, Clip, read_wav, silence
 from speech.timing import WORDS_PER_MINUTE
 
-SAMPLE_RATE = 22050  # what the espeak driver writes: 16-bit mono at 22,050 Hz
-SAMPLE_WIDTH = 2
 DEFAULT_RATE = WORDS_PER_MINUTE  # the pace the scripts are timed for
 DEFAULT_VOICE = "gmw/en-us"
 MIN_RATE, MAX_RATE = 80, 450  # espeak-ng's usable range, words per minute
@@ -49,21 +56,6 @@ class UnknownVoice(SpeechError):
 
 
 @dataclass(frozen=True)
-class Clip:
-    """Speech as 16-bit little-endian mono samples at SAMPLE_RATE."""
-
-    pcm: bytes
-
-    @property
-    def frames(self) -> int:
-        return len(self.pcm) // SAMPLE_WIDTH
-
-    @property
-    def seconds(self) -> float:
-        return self.frames / SAMPLE_RATE
-
-
-@dataclass(frozen=True)
 class Voice:
     id: str
     name: str
@@ -79,7 +71,7 @@ def trim(pcm: bytes) -> bytes:
 
 
 @contextlib.contextmanager
-def quiet():
+def quiet() -> Iterator[None]:
     """Silence stdout and stderr, Python's and the C library's (file descriptors 1 and 2)."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
@@ -98,103 +90,109 @@ def quiet():
             os.close(fd)
 
 
-_engine = None
-_settings: tuple[str, int] | None = None  # (voice id, rate) espeak is set to
-_cache: dict[tuple[str, int, str], Clip] = {}
-_workdir: str | None = None
+def espeak() -> Any:
+    """pyttsx3's engine on espeak-ng (shared, see above), or EngineMissing."""
+    try:
+        with quiet():
+            import pyttsx3  # type: ignore[import-untyped]
+
+            return pyttsx3.init("espeak")
+    except Exception as exc:  # ImportError, OSError, RuntimeError: the library or its data is missing
+        raise EngineMissing(phrase("offline.error.no_engine")) from exc
 
 
-def _espeak():
-    """The pyttsx3 engine on espeak-ng (one per process: espeak initializes once)."""
-    global _engine
-    if _engine is None:
-        try:
-            with quiet():
-                import pyttsx3
-
-                engine = pyttsx3.init("espeak")
-        except Exception as exc:  # ImportError, OSError, RuntimeError: the library or its data is missing
-            raise EngineMissing(phrase("offline.error.no_engine")) from exc
-        _engine = engine
-    return _engine
-
-
-def list_voices() -> list[Voice]:
-    voices = _espeak().getProperty("voices")
+def list_voices(tts: Any = None) -> list[Voice]:
+    voices = (tts or espeak()).getProperty("voices")
     return sorted((Voice(v.id, v.name, tuple(v.languages or ())) for v in voices), key=lambda v: v.id)
 
 
-def find_voice(wanted: str) -> Voice:
+def find_voice(wanted: str, tts: Any = None) -> Voice:
     """A voice by id ("gmw/en-us") or name ("English (America)"), case-insensitively."""
     key = wanted.strip().lower()
-    for v in list_voices():
+    for v in list_voices(tts):
         if key in (v.id.lower(), v.name.lower()):
             return v
     raise UnknownVoice(phrase("offline.error.unknown_voice", voice=wanted))
 
 
-def default_voice() -> str:
+def default_voice(tts: Any = None) -> str:
     """American English, like Alexa's default voice, when espeak-ng has it."""
-    ids = [v.id for v in list_voices()]
+    ids = [v.id for v in list_voices(tts)]
     return DEFAULT_VOICE if DEFAULT_VOICE in ids else ids[0]
 
 
-class Synthesizer:
-    """Text to clips with one voice and rate; clips are cached per (voice, rate, text)."""
+class Engine:
+    """Text to clips with one voice and rate; clips are cached per text. Owns a scratch
+    directory for the driver's WAV files: close() (or leaving a `with` block) removes it."""
 
-    def __init__(self, voice: str | None = None, rate: int = DEFAULT_RATE):
-        _espeak()
-        self.voice = find_voice(voice).id if voice else default_voice()
+    def __init__(self, voice: str | None = None, rate: int = DEFAULT_RATE) -> None:
+        self._tts = espeak()
+        self.voice = find_voice(voice, self._tts).id if voice else default_voice(self._tts)
         if not MIN_RATE <= rate <= MAX_RATE:
             raise SpeechError(phrase("offline.error.bad_rate", rate=rate, low=MIN_RATE, high=MAX_RATE))
         self.rate = rate
+        self._cache: dict[str, Clip] = {}
+        self._workdir: str | None = None
+        self._warmed_up = False
 
     def clip(self, text: str) -> Clip:
-        key = (self.voice, self.rate, text)
-        if key not in _cache:
-            _cache[key] = Clip(trim(self._synthesize(text)))
-        return _cache[key]
+        if text not in self._cache:
+            self._cache[text] = Clip(trim(self._synthesize(text)))
+        return self._cache[text]
 
-    def _apply_settings(self) -> None:
-        global _settings
-        if _settings == (self.voice, self.rate):
-            return
-        from pyttsx3.drivers import _espeak as espeak_lib
+    def close(self) -> None:
+        """Remove the scratch directory (made again if the engine is used after this)."""
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
-        engine = _espeak()
-        if _settings is None:
-            self._run("Ready.")  # the driver queues its own initial settings until the first run
-        engine.setProperty("voice", self.voice)
-        engine.setProperty("rate", self.rate)
-        espeak_lib.Synchronize()  # or runAndWait may cancel the rate change still queued in espeak
-        _settings = (self.voice, self.rate)
+    def __enter__(self) -> Engine:
+        return self
 
-    def _run(self, text: str) -> bytes:
-        global _workdir
-        if _workdir is None:
-            _workdir = tempfile.mkdtemp(prefix="recovery-coach-tts-")
-        path = os.path.join(_workdir, "utterance.wav")
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-        engine = _espeak()
-        with quiet():
-            engine.save_to_file(text, path)
-            engine.runAndWait()
-        try:
-            with wave.open(path, "rb") as w:
-                pcm = w.readframes(w.getnframes())
-        except (OSError, EOFError, wave.Error) as exc:
-            raise SpeechError(phrase("offline.error.no_audio_made", text=text[:40])) from exc
-        return pcm
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     def _synthesize(self, text: str) -> bytes:
         self._apply_settings()
         return self._run(text)
 
+    def _apply_settings(self) -> None:
+        if self._warmed_up and (self._tts.getProperty("voice"), self._tts.getProperty("rate")) == (
+                self.voice, self.rate):
+            return
+        from pyttsx3.drivers import _espeak as espeak_lib  # type: ignore[import-untyped]
 
-def cleanup() -> None:
-    """Remove the scratch directory the engine writes into (made again when needed)."""
-    global _workdir
-    if _workdir:
-        shutil.rmtree(_workdir, ignore_errors=True)
-        _workdir = None
+        if not self._warmed_up:
+            self._run("Ready.")  # the driver queues its own initial settings until the first run
+            self._warmed_up = True
+        self._tts.setProperty("voice", self.voice)
+        self._tts.setProperty("rate", self.rate)
+        espeak_lib.Synchronize()  # or runAndWait may cancel the rate change still queued in espeak
+
+    def _run(self, text: str) -> bytes:
+        if self._workdir is None:
+            self._workdir = tempfile.mkdtemp(prefix="recovery-coach-tts-")
+        path = os.path.join(self._workdir, "utterance.wav")
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        with quiet():
+            self._tts.save_to_file(text, path)
+            self._tts.runAndWait()
+        try:
+            return read_wav(path)
+        except (OSError, EOFError, wave.Error) as exc:
+            raise SpeechError(phrase("offline.error.no_audio_made", text=text[:40])) from exc
+
+
+def render_segments(segments: Iterable[str | float], engine: Engine) -> Clip:
+    """What a listener hears (`speech.ssml.segments`: text, and silences in seconds) as one
+    clip: each text synthesized as one utterance, each silence exact."""
+    pcm = bytearray()
+    for piece in segments:
+        if isinstance(piece, str):
+            if piece.strip():
+                pcm += engine.clip(piece.strip()).pcm
+        else:
+            pcm += silence(piece)
+    return Clip(bytes(pcm))

@@ -2,7 +2,7 @@
 
 Each cue's clip (speech trimmed of espeak's own leading and trailing silence) is placed at
 the audio frame nearest its offset, with exact digital silence between clips. If a cue's
-speech is still going when the next cue is due, the next cue is pushed back to the frame
+speech is still going when the next cue is due, the next cue is pushed back (`speech.schedule`) to the frame
 where the speech ends: nothing is cut off, and the cue list records where each cue really
 starts (`at`), how late that is (`late`), so the cue list always matches the file.
 
@@ -17,14 +17,17 @@ import json
 import os
 import tempfile
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO, Any
 
 from content.phrases import phrase
-from speech.local_tts import SAMPLE_RATE, SAMPLE_WIDTH, SpeechError, Synthesizer
+from speech import schedule
+from speech.local.engine import Engine, SpeechError
+from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH, silence, wav_writer
 from speech.script import Script
 
-SILENCE_CHUNK = bytes(SAMPLE_RATE * SAMPLE_WIDTH)  # one second
+Progress = Callable[[float, float], None]  # progress(done, total), in seconds of audio
 
 
 class OutputError(SpeechError):
@@ -65,13 +68,13 @@ class Rendered:
         return [c for c in self.cues if c.start != c.due]
 
 
-def cue_list(script: Script, rendered: Rendered) -> list[dict]:
+def cue_list(script: Script, rendered: Rendered) -> list[dict[str, Any]]:
     """The --cues document: every cue with `at` (seconds from the start of the file) and `text`."""
     return [{"at": round(c.at, 5), "text": c.text, "step": c.step,
              "movement": script.steps[c.step].name, "late": round(c.late, 5)} for c in rendered.cues]
 
 
-def _temp_beside(path: str, suffix: str):
+def _temp_beside(path: str, suffix: str) -> IO[bytes]:
     """A new temporary file in the target's directory (so os.replace is atomic), or OutputError."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
@@ -81,8 +84,8 @@ def _temp_beside(path: str, suffix: str):
         raise OutputError(phrase("offline.error.cannot_write", path=path, reason=exc.strerror or exc)) from exc
 
 
-def render(script: Script, synth: Synthesizer, path: str, cues_path: str | None = None,
-           progress: Callable[[float, float], None] | None = None) -> Rendered:
+def render(script: Script, engine: Engine, path: str, cues_path: str | None = None,
+           progress: Progress | None = None) -> Rendered:
     """Write the routine to `path` (and its cue list to `cues_path`); progress(done, total) in seconds."""
     if os.path.isdir(path):
         raise OutputError(phrase("offline.error.cannot_write", path=path, reason="it is a directory"))
@@ -90,7 +93,7 @@ def render(script: Script, synth: Synthesizer, path: str, cues_path: str | None 
     try:
         if cues_path:
             temps.append(_temp_beside(cues_path, ".part"))
-        rendered = _write_audio(script, synth, temps[0], path, progress)
+        rendered = _write_audio(script, engine, temps[0], path, progress)
         if cues_path:
             with temps[1] as f:
                 f.write(json.dumps(cue_list(script, rendered), indent=2).encode() + b"\n")
@@ -108,31 +111,44 @@ def render(script: Script, synth: Synthesizer, path: str, cues_path: str | None 
         raise
 
 
-def _write_audio(script: Script, synth: Synthesizer, file, path: str, progress) -> Rendered:
+class _Track:
+    """The WAV being written, and how many frames it has (reported to `progress`)."""
+
+    def __init__(self, wav: wave.Wave_write, total: int, progress: Progress | None) -> None:
+        self.wav, self.total, self.progress = wav, total, progress
+        self.written = 0
+
+    def silence_until(self, frame: int) -> None:
+        while self.written < frame:
+            n = min(frame - self.written, SAMPLE_RATE)
+            self.wav.writeframes(_SECOND[:n * SAMPLE_WIDTH])
+            self.written += n
+            if self.progress:
+                self.progress(min(self.written, self.total) / SAMPLE_RATE, self.total / SAMPLE_RATE)
+
+    def write(self, pcm: bytes) -> None:
+        self.wav.writeframes(pcm)
+        self.written += len(pcm) // SAMPLE_WIDTH
+
+
+_SECOND = silence(1.0)  # silence is written a second at a time at most
+
+
+def _write_audio(script: Script, engine: Engine, file: IO[bytes], path: str,
+                 progress: Progress | None) -> Rendered:
     total = round(script.total_seconds * SAMPLE_RATE)
+    timeline = script.timeline()
+
+    def due_and_length() -> Iterator[tuple[int, int]]:  # each clip is synthesized as it is placed
+        for at, _, cue in timeline:
+            yield round(at * SAMPLE_RATE), engine.clip(cue.text).frames
+
     placed: list[Placed] = []
-    written = 0
-
-    def silence_until(frame: int) -> None:
-        nonlocal written
-        while written < frame:
-            n = min(frame - written, SAMPLE_RATE)
-            w.writeframes(SILENCE_CHUNK[:n * SAMPLE_WIDTH])
-            written += n
-            if progress:
-                progress(min(written, total) / SAMPLE_RATE, total / SAMPLE_RATE)
-
-    with file, wave.open(file, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(SAMPLE_WIDTH)
-        w.setframerate(SAMPLE_RATE)
-        for at, step, cue in script.timeline():
-            clip = synth.clip(cue.text)
-            due = round(at * SAMPLE_RATE)
-            start = max(due, written)
-            silence_until(start)
-            w.writeframes(clip.pcm)
-            written += clip.frames
-            placed.append(Placed(step, cue.text, due, start, written))
-        silence_until(total)
-    return Rendered(path, written, tuple(placed))
+    with file, wav_writer(file) as w:
+        track = _Track(w, total, progress)
+        for (_, step, cue), slot in zip(timeline, schedule.place(due_and_length(), 0)):
+            track.silence_until(slot.start)
+            track.write(engine.clip(cue.text).pcm)  # cached when placed
+            placed.append(Placed(step, cue.text, slot.due, slot.start, slot.end))
+        track.silence_until(total)
+    return Rendered(path, track.written, tuple(placed))

@@ -11,12 +11,14 @@ import sys
 import time
 
 from content.phrases import phrase
-from skill.plan_commands import mmss
-from skill.terminal import Display, Keyboard, progress_bar
-from speech import local_tts, sequencer
-from speech.local_tts import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError, Synthesizer
-from speech.playback import AplaySink, SilentSink, cue_texts, play
-from speech.wav_export import render
+from skill.cli.plan_commands import mmss
+from skill.cli.terminal import Display, Keyboard, progress_bar
+from speech import sequencer
+from speech.local import engine as local_engine
+from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, Engine, SpeechError
+from speech.local.export import render
+from speech.local.playback import cue_texts, play
+from speech.local.sinks import AplaySink, SilentSink
 
 
 def speed_value(text: str) -> float:
@@ -75,7 +77,7 @@ def _fail(message: str) -> int:
 
 def list_voices() -> int:
     print(phrase("offline.voice_header"))
-    for v in local_tts.list_voices():
+    for v in local_engine.list_voices():
         print(f"  {v.id:<24} {v.name}")
     return 0
 
@@ -88,17 +90,18 @@ def _preparing(done: int, total: int) -> None:
 
 
 def run_play(args) -> int:
-    sink = None
+    sink = engine = None
     try:
         if args.list_voices:
             return list_voices()
         pos = sequencer.start(args.minutes, args.focus, args.has_foam_roller)
         if args.no_audio:
             if args.voice:
-                local_tts.find_voice(args.voice)  # a typo should not pass silently
+                local_engine.find_voice(args.voice)  # a typo should not pass silently
             sink = SilentSink(args.speed)
         else:
-            sink = AplaySink(Synthesizer(args.voice, args.rate))
+            engine = Engine(args.voice, args.rate)
+            sink = AplaySink(engine)
             sink.prepare(cue_texts(pos.script), _preparing)
         display = Display(pos.script, verbose=args.verbose)
         if display.live:
@@ -117,7 +120,8 @@ def run_play(args) -> int:
     finally:
         if isinstance(sink, AplaySink):
             sink.close()
-        local_tts.cleanup()
+        if engine is not None:
+            engine.close()
 
 
 def run_render(args) -> int:
@@ -127,10 +131,10 @@ def run_render(args) -> int:
         if not args.output:
             args.parser.error("the following arguments are required: -o/--output")
         script = sequencer.start(args.minutes, args.focus, args.has_foam_roller).script
-        synth = Synthesizer(args.voice, args.rate)
         label = phrase("offline.rendering")
-        done = render(script, synth, args.output, args.cues,
-                      progress=lambda d, t: progress_bar(label, d, t))
+        with Engine(args.voice, args.rate) as engine:
+            done = render(script, engine, args.output, args.cues,
+                          progress=lambda d, t: progress_bar(label, d, t))
         print(phrase("offline.wrote", path=args.output, length=mmss(done.seconds), cues=len(done.cues)))
         if args.cues:
             print(phrase("offline.wrote_cues", path=args.cues))
@@ -142,5 +146,3 @@ def run_render(args) -> int:
         return 0
     except SpeechError as exc:
         return _fail(str(exc))
-    finally:
-        local_tts.cleanup()

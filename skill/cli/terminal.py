@@ -10,8 +10,8 @@ import time
 import tty
 
 from content.phrases import phrase
-from skill.plan_commands import mmss
-from speech.playback import Event, status
+from skill.cli.plan_commands import mmss
+from speech.local.playback import Event, Kind, status
 from speech.script import Script
 
 # Linux lets select() wake up to 0.1% of its timeout late (timer slack, up to 100 ms), so a
@@ -78,7 +78,7 @@ class Display:
         self.last_status = ""
 
     def __call__(self, e: Event) -> None:
-        if e.kind == "tick":
+        if e.kind == Kind.TICK:
             self._status(e)
             return
         line = self._line(e)
@@ -88,25 +88,25 @@ class Display:
             self.out.write("\r\033[K")
             self.last_status = ""
         self.out.write(line + "\n")
-        if self.live and e.kind not in ("paused", "finished", "quit"):
+        if self.live and e.kind not in (Kind.PAUSED, Kind.FINISHED, Kind.QUIT):
             self._status(e)
         self.out.flush()
 
     def _line(self, e: Event) -> str | None:
         s = self.script
-        if e.kind == "step":
+        if e.kind == Kind.STEP:
             step = s.steps[e.step]
             line = phrase("offline.step", number=e.step + 1, steps=len(s.steps), name=step.name,
                           length=mmss(step.seconds), routine_left=mmss(s.total_seconds - s.step_start(e.step)))
             nxt = s.steps[e.step + 1].name if e.step + 1 < len(s.steps) else None
             return line + " " + (phrase("offline.next", name=nxt) if nxt else phrase("offline.last"))
-        if e.kind == "cue":
+        if e.kind == Kind.CUE:
             return f"{mmss(e.at):>6}  {e.text}"
-        if e.kind == "pushed":
+        if e.kind == Kind.PUSHED:
             return f"{'':>6}  " + phrase("offline.pushed", seconds=e.late) if self.verbose else None
-        if e.kind == "jumped":
+        if e.kind == Kind.JUMPED:
             return phrase(f"offline.jumped.{e.text}")
-        if e.kind in ("paused", "resumed", "finished", "quit"):
+        if e.kind in (Kind.PAUSED, Kind.RESUMED, Kind.FINISHED, Kind.QUIT):
             return phrase(f"offline.{e.kind}")
         return None
 
