@@ -19,7 +19,7 @@ from content.planner import DEFAULT_MINUTES, clamp_minutes
 from skill.model import slot_types
 from speech import sequencer as seq
 from speech.sequencer import Position
-from speech.ssml import MAX_RESPONSE_SECONDS, prepend, speak, text
+from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
 from speech.timing import estimate_seconds
 
 SAVED_VERSION = 1
@@ -147,7 +147,7 @@ def reprompt_for(ctx: Ctx) -> str:
     if ctx.state == "finished":
         return phrase("skill.finished_reprompt")
     pos = ctx.pos
-    if pos.part + 1 < len(seq.responses(pos)):
+    if pos.part + 1 < len(seq.parts(pos)):
         return phrase("skill.part_reprompt", name=_step_name(pos))
     if pos.step + 1 >= pos.step_count:
         return phrase("skill.last_reprompt")
@@ -162,7 +162,7 @@ def answer(ctx: Ctx, *sentences: str, end: bool = False) -> Reply:
 def play(ctx: Ctx, pos: Position, *prefix: str) -> Reply:
     """Speak the current part of the current step, with its timing cues."""
     ctx.pos, ctx.ask = pos, None
-    r = seq.current_response(pos)
+    r = render_part(seq.current_part(pos))
     lead = " ".join(p for p in (ctx.note, *prefix) if p)
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
