@@ -143,7 +143,7 @@ def segments(ssml: str | None) -> list[str | float]:
 
 def validate_ssml(ssml: str) -> list[str]:
     """What is wrong with an SSML document by Alexa's rules; empty when it is fine."""
-    problems = []
+    problems: list[str] = []
     if len(ssml) >= MAX_SSML_CHARS:
         problems.append(f"SSML is {len(ssml)} characters; Alexa takes under {MAX_SSML_CHARS}")
     try:
@@ -152,20 +152,20 @@ def validate_ssml(ssml: str) -> list[str]:
         return problems + [f"not well-formed XML ({e}); unescaped & < > in text?"]
     if root.tag != "speak":
         problems.append("the root element must be <speak>")
-    for e in root.iter():
-        if e.tag not in ALLOWED_TAGS:
-            problems.append(f"tag <{e.tag}> is not supported by Alexa")
-        if e.tag == "break":
-            if set(e.attrib) - {"time", "strength"}:
-                problems.append(f"break has unsupported attributes {sorted(e.attrib)}")
-            if "time" in e.attrib:
-                secs = _break_seconds(e.get("time"))
+    for el in root.iter():
+        if el.tag not in ALLOWED_TAGS:
+            problems.append(f"tag <{el.tag}> is not supported by Alexa")
+        if el.tag == "break":
+            if set(el.attrib) - {"time", "strength"}:
+                problems.append(f"break has unsupported attributes {sorted(el.attrib)}")
+            if "time" in el.attrib:
+                secs = _break_seconds(el.attrib["time"])
                 if secs is None:
-                    problems.append(f"break time '{e.get('time')}' is not like 500ms or 2s")
+                    problems.append(f"break time '{el.get('time')}' is not like 500ms or 2s")
                 elif secs > MAX_BREAK_SECONDS:
                     problems.append(f"break of {secs:g}s is longer than {MAX_BREAK_SECONDS:g}s")
-            if "strength" in e.attrib and e.get("strength") not in BREAK_STRENGTHS:
-                problems.append(f"break strength '{e.get('strength')}' is not one of Alexa's")
+            if "strength" in el.attrib and el.get("strength") not in BREAK_STRENGTHS:
+                problems.append(f"break strength '{el.get('strength')}' is not one of Alexa's")
     if not problems:
         total = estimate_ssml_seconds(ssml)
         if total > MAX_RESPONSE_SECONDS:
