@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from content.library import normalize
-from skill.handlers import NUMBER_WORDS, UNITS, duration_seconds, resolve
-from skill.model import intents, slot_types, source
+from skill.alexa.model import intents, slot_types, source
+from skill.alexa.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
 _DURATION_WORDS = sorted({*NUMBER_WORDS, *UNITS, "and", "half", "a", r"\d+"}, key=len, reverse=True)
@@ -94,8 +94,6 @@ def slot_json(intent: str, name: str, heard: str) -> dict:
     type_name = intents()[intent]["slots"][name]
     if type_name == "AMAZON.DURATION":
         return {"name": name, "value": iso_duration(heard), "confirmationStatus": "NONE"}
-    from skill.handlers import Slot
-
     vid = resolve(Slot(heard), type_name)
     authority = f"amzn1.er-authority.echo-sdk.{DEV_SKILL_ID}.{type_name}"
     status = {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH" if vid else "ER_SUCCESS_NO_MATCH"}}
@@ -152,7 +150,7 @@ Transport = Callable[[dict], tuple[int, dict]]
 
 def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode."""
-    from skill.app import create_app
+    from skill.alexa.app import create_app
 
     client = create_app(dev=True, skill_id=skill_id, db_path=db_path).test_client()
 
