@@ -9,7 +9,6 @@ to a running server with --url. Answers print as text with [pause 10s] marks.
 from __future__ import annotations
 
 import functools
-import html
 import json
 import re
 import urllib.error
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from content.library import normalize
 from skill.alexa.model import intents, slot_types, source
 from skill.alexa.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
+from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
 _DURATION_WORDS = sorted({*NUMBER_WORDS, *UNITS, "and", "half", "a", r"\d+"}, key=len, reverse=True)
@@ -131,18 +131,15 @@ def intent_request(m: Match) -> dict:
 
 
 def ssml_to_text(ssml: str | None) -> str:
-    """SSML as readable text: runs of breaks become one [pause Ns] mark."""
-    if not ssml:
-        return ""
-
-    def pause(m: re.Match) -> str:
-        total = sum(float(n) / (1000 if unit == "ms" else 1)
-                    for n, unit in re.findall(r'time="(\d+(?:\.\d+)?)(ms|s)"', m.group(0)))
-        return f" [pause {total:g}s] " if total >= 1 else " "
-
-    out = re.sub(r"(?:\s*<break[^>]*/>)+", pause, ssml)
-    out = html.unescape(re.sub(r"<[^>]+>", "", out))
-    return " ".join(out.split())
+    """SSML as readable text: silences of a second or more (runs of breaks merged)
+    become one [pause Ns] mark; shorter ones are just a space."""
+    words = []
+    for piece in segments(ssml):
+        if isinstance(piece, str):
+            words.append(piece)
+        elif piece >= 1:
+            words.append(f"[pause {piece:g}s]")
+    return " ".join(" ".join(words).split())
 
 
 Transport = Callable[[dict], tuple[int, dict]]
