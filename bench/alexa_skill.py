@@ -29,8 +29,8 @@ from ask_sdk_model import RequestEnvelope  # noqa: E402
 from testca import make_ca  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
-from skill.alexa import Skill  # noqa: E402
-from skill.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
+from skill.alexa.adapter import Skill  # noqa: E402
+from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
 
 CONVERSATION = (["open recovery coach", "start a ten minute recovery", "what's next", "next", "pause", "resume",
                  "how much is left", "go back", "next", "how do I do hip circles", "next", "repeat", "help",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from cryptography import x509
 
-from skill.app import create_app
-from skill.verify import Verifier
+from skill.alexa.app import create_app
+from skill.alexa.verify import Verifier
 
 _dir = Path(os.environ["BENCH_CA_DIR"])
 _chain = (_dir / "chain.pem").read_bytes()

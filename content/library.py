@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -100,7 +101,7 @@ def normalize(text: str) -> str:
     return " ".join(kept.split())
 
 
-def _read_yaml(path: Path):
+def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as f:
             return yaml.safe_load(f)
@@ -110,13 +111,13 @@ def _read_yaml(path: Path):
         raise LibraryError(f"{path.name}: not valid YAML ({e})") from None
 
 
-def _text(where: str, value, field: str) -> str:
+def _text(where: str, value: object, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise LibraryError(f"{where}: field '{field}' must be a non-empty string")
     return value.strip()
 
 
-def _texts(where: str, value, field: str, *, allow_empty: bool = True) -> tuple[str, ...]:
+def _texts(where: str, value: object, field: str, *, allow_empty: bool = True) -> tuple[str, ...]:
     if value is None:
         value = []
     if not isinstance(value, list) or (not allow_empty and not value):
@@ -124,7 +125,7 @@ def _texts(where: str, value, field: str, *, allow_empty: bool = True) -> tuple[
     return tuple(_text(where, v, field) for v in value)
 
 
-def _movement(file: str, category: str, raw) -> Movement:
+def _movement(file: str, category: str, raw: object) -> Movement:
     mid = raw.get("id") if isinstance(raw, dict) else None
     where = f"{file}: movement '{mid or '?'}'"
     if not isinstance(raw, dict):
@@ -197,7 +198,7 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
     return Library(tuple(movements), tips, flags, _text("advice.yaml", advice.get("disclaimer"), "disclaimer"))
 
 
-def _mappings(file: str, value, field: str) -> list[dict]:
+def _mappings(file: str, value: object, field: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
         raise LibraryError(f"{file}: field '{field}' must be a non-empty list of mappings")
     return value

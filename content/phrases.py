@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -16,13 +17,14 @@ DEFAULT_LOCALE = "en"
 
 
 @functools.cache
-def phrasebook(locale: str = DEFAULT_LOCALE) -> dict:
+def phrasebook(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     lang = locale.split("-")[0].lower()
     path = PHRASES_DIR / f"{lang}.yaml"
     if not path.exists():
         path = PHRASES_DIR / f"{DEFAULT_LOCALE}.yaml"
     with path.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        book: dict[str, Any] = yaml.safe_load(f)
+    return book
 
 
 def variants(key: str, locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
@@ -39,7 +41,7 @@ def variants(key: str, locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
     raise KeyError(f"phrase '{key}' is not a string or a list of strings")
 
 
-def phrase(key: str, n: int = 0, locale: str = DEFAULT_LOCALE, **fields) -> str:
+def phrase(key: str, n: int = 0, locale: str = DEFAULT_LOCALE, **fields: object) -> str:
     """Variant n of a phrase, with {fields} filled in."""
     options = variants(key, locale)
     return options[n % len(options)].format(**fields)

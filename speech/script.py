@@ -14,9 +14,12 @@ import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from content.library import Movement
 from content.phrases import phrase
 from content.planner import Plan, build_plan
+from speech.states import CueKind
 from speech.timing import estimate_seconds
 
 GAP_AFTER_CUE = 1.0  # silence after a cue before the next may start
@@ -25,12 +28,21 @@ PERIODIC_LONG = 45  # ... under ten minutes
 PERIODIC_VERY_LONG = 90  # ... and in longer steps (long cardio)
 MINUTE_MARKS = (1, 2, 3, 5, 10, 15, 20, 25)  # "N minutes to go" in long steps
 
+# Phrase keys that depend on the movement: by category (content.library.CATEGORIES)
+# and by which sides a per-side move works (content.library.SIDE_KINDS).
+BEGIN_KEYS = {"cardio": "script.begin.cardio", "stretching": "script.begin.stretching",
+              "foam-rolling": "script.begin.foam-rolling", "yoga": "script.begin.yoga"}
+PERIODIC_KEYS = {"cardio": "script.periodic.cardio", "stretching": "script.periodic.stretching",
+                 "foam-rolling": "script.periodic.foam-rolling", "yoga": "script.periodic.yoga"}
+BEGIN_SIDE_KEYS = {"leg": "script.begin_side.leg", "side": "script.begin_side.side"}
+SWITCH_KEYS = {"leg": "script.switch.leg", "side": "script.switch.side"}
+
 
 @dataclass(frozen=True)
 class Cue:
     at: float  # seconds from the start of the step
     text: str
-    kind: str  # welcome|intro|begin|periodic|half|halfway|switch|minutes|ten_left|end|finish
+    kind: CueKind
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,8 @@ class Script:
 
     def timeline(self) -> list[tuple[float, int, Cue]]:
         """Every cue as (seconds from the start of the routine, step index, cue)."""
-        out, start = [], 0
+        out: list[tuple[float, int, Cue]] = []
+        start = 0
         for step in self.steps:
             out.extend((start + c.at, step.index, c) for c in step.cues)
             start += step.seconds
@@ -67,10 +80,10 @@ class Script:
 class _Wording:
     """Picks the next variant of each phrase so repeated cues vary over a routine."""
 
-    def __init__(self):
-        self.used = Counter()
+    def __init__(self) -> None:
+        self.used: Counter[str] = Counter()
 
-    def say(self, key: str, **fields) -> str:
+    def say(self, key: str, **fields: Any) -> str:
         text = phrase(key, self.used[key], **fields)
         self.used[key] += 1
         return text
@@ -101,20 +114,20 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
     at = 0.0
     if index == 0:
         welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes)])
-        fixed.append(Cue(0.0, welcome, "welcome"))
+        fixed.append(Cue(0.0, welcome, CueKind.WELCOME))
         at = _spoken_end(fixed[-1])
     intro_key = "script.intro_first" if index == 0 else "script.intro"
     intro = f"{wording.say(intro_key, name=m.name)} {m.how_to}"
     if m.cautions:
         intro += " " + m.cautions[0]
-    fixed.append(Cue(round(at, 1), intro, "intro"))
+    fixed.append(Cue(round(at, 1), intro, CueKind.INTRO))
 
     begin_at = math.ceil(_spoken_end(fixed[-1]))
     if m.per_side:
-        begin = wording.say(f"script.begin_side.{m.per_side}")
+        begin = wording.say(BEGIN_SIDE_KEYS[m.per_side])
     else:
-        begin = wording.say(f"script.begin.{m.category}")
-    fixed.append(Cue(begin_at, begin, "begin"))
+        begin = wording.say(BEGIN_KEYS[m.category])
+    fixed.append(Cue(begin_at, begin, CueKind.BEGIN))
 
     closing = (wording.say("script.end", next=next_name) if next_name
                else wording.say("script.finish"))
@@ -124,27 +137,27 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
 
     timed: list[Cue] = []  # fixed cues inside the work period
     if m.per_side:
-        timed.append(Cue(round(middle, 1), wording.say(f"script.switch.{m.per_side}"), "switch"))
+        timed.append(Cue(round(middle, 1), wording.say(SWITCH_KEYS[m.per_side]), CueKind.SWITCH))
         if m.half_cue:
-            timed += [Cue(round(begin_at + work / 4, 1), m.half_cue, "half"),
-                      Cue(round(begin_at + 3 * work / 4, 1), m.half_cue, "half")]
+            timed += [Cue(round(begin_at + work / 4, 1), m.half_cue, CueKind.HALF),
+                      Cue(round(begin_at + 3 * work / 4, 1), m.half_cue, CueKind.HALF)]
     else:
         if m.half_cue:
-            timed.append(Cue(round(middle, 1), m.half_cue, "half"))
+            timed.append(Cue(round(middle, 1), m.half_cue, CueKind.HALF))
         elif work >= 40:
-            timed.append(Cue(round(middle, 1), wording.say("script.halfway"), "halfway"))
+            timed.append(Cue(round(middle, 1), wording.say("script.halfway"), CueKind.HALFWAY))
     if work >= 25:
-        timed.append(Cue(end_at - 10, wording.say("script.ten_left"), "ten_left"))
+        timed.append(Cue(end_at - 10, wording.say("script.ten_left"), CueKind.TEN_LEFT))
     if work >= 150:
         for minutes in MINUTE_MARKS:
             t = end_at - minutes * 60
             if t > begin_at + 30:
                 key = "script.one_minute_left" if minutes == 1 else "script.minutes_left"
-                timed.append(Cue(t, wording.say(key, minutes=minutes), "minutes"))
+                timed.append(Cue(t, wording.say(key, minutes=minutes), CueKind.MINUTES))
 
     cues = _place(fixed + timed, begin_at, end_at)
     cues = _add_periodic(cues, m, begin_at, end_at, work, wording)
-    cues.append(Cue(end_at, closing, "end" if next_name else "finish"))
+    cues.append(Cue(end_at, closing, CueKind.END if next_name else CueKind.FINISH))
     return StepScript(index, m.id, m.name, m.category, slot, tuple(cues))
 
 
@@ -154,13 +167,13 @@ def _place(cues: list[Cue], begin_at: float, end_at: float) -> list[Cue]:
     for cue in sorted(cues, key=lambda c: c.at):
         if kept and cue.at < _spoken_end(kept[-1]):
             continue
-        if cue.kind not in ("welcome", "intro", "begin") and _spoken_end(cue) > end_at:
+        if cue.kind not in (CueKind.WELCOME, CueKind.INTRO, CueKind.BEGIN) and _spoken_end(cue) > end_at:
             continue
         kept.append(cue)
     return kept
 
 
-def _add_periodic(cues: list[Cue], m, begin_at: float, end_at: float, work: float,
+def _add_periodic(cues: list[Cue], m: Movement, begin_at: float, end_at: float, work: float,
                   wording: _Wording) -> list[Cue]:
     """Fill long silences with form, breathing and pace cues, spaced evenly in each gap,
     alternating the movement's own cues with its category's."""
@@ -168,7 +181,7 @@ def _add_periodic(cues: list[Cue], m, begin_at: float, end_at: float, work: floa
     own = list(m.cues)
     out: list[Cue] = []
     turn = 0
-    bounds = [*cues, Cue(end_at, "", "end")]
+    bounds = [*cues, Cue(end_at, "", CueKind.END)]
     for a, b in zip(bounds, bounds[1:]):
         out.append(a)
         if a.at < begin_at:
@@ -177,8 +190,8 @@ def _add_periodic(cues: list[Cue], m, begin_at: float, end_at: float, work: floa
         count = int((b.at - start) // interval)
         for k in range(1, count + 1):
             text = (own[turn // 2 % len(own)] if own and turn % 2 == 0
-                    else wording.say(f"script.periodic.{m.category}"))
+                    else wording.say(PERIODIC_KEYS[m.category]))
             at = round(start + k * (b.at - start) / (count + 1), 1)
-            out.append(Cue(at, text, "periodic"))
+            out.append(Cue(at, text, CueKind.PERIODIC))
             turn += 1
     return out

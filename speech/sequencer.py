@@ -5,20 +5,25 @@ plans and scripts are rebuilt deterministically (and cached), so the cursor fits
 bytes of Alexa session attributes. Each function takes a position and returns a new one
 with an outcome word saying what happened, so callers choose what to say about it.
 
-A step may be split into parts for Alexa (a response is at most 240 s); the offline coach
-always uses part 0 and moves by whole steps.
+A step may be split into parts for Alexa (speech/parts.py: a response holds at most
+`RESPONSE_BUDGET` seconds); the offline coach always uses part 0 and moves by whole
+steps. Nothing here renders speech: callers render the current part themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from content.planner import FOCUSES, MAX_MINUTES, MIN_MINUTES
+from speech.parts import RESPONSE_BUDGET, Part, split_step
 from speech.script import Script, script_for
-from speech.ssml import Response, render_step
+from speech.states import Outcome, State
 
 VERSION = 1
-STATES = ("ready", "active", "paused", "finished")
+STATES = tuple(State)
+
+Move = tuple["Position", Outcome]
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,10 @@ class Position:
     has_foam_roller: bool = True
     step: int = 0
     part: int = 0
-    state: str = "ready"
+    state: State = State.READY
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", State(self.state))  # a plain word becomes its State
 
     @property
     def script(self) -> Script:
@@ -42,84 +50,85 @@ class Position:
 def start(minutes: int = 20, focus: str = "full", has_foam_roller: bool = True) -> Position:
     """A new routine, at its first step. Minutes are clamped by the planner."""
     plan = script_for(minutes, focus, has_foam_roller).plan
-    return Position(plan.minutes, focus, has_foam_roller, 0, 0, "active")
+    return Position(plan.minutes, focus, has_foam_roller, 0, 0, State.ACTIVE)
 
 
-def responses(pos: Position) -> list[Response]:
-    return render_step(pos.script, pos.step)
+def parts(pos: Position) -> tuple[Part, ...]:
+    """The parts of the current step, each at most RESPONSE_BUDGET seconds long."""
+    return split_step(pos.script, pos.step, RESPONSE_BUDGET)
 
 
-def current_response(pos: Position) -> Response:
-    """What to say for the current place: the current part of the current step."""
-    return responses(pos)[pos.part]
+def current_part(pos: Position) -> Part:
+    return parts(pos)[pos.part]
 
 
-def advance(pos: Position) -> tuple[Position, str]:
+def advance(pos: Position) -> Move:
     """On to what comes after the current response: the next part of a long step
     ("part"), the next step ("step"), or the end ("finished")."""
-    if pos.part + 1 < len(responses(pos)):
-        return replace(pos, part=pos.part + 1, state="active"), "part"
+    if pos.part + 1 < len(parts(pos)):
+        return replace(pos, part=pos.part + 1, state=State.ACTIVE), Outcome.PART
     return next_step(pos)
 
 
-def next_step(pos: Position) -> tuple[Position, str]:
+def next_step(pos: Position) -> Move:
     """Skip to the next step ("step"), or finish after the last one ("finished")."""
-    if pos.state == "finished":
-        return pos, "finished"
+    if pos.state == State.FINISHED:
+        return pos, Outcome.FINISHED
     if pos.step + 1 < pos.step_count:
-        return replace(pos, step=pos.step + 1, part=0, state="active"), "step"
-    return replace(pos, part=0, state="finished"), "finished"
+        return replace(pos, step=pos.step + 1, part=0, state=State.ACTIVE), Outcome.STEP
+    return replace(pos, part=0, state=State.FINISHED), Outcome.FINISHED
 
 
-def previous_step(pos: Position) -> tuple[Position, str]:
+def previous_step(pos: Position) -> Move:
     """Back one step ("step"); on the first step, restart it ("at_start")."""
-    if pos.state == "finished":
-        return replace(pos, part=0, state="active"), "step"
+    if pos.state == State.FINISHED:
+        return replace(pos, part=0, state=State.ACTIVE), Outcome.STEP
     if pos.step == 0:
-        return replace(pos, part=0, state="active"), "at_start"
-    return replace(pos, step=pos.step - 1, part=0, state="active"), "step"
+        return replace(pos, part=0, state=State.ACTIVE), Outcome.AT_START
+    return replace(pos, step=pos.step - 1, part=0, state=State.ACTIVE), Outcome.STEP
 
 
-def pause(pos: Position) -> tuple[Position, str]:
-    if pos.state != "active":
-        return pos, pos.state
-    return replace(pos, state="paused"), "paused"
+def pause(pos: Position) -> Move:
+    """Pause ("paused"); anything not playing stays as it is, reported by its state."""
+    if pos.state != State.ACTIVE:
+        return pos, Outcome(pos.state)
+    return replace(pos, state=State.PAUSED), Outcome.PAUSED
 
 
-def resume(pos: Position) -> tuple[Position, str]:
+def resume(pos: Position) -> Move:
     """Back to playing the current part ("resumed"); a finished routine stays finished."""
-    if pos.state == "finished":
-        return pos, "finished"
-    return replace(pos, state="active"), "resumed"
+    if pos.state == State.FINISHED:
+        return pos, Outcome.FINISHED
+    return replace(pos, state=State.ACTIVE), Outcome.RESUMED
 
 
-def repeat(pos: Position) -> tuple[Position, str]:
+def repeat(pos: Position) -> Move:
     return resume(pos)
 
 
-def start_over(pos: Position) -> tuple[Position, str]:
-    return replace(pos, step=0, part=0, state="active"), "restarted"
+def start_over(pos: Position) -> Move:
+    return replace(pos, step=0, part=0, state=State.ACTIVE), Outcome.RESTARTED
 
 
 def remaining_seconds(pos: Position) -> int:
     """Time left in the routine from the start of the current part."""
-    if pos.state == "finished":
+    if pos.state == State.FINISHED:
         return 0
     script = pos.script
-    return int(script.total_seconds - script.step_start(pos.step) - current_response(pos).at)
+    return int(script.total_seconds - script.step_start(pos.step) - current_part(pos).at)
 
 
-def to_attributes(pos: Position) -> dict:
-    """Compact, versioned session attributes."""
+def to_attributes(pos: Position) -> dict[str, Any]:
+    """Compact, versioned session attributes, plain JSON types only (no enums)."""
     return {
         "v": VERSION,
-        "plan": [pos.minutes, pos.focus, int(pos.has_foam_roller)],
+        "plan": [pos.minutes, str(pos.focus), int(pos.has_foam_roller)],
         "at": [pos.step, pos.part],
-        "state": pos.state,
+        "state": str(pos.state),
     }
 
 
-def from_attributes(attrs) -> Position | None:
+def from_attributes(attrs: object) -> Position | None:
     """The position saved in session attributes, or None when they are missing,
     corrupted, or from another version (the caller restarts politely)."""
     try:
@@ -134,8 +143,8 @@ def from_attributes(attrs) -> Position | None:
             return None
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (step, part)):
             return None
-        pos = Position(minutes, focus, bool(roller), step, part, state)
-        if not 0 <= step < pos.step_count or not 0 <= part < len(responses(pos)):
+        pos = Position(minutes, focus, bool(roller), step, part, State(state))
+        if not 0 <= step < pos.step_count or not 0 <= part < len(parts(pos)):
             return None
         return pos
     except (KeyError, TypeError, ValueError):

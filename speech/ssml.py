@@ -1,9 +1,10 @@
 """Render a script as Alexa responses, and check SSML against Alexa's rules.
 
-One response per step; a step longer than one response can hold is split at a cue.
-Each cue is followed by a break that fills the gap to the next cue minus the estimated
-time to say the cue, so the responses keep the script's schedule. Each response ends
-with a short prompt saying what to say next (the mic opens only after speech ends).
+One response per part of a step (speech/parts.py splits a step longer than one response
+can hold, at a cue). Each cue is followed by a break that fills the gap to the next cue
+minus the estimated time to say the cue, so the responses keep the script's schedule.
+Each response ends with a short prompt saying what to say next (the mic opens only
+after speech ends).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from content.phrases import phrase
-from speech.script import Cue, Script
+from speech.parts import RESPONSE_BUDGET, Part, split_step
+from speech.script import Script
 from speech.timing import estimate_seconds
 
 MAX_BREAK_SECONDS = 10.0
 MAX_RESPONSE_SECONDS = 240.0
 MAX_SSML_CHARS = 8000
-RESPONSE_BUDGET = 225.0  # plan responses below the ceiling, leaving room for a spoken prefix
 
 ALLOWED_TAGS = {
     "speak", "break", "p", "s", "emphasis", "prosody", "say-as", "sub", "phoneme", "w",
@@ -61,50 +62,22 @@ def text(words: str) -> str:
     return escape(words)
 
 
-def _timed(cues: list[Cue], until: float) -> tuple[str, float]:
-    """SSML for cues, each followed by silence up to the next cue (or `until`)."""
-    body, seconds = [], 0.0
-    for cue, nxt in zip(cues, [*(c.at for c in cues[1:]), until]):
-        said = estimate_seconds(cue.text)
-        pause = max(0.0, nxt - cue.at - said)
-        body.append(text(cue.text) + breaks(pause))
-        seconds += said + round(pause, 1)
-    return " ".join(body), seconds
-
-
 def prepend(ssml: str, words: str) -> str:
     """SSML with plain `words` (escaped here) spoken first."""
     return ssml.replace("<speak>", "<speak>" + text(words) + " ", 1) if words else ssml
 
 
-def render_step(script: Script, index: int) -> list[Response]:
-    """The responses for one step. Where a step splits does not depend on anything said
-    before it (callers `prepend` that), so a part number always means the same cues."""
-    step = script.steps[index]
-    last_step = index == len(script.steps) - 1
-    end_prompt = phrase("ssml.prompt_finish" if last_step else "ssml.prompt_next")
-    more_prompt = phrase("ssml.prompt_continue")
-    budget = RESPONSE_BUDGET - estimate_seconds(more_prompt)
+def render_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> list[Response]:
+    """The responses for one step, one per part (speech.parts says where it splits).
+    Callers `prepend` anything said before it."""
+    return [render_part(part) for part in split_step(script, index, limit)]
 
-    cues = step.cues
-    # Each cue is heard until the next one starts; the last until it has been said.
-    ends = [c.at for c in cues[1:]] + [cues[-1].at + estimate_seconds(cues[-1].text)]
-    groups: list[list[Cue]] = [[cues[0]]]
-    for cue, end in zip(cues[1:], ends[1:]):
-        if end - groups[-1][0].at > budget:
-            groups.append([cue])
-        else:
-            groups[-1].append(cue)
 
-    out = []
-    for part, group in enumerate(groups):
-        final = part == len(groups) - 1
-        until = ends[-1] if final else groups[part + 1][0].at
-        body, seconds = _timed(group, until)
-        prompt = end_prompt if final else more_prompt
-        seconds += estimate_seconds(prompt)
-        out.append(Response(index, part, len(groups), speak(body, text(prompt)), round(seconds, 1), group[0].at))
-    return out
+def render_part(part: Part) -> Response:
+    """One part as a response: each cue, the silence after it, and the closing prompt."""
+    body = " ".join(text(cue.text) + breaks(pause) for cue, pause in zip(part.cues, part.pauses))
+    ssml = speak(body, text(phrase(part.prompt)))
+    return Response(part.step, part.index, part.count, ssml, part.estimated_seconds, part.at)
 
 
 def render_script(script: Script) -> list[Response]:
@@ -170,7 +143,7 @@ def segments(ssml: str | None) -> list[str | float]:
 
 def validate_ssml(ssml: str) -> list[str]:
     """What is wrong with an SSML document by Alexa's rules; empty when it is fine."""
-    problems = []
+    problems: list[str] = []
     if len(ssml) >= MAX_SSML_CHARS:
         problems.append(f"SSML is {len(ssml)} characters; Alexa takes under {MAX_SSML_CHARS}")
     try:
@@ -179,20 +152,20 @@ def validate_ssml(ssml: str) -> list[str]:
         return problems + [f"not well-formed XML ({e}); unescaped & < > in text?"]
     if root.tag != "speak":
         problems.append("the root element must be <speak>")
-    for e in root.iter():
-        if e.tag not in ALLOWED_TAGS:
-            problems.append(f"tag <{e.tag}> is not supported by Alexa")
-        if e.tag == "break":
-            if set(e.attrib) - {"time", "strength"}:
-                problems.append(f"break has unsupported attributes {sorted(e.attrib)}")
-            if "time" in e.attrib:
-                secs = _break_seconds(e.get("time"))
+    for el in root.iter():
+        if el.tag not in ALLOWED_TAGS:
+            problems.append(f"tag <{el.tag}> is not supported by Alexa")
+        if el.tag == "break":
+            if set(el.attrib) - {"time", "strength"}:
+                problems.append(f"break has unsupported attributes {sorted(el.attrib)}")
+            if "time" in el.attrib:
+                secs = _break_seconds(el.attrib["time"])
                 if secs is None:
-                    problems.append(f"break time '{e.get('time')}' is not like 500ms or 2s")
+                    problems.append(f"break time '{el.get('time')}' is not like 500ms or 2s")
                 elif secs > MAX_BREAK_SECONDS:
                     problems.append(f"break of {secs:g}s is longer than {MAX_BREAK_SECONDS:g}s")
-            if "strength" in e.attrib and e.get("strength") not in BREAK_STRENGTHS:
-                problems.append(f"break strength '{e.get('strength')}' is not one of Alexa's")
+            if "strength" in el.attrib and el.get("strength") not in BREAK_STRENGTHS:
+                problems.append(f"break strength '{el.get('strength')}' is not one of Alexa's")
     if not problems:
         total = estimate_ssml_seconds(ssml)
         if total > MAX_RESPONSE_SECONDS:

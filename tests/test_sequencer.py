@@ -50,3 +50,36 @@ def test_attributes_are_compact():
 ])
 def test_corrupted_or_old_attributes_are_refused(attrs):
     assert sequencer.from_attributes(attrs) is None
+
+
+def test_the_sequencer_renders_nothing():
+    import ast
+
+    for module in ("sequencer", "parts"):
+        tree = ast.parse((Path(sequencer.__file__).parent / f"{module}.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in imported if m and "ssml" in m}, module
+
+
+@pytest.mark.parametrize("minutes, focus", [(5, "full"), (20, "full"), (30, "cardio"), (60, "yoga"), (45, "yoga")])
+def test_parts_are_the_ssml_responses(minutes, focus):
+    from speech.ssml import render_step
+
+    pos = sequencer.start(minutes, focus)
+    for step in range(pos.step_count):
+        at_step = sequencer.Position(pos.minutes, focus, True, step, 0, "active")
+        responses = render_step(at_step.script, step)
+        got = [(p.index, p.count, p.at, p.estimated_seconds) for p in sequencer.parts(at_step)]
+        assert got == [(r.part, r.parts, r.at, r.estimated_seconds) for r in responses]
+
+
+def test_states_are_their_words():
+    from speech.states import State
+
+    pos = sequencer.Position(10, "full", True, 1, 0, "paused")
+    assert pos.state is State.PAUSED and pos == sequencer.Position(10, "full", True, 1, 0, State.PAUSED)
+    attrs = sequencer.to_attributes(pos)
+    assert attrs == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}
+    assert type(attrs["state"]) is str
+    assert [str(s) for s in sequencer.STATES] == ["ready", "active", "paused", "finished"]

@@ -43,7 +43,7 @@ def register(sub, shared) -> None:
 def run_serve(args) -> int:
     import logging
 
-    from skill.app import ConfigError, create_app
+    from skill.alexa.app import ConfigError, create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -60,7 +60,7 @@ def run_serve(args) -> int:
 
 
 def run_model(args) -> int:
-    from skill import model
+    from skill.alexa import model
 
     if args.write:
         for path in model.write_package():
@@ -79,7 +79,7 @@ def run_model(args) -> int:
 
 
 def run_chat(args) -> int:
-    from skill.chat import Conversation, in_process, over_http, ssml_to_text
+    from skill.alexa.chat import Conversation, in_process, over_http, ssml_to_text
 
     speaker = _speaker() if args.speak else None
     conv = Conversation(over_http(args.url) if args.url else in_process())

@@ -14,9 +14,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from testca import make_ca  # noqa: E402
 
-from skill.app import create_app  # noqa: E402
-from skill.chat import DEV_SKILL_ID, Conversation, envelope  # noqa: E402
-from skill.verify import Verifier  # noqa: E402
+from skill.alexa.app import create_app  # noqa: E402
+from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope  # noqa: E402
+from skill.alexa.verify import Verifier  # noqa: E402
 
 
 @pytest.fixture

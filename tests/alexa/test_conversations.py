@@ -13,9 +13,9 @@ import pytest
 import yaml
 from conftest import DEV_SKILL_ID
 
-from skill.chat import Conversation, ssml_to_text
-from skill.handlers import SAVED_VERSION
-from skill.store import SQLiteAdapter
+from skill.alexa.chat import Conversation, ssml_to_text
+from skill.alexa.store import SQLiteAdapter
+from skill.alexa.turn import SAVED_VERSION
 from speech import sequencer as seq
 from speech.ssml import validate_ssml
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from skill import model
+from skill.alexa import model
 
 
 def test_committed_package_matches_its_source_and_passes_the_check():

@@ -9,7 +9,6 @@ to a running server with --url. Answers print as text with [pause 10s] marks.
 from __future__ import annotations
 
 import functools
-import html
 import json
 import re
 import urllib.error
@@ -20,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from content.library import normalize
-from skill.handlers import NUMBER_WORDS, UNITS, duration_seconds, resolve
-from skill.model import intents, slot_types, source
+from skill.alexa.model import intents, slot_types, source
+from skill.alexa.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
+from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
 _DURATION_WORDS = sorted({*NUMBER_WORDS, *UNITS, "and", "half", "a", r"\d+"}, key=len, reverse=True)
@@ -94,8 +94,6 @@ def slot_json(intent: str, name: str, heard: str) -> dict:
     type_name = intents()[intent]["slots"][name]
     if type_name == "AMAZON.DURATION":
         return {"name": name, "value": iso_duration(heard), "confirmationStatus": "NONE"}
-    from skill.handlers import Slot
-
     vid = resolve(Slot(heard), type_name)
     authority = f"amzn1.er-authority.echo-sdk.{DEV_SKILL_ID}.{type_name}"
     status = {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH" if vid else "ER_SUCCESS_NO_MATCH"}}
@@ -133,18 +131,15 @@ def intent_request(m: Match) -> dict:
 
 
 def ssml_to_text(ssml: str | None) -> str:
-    """SSML as readable text: runs of breaks become one [pause Ns] mark."""
-    if not ssml:
-        return ""
-
-    def pause(m: re.Match) -> str:
-        total = sum(float(n) / (1000 if unit == "ms" else 1)
-                    for n, unit in re.findall(r'time="(\d+(?:\.\d+)?)(ms|s)"', m.group(0)))
-        return f" [pause {total:g}s] " if total >= 1 else " "
-
-    out = re.sub(r"(?:\s*<break[^>]*/>)+", pause, ssml)
-    out = html.unescape(re.sub(r"<[^>]+>", "", out))
-    return " ".join(out.split())
+    """SSML as readable text: silences of a second or more (runs of breaks merged)
+    become one [pause Ns] mark; shorter ones are just a space."""
+    words = []
+    for piece in segments(ssml):
+        if isinstance(piece, str):
+            words.append(piece)
+        elif piece >= 1:
+            words.append(f"[pause {piece:g}s]")
+    return " ".join(" ".join(words).split())
 
 
 Transport = Callable[[dict], tuple[int, dict]]
@@ -152,7 +147,7 @@ Transport = Callable[[dict], tuple[int, dict]]
 
 def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode."""
-    from skill.app import create_app
+    from skill.alexa.app import create_app
 
     client = create_app(dev=True, skill_id=skill_id, db_path=db_path).test_client()
 

@@ -1,7 +1,7 @@
 """The skill on ask-sdk-core: request envelope in, response envelope out.
 
 `Skill.respond(doc)` checks the envelope's shape, lets ask-sdk-core deserialize it and
-run one handler that hands the turn to skill/handlers.py, and serializes the answer.
+run one handler that hands the turn to skill/alexa/turn.py, and serializes the answer.
 Anything a client can send that is not a usable request raises `BadRequest`, which the
 Flask app answers with 400; it never reaches the user as a crash.
 """
@@ -19,9 +19,11 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 from content.phrases import phrase
-from skill.handlers import Slot, say, turn
-from skill.store import SQLiteAdapter, default_db_path
-from skill.verify import application_id
+from skill.alexa.replies import say
+from skill.alexa.slots import Slot
+from skill.alexa.store import SQLiteAdapter, default_db_path
+from skill.alexa.turn import turn
+from skill.alexa.verify import application_id
 
 log = logging.getLogger("recovery_coach.skill")
 REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
@@ -43,7 +45,7 @@ def _resolved_id(slot) -> str | None:
 
 
 class TurnHandler(AbstractRequestHandler):
-    """Every request goes to skill.handlers.turn; it knows every intent and state."""
+    """Every request goes to skill.alexa.turn.turn; it knows every intent and state."""
 
     def can_handle(self, handler_input) -> bool:
         return True

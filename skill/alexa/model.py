@@ -1,4 +1,4 @@
-"""The Alexa interaction model: generated from skill/interaction_model.yaml plus the movement
+"""The Alexa interaction model: generated from skill/alexa/interaction_model.yaml plus the movement
 library, checked against Alexa's rules, and written as an ask-cli v2 skill package."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from content.library import library, normalize
 from content.planner import FOCUSES
 
 SOURCE = Path(__file__).parent / "interaction_model.yaml"
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 REQUIRED_BUILTINS = (
     "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
     "AMAZON.FallbackIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.RepeatIntent",

@@ -1,6 +1,6 @@
 """The Flask app: `POST /alexa` (verified Alexa requests) and `GET /health`.
 
-`create_app()` is the factory gunicorn serves (`gunicorn 'skill.app:create_app()'`).
+`create_app()` is the factory gunicorn serves (`gunicorn 'skill.alexa.app:create_app()'`).
 Every failure answers 400 with a JSON error and is logged; a client can never cause a 500.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from skill.alexa import BadRequest, Skill
-from skill.verify import VerificationError, Verifier
+from skill.alexa.adapter import BadRequest, Skill
+from skill.alexa.verify import VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024

@@ -1,0 +1,39 @@
+"""What a handler sees and changes during one turn.
+
+State lives in two places: session attributes (`pos`, the sequencer cursor; `ask`, the
+question waiting for yes or no; `tips`, how many tips were given) and per-user saved
+attributes (visits and the last place), so someone who walks away can come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from skill.alexa.slots import Slot
+from speech.sequencer import Position
+from speech.states import State
+
+
+class Question(StrEnum):
+    """The question a yes or no would answer (session attribute `ask`)."""
+
+    START = "start"  # shall I start a routine?
+    RESUME = "resume"  # shall I carry on where you stopped?
+    TIP = "tip"  # would you like a (another) tip?
+
+
+@dataclass
+class Ctx:
+    """Everything a handler may look at or change during one turn."""
+
+    pos: Position | None
+    ask: Question | None = None
+    tips: int = 0
+    visits: int = 0
+    slots: dict[str, Slot] = field(default_factory=dict)
+    note: str = ""  # said first (e.g. that the saved place was lost)
+
+    @property
+    def state(self) -> State:
+        return State.READY if self.pos is None else self.pos.state

@@ -1,0 +1,239 @@
+"""What the skill says to each intent: one function per intent, each answering in every
+state (tests/alexa/intent_states.yaml is the table), and `HANDLERS` naming them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from content.library import library
+from content.phrases import phrase
+from content.planner import DEFAULT_MINUTES
+from skill.alexa.context import Ctx, Question
+from skill.alexa.replies import (
+    Reply,
+    answer,
+    default_position,
+    duration_words,
+    help_words,
+    listing,
+    play,
+    say,
+    step_name,
+)
+from skill.alexa.slots import Slot, plan_minutes, resolve
+from speech import sequencer as seq
+from speech.ssml import prepend
+from speech.states import Outcome, State
+
+
+def launch(ctx: Ctx) -> Reply:
+    if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
+        ctx.ask = Question.RESUME
+        return Reply(say(ctx.note, phrase("skill.launch_resume", name=step_name(ctx.pos))),
+                     say(phrase("skill.resume_reprompt")))
+    ctx.pos, ctx.ask = None, Question.START
+    key = "skill.launch_again" if ctx.visits > 1 else "skill.launch_new"
+    return answer(ctx, phrase(key, minutes=DEFAULT_MINUTES, disclaimer=library().disclaimer))
+
+
+def start_routine(ctx: Ctx) -> Reply:
+    minutes, minutes_note = plan_minutes(ctx.slots.get("duration", Slot()))
+    focus_slot = ctx.slots.get("focus", Slot())
+    focus = resolve(focus_slot, "FocusType") if focus_slot.value or focus_slot.id else "full"
+    focus_note = "" if focus else phrase("skill.focus_unknown", spoken=focus_slot.value)
+    roller_slot = ctx.slots.get("roller", Slot())
+    roller = resolve(roller_slot, "RollerType") if roller_slot.value or roller_slot.id else None
+    restarting = phrase("skill.new_routine") if ctx.state in (State.ACTIVE, State.PAUSED) else ""
+    pos = seq.start(minutes, focus or "full", roller != "without")
+    return play(ctx, pos, restarting, minutes_note, focus_note)
+
+
+def not_started(ctx: Ctx) -> Reply:
+    ctx.ask = Question.START
+    return answer(ctx, phrase("skill.not_started", minutes=DEFAULT_MINUTES))
+
+
+def finished(ctx: Ctx) -> Reply:
+    ctx.ask = Question.TIP
+    return answer(ctx, phrase("skill.finished"))
+
+
+def next_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        return not_started(ctx)
+    if ctx.state == State.FINISHED:
+        return answer(ctx, phrase("skill.last_step_done"))
+    pos, outcome = seq.advance(ctx.pos)
+    ctx.pos = pos
+    return finished(ctx) if outcome == Outcome.FINISHED else play(ctx, pos)
+
+
+def previous_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        return not_started(ctx)
+    pos, outcome = seq.previous_step(ctx.pos)
+    return play(ctx, pos, phrase("skill.first_step") if outcome == Outcome.AT_START else "")
+
+
+def repeat_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        return not_started(ctx)
+    if ctx.state == State.FINISHED:
+        return finished(ctx)
+    pos, _ = seq.repeat(ctx.pos)
+    return play(ctx, pos)
+
+
+def pause_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.PAUSED:
+        return answer(ctx, phrase("skill.already_paused", name=step_name(ctx.pos)))
+    if ctx.state != State.ACTIVE:
+        return answer(ctx, phrase("skill.nothing_to_pause"), help_words(ctx.state))
+    ctx.pos, _ = seq.pause(ctx.pos)
+    return answer(ctx, phrase("skill.paused", name=step_name(ctx.pos)))
+
+
+def resume_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        ctx.ask = Question.START
+        return answer(ctx, phrase("skill.nothing_to_resume", minutes=DEFAULT_MINUTES))
+    if ctx.state == State.FINISHED:
+        return answer(ctx, phrase("skill.last_step_done"))
+    pos, _ = seq.resume(ctx.pos)
+    return play(ctx, pos)
+
+
+def start_over_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        return play(ctx, default_position())
+    pos, _ = seq.start_over(ctx.pos)
+    return play(ctx, pos, phrase("skill.starting_over"))
+
+
+def help_intent(ctx: Ctx) -> Reply:
+    name = step_name(ctx.pos) if ctx.state in (State.ACTIVE, State.PAUSED) else ""
+    return answer(ctx, help_words(ctx.state, name))
+
+
+def stop_intent(ctx: Ctx) -> Reply:
+    ctx.ask = None
+    if ctx.state in (State.ACTIVE, State.PAUSED):
+        ctx.pos, _ = seq.pause(ctx.pos)
+        return answer(ctx, phrase("skill.stop_saved", name=step_name(ctx.pos)), end=True)
+    return answer(ctx, phrase("skill.goodbye"), end=True)
+
+
+def fallback_intent(ctx: Ctx) -> Reply:
+    reply = help_intent(ctx)
+    return Reply(prepend(reply.ssml, phrase("skill.fallback")), reply.reprompt, reply.end)
+
+
+def yes_intent(ctx: Ctx) -> Reply:
+    ask = ctx.ask
+    if ask == Question.RESUME and ctx.pos is not None:
+        return resume_intent(ctx)
+    if ask == Question.TIP or (ask is None and ctx.state == State.FINISHED):
+        return tip_intent(ctx)
+    if ask == Question.START or ctx.state == State.READY:
+        return play(ctx, default_position())
+    return answer(ctx, phrase("skill.yes_unclear"))
+
+
+def no_intent(ctx: Ctx) -> Reply:
+    ask, ctx.ask = ctx.ask, None
+    if ask == Question.RESUME:
+        ctx.pos = None
+        return _offer_start(ctx, phrase("skill.no_to_resume", minutes=DEFAULT_MINUTES))
+    if ask == Question.START:
+        return answer(ctx, phrase("skill.no_to_start"))
+    if ask == Question.TIP:
+        return answer(ctx, phrase("skill.goodbye"), end=True)
+    return help_intent(ctx)
+
+
+def _offer_start(ctx: Ctx, sentence: str) -> Reply:
+    ctx.ask = Question.START
+    return answer(ctx, sentence)
+
+
+def how_to_intent(ctx: Ctx) -> Reply:
+    slot = ctx.slots.get("movement", Slot())
+    routine = (ctx.pos or default_position()).script.steps
+    if not (slot.value or slot.id):
+        return answer(ctx, phrase("skill.howto_missing", example=routine[0].name))
+    movement = library().find(slot.value or "") or (
+        library().get(slot.id) if slot.id in {m.id for m in library().movements} else None)
+    if movement is None:
+        examples = listing([s.name for s in routine[:3]], "or")
+        return answer(ctx, phrase("skill.howto_unknown", spoken=slot.value, examples=examples))
+    how = " ".join([movement.how_to, *movement.cautions])
+    return answer(ctx, phrase("skill.howto", name=movement.name.capitalize(), how=how))
+
+
+def whats_next_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        return answer(ctx, phrase("skill.next_first", next=step_name(default_position(), 0)))
+    if ctx.state == State.FINISHED:
+        return answer(ctx, phrase("skill.next_none"))
+    pos = ctx.pos
+    if pos.step + 1 >= pos.step_count:
+        return answer(ctx, phrase("skill.next_is_last", name=step_name(pos).capitalize()))
+    return answer(ctx, phrase("skill.next_is", name=step_name(pos), next=step_name(pos, pos.step + 1)))
+
+
+def routine_intent(ctx: Ctx) -> Reply:
+    pos = ctx.pos or default_position()
+    steps = [phrase("skill.routine_step", name=s.name, duration=duration_words(s.seconds)) for s in pos.script.steps]
+    where = (phrase("skill.routine_at", number=pos.step + 1, name=step_name(pos))
+             if ctx.state in (State.ACTIVE, State.PAUSED) else "")
+    return answer(ctx, phrase("skill.routine", minutes=pos.minutes, steps=listing(steps)), where)
+
+
+def time_left_intent(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        return answer(ctx, phrase("skill.left_not_started", minutes=DEFAULT_MINUTES))
+    if ctx.state == State.FINISHED:
+        return answer(ctx, phrase("skill.left_none"))
+    left = duration_words(seq.remaining_seconds(ctx.pos))
+    return answer(ctx, phrase("skill.left", left=left, name=step_name(ctx.pos)))
+
+
+def tip_intent(ctx: Ctx) -> Reply:
+    tips = library().tips
+    tip = tips[ctx.tips % len(tips)]
+    ctx.tips += 1
+    ctx.ask = Question.TIP
+    return Reply(say(ctx.note, phrase("skill.tip", text=tip.text), phrase("skill.tip_more")),
+                 say(phrase("skill.tip_reprompt")))
+
+
+def safety_intent(ctx: Ctx) -> Reply:
+    """A red flag from the source text: end the routine now and say to see a professional."""
+    ctx.pos, ctx.ask = None, None
+    flags = listing([f.text for f in library().red_flags], "or")
+    return Reply(say(phrase("skill.safety", flags=flags, disclaimer=library().disclaimer)), None, True)
+
+
+HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
+    "LaunchRequest": launch,
+    "StartRoutineIntent": start_routine,
+    "HowToIntent": how_to_intent,
+    "WhatsNextIntent": whats_next_intent,
+    "RoutineIntent": routine_intent,
+    "TimeLeftIntent": time_left_intent,
+    "TipIntent": tip_intent,
+    "SafetyIntent": safety_intent,
+    "AMAZON.NextIntent": next_intent,
+    "AMAZON.PreviousIntent": previous_intent,
+    "AMAZON.RepeatIntent": repeat_intent,
+    "AMAZON.PauseIntent": pause_intent,
+    "AMAZON.ResumeIntent": resume_intent,
+    "AMAZON.StartOverIntent": start_over_intent,
+    "AMAZON.HelpIntent": help_intent,
+    "AMAZON.StopIntent": stop_intent,
+    "AMAZON.CancelIntent": stop_intent,
+    "AMAZON.NavigateHomeIntent": stop_intent,
+    "AMAZON.FallbackIntent": fallback_intent,
+    "AMAZON.YesIntent": yes_intent,
+    "AMAZON.NoIntent": no_intent,
+}

@@ -1,0 +1,85 @@
+"""What the skill says back: a `Reply` (speech, reprompt, whether the session ends) and
+the words shared by the intents: reprompts that fit the state a turn leaves behind,
+playing the current part of a step, and durations and lists read aloud."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from content.phrases import phrase
+from content.planner import DEFAULT_MINUTES
+from skill.alexa.context import Ctx
+from speech import sequencer as seq
+from speech.sequencer import Position
+from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
+from speech.states import State
+from speech.timing import estimate_seconds
+
+HELP_KEYS = {State.READY: "skill.help.ready", State.ACTIVE: "skill.help.active",
+             State.PAUSED: "skill.help.paused", State.FINISHED: "skill.help.finished"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    ssml: str | None
+    reprompt: str | None = None
+    end: bool = False
+
+
+def say(*sentences: str) -> str:
+    return speak(text(" ".join(s for s in sentences if s)))
+
+
+def step_name(pos: Position, index: int | None = None) -> str:
+    return pos.script.steps[pos.step if index is None else index].name
+
+
+def reprompt_for(ctx: Ctx) -> str:
+    if ctx.state == State.READY:
+        return phrase("skill.launch_reprompt")
+    pos = ctx.pos
+    assert pos is not None
+    if ctx.state == State.PAUSED:
+        return phrase("skill.paused_reprompt", name=step_name(pos))
+    if ctx.state == State.FINISHED:
+        return phrase("skill.finished_reprompt")
+    if pos.part + 1 < len(seq.parts(pos)):
+        return phrase("skill.part_reprompt", name=step_name(pos))
+    if pos.step + 1 >= pos.step_count:
+        return phrase("skill.last_reprompt")
+    return phrase("skill.active_reprompt", next=step_name(pos, pos.step + 1))
+
+
+def answer(ctx: Ctx, *sentences: str, end: bool = False) -> Reply:
+    """Plain speech, with a reprompt that fits the state the turn leaves behind."""
+    return Reply(say(ctx.note, *sentences), None if end else say(reprompt_for(ctx)), end)
+
+
+def play(ctx: Ctx, pos: Position, *prefix: str) -> Reply:
+    """Speak the current part of the current step, with its timing cues."""
+    ctx.pos, ctx.ask = pos, None
+    r = render_part(seq.current_part(pos))
+    lead = " ".join(p for p in (ctx.note, *prefix) if p)
+    ssml = r.ssml
+    if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
+        ssml = prepend(ssml, lead)
+    return Reply(ssml, say(reprompt_for(ctx)))
+
+
+def help_words(state: State, name: str = "") -> str:
+    return phrase(HELP_KEYS[state], name=name)
+
+
+def duration_words(seconds: float) -> str:
+    if seconds < 55:
+        return phrase("skill.seconds", count=int(round(seconds / 5) * 5) or 5)
+    minutes = round(seconds / 60)
+    return phrase("skill.one_minute") if minutes == 1 else phrase("skill.minutes", count=minutes)
+
+
+def listing(items: list[str], joiner: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f", {joiner} " + items[-1]
+
+
+def default_position() -> Position:
+    return seq.start(DEFAULT_MINUTES)
