@@ -27,6 +27,8 @@ $(VENV)/.installed: pyproject.toml
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict content speech
 
 test: lint
 	$(BIN)/pytest

@@ -32,10 +32,38 @@ from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import Skill  # noqa: E402
 from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
 
-CONVERSATION = (["open recovery coach", "start a ten minute recovery", "what's next", "next", "pause", "resume",
-                 "how much is left", "go back", "next", "how do I do hip circles", "next", "repeat", "help",
-                 "what's in my routine", "next", "give me a tip", "next", "next", "next", "next",
-                 "start over", "next", "next", "next", "next", "next", "next", "next", "yes", "no"])
+CONVERSATION = [
+    "open recovery coach",
+    "start a ten minute recovery",
+    "what's next",
+    "next",
+    "pause",
+    "resume",
+    "how much is left",
+    "go back",
+    "next",
+    "how do I do hip circles",
+    "next",
+    "repeat",
+    "help",
+    "what's in my routine",
+    "next",
+    "give me a tip",
+    "next",
+    "next",
+    "next",
+    "next",
+    "start over",
+    "next",
+    "next",
+    "next",
+    "next",
+    "next",
+    "next",
+    "next",
+    "yes",
+    "no",
+]
 ROUNDS = 12
 LOAD_SECONDS = 4.0
 LOAD_THREADS = 4
@@ -72,6 +100,7 @@ def turn_latency(tmp: Path) -> str:
             out = skill.respond(doc)
             ours.append(time.perf_counter() - t)
             return 200, out
+
         conv = Conversation(send, user_id=f"amzn1.ask.account.bench{r}")
         for typed in CONVERSATION:
             m = match(typed)
@@ -83,6 +112,7 @@ def turn_latency(tmp: Path) -> str:
 
     def p99(xs):
         return sorted(xs)[int(len(xs) * 0.99) - 1]
+
     med, b_med = statistics.median(ours), statistics.median(base)
     rows = [
         "| in-process turn | Recovery Coach | ask-sdk-core hello world | ratio |",
@@ -90,9 +120,11 @@ def turn_latency(tmp: Path) -> str:
         f"| median | {med * 1000:.2f} ms | {b_med * 1000:.2f} ms | {med / b_med:.1f}x |",
         f"| p99 | {p99(ours) * 1000:.2f} ms | {p99(base) * 1000:.2f} ms | {p99(ours) / p99(base):.1f}x |",
     ]
-    return (f"{ROUNDS} rounds of a {len(CONVERSATION)}-turn conversation (launch, a 10-minute routine with "
-            f"pause, resume, back, questions, tips) through `Skill.respond` (JSON in, JSON out, SQLite "
-            f"save each turn); the baseline answers the same envelopes.\n\n" + "\n".join(rows))
+    return (
+        f"{ROUNDS} rounds of a {len(CONVERSATION)}-turn conversation (launch, a 10-minute routine with "
+        f"pause, resume, back, questions, tips) through `Skill.respond` (JSON in, JSON out, SQLite "
+        f"save each turn); the baseline answers the same envelopes.\n\n" + "\n".join(rows)
+    )
 
 
 def _free_port() -> int:
@@ -115,6 +147,7 @@ def _load(url: str, body: bytes | None, headers: dict) -> tuple[float, int, int]
                 counts[i] += 1
             except Exception:
                 errors[i] += 1
+
     start = time.perf_counter()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(LOAD_THREADS)]
     for t in threads:
@@ -129,11 +162,19 @@ def throughput(tmp: Path) -> str:
     (tmp / "chain.pem").write_bytes(ca.chain_pem)
     (tmp / "root.pem").write_bytes(ca.root_pem())
     port = _free_port()
-    env = {**os.environ, "BENCH_CA_DIR": str(tmp), "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,
-           "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
+    env = {
+        **os.environ,
+        "BENCH_CA_DIR": str(tmp),
+        "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
+    }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             "alexa_wsgi:app"], env=env, cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "alexa_wsgi:app"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):  # wait (bounded) until both workers can answer
@@ -142,8 +183,14 @@ def throughput(tmp: Path) -> str:
                 break
             except OSError:
                 time.sleep(0.1)
-        doc = envelope({"type": "LaunchRequest"}, session_id="amzn1.echo-api.session.bench", new=True,
-                       attributes={}, user_id="amzn1.ask.account.bench", skill_id=DEV_SKILL_ID)
+        doc = envelope(
+            {"type": "LaunchRequest"},
+            session_id="amzn1.echo-api.session.bench",
+            new=True,
+            attributes={},
+            user_id="amzn1.ask.account.bench",
+            skill_id=DEV_SKILL_ID,
+        )
         body = json.dumps(doc).encode()
         headers = ca.headers(body)
         check = urllib.request.urlopen(urllib.request.Request(base + "/alexa", data=body, headers=headers), timeout=10)
@@ -153,13 +200,15 @@ def throughput(tmp: Path) -> str:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
-    return (f"gunicorn, 2 sync workers, verification on (test CA, chain cached after the first request), "
-            f"{LOAD_THREADS} client threads for {LOAD_SECONDS:g} s each on 127.0.0.1; every POST is a signed "
-            f"LaunchRequest (signature checked, SQLite save).\n\n"
-            "| endpoint | requests/s | requests | errors |\n| --- | --- | --- | --- |\n"
-            f"| GET /health (baseline) | {health:.0f} | {h_n} | {h_err} |\n"
-            f"| POST /alexa | {alexa:.0f} | {a_n} | {a_err} |\n\n"
-            f"POST /alexa runs at **{alexa / health:.2f}x** the requests per second of /health.")
+    return (
+        f"gunicorn, 2 sync workers, verification on (test CA, chain cached after the first request), "
+        f"{LOAD_THREADS} client threads for {LOAD_SECONDS:g} s each on 127.0.0.1; every POST is a signed "
+        f"LaunchRequest (signature checked, SQLite save).\n\n"
+        "| endpoint | requests/s | requests | errors |\n| --- | --- | --- | --- |\n"
+        f"| GET /health (baseline) | {health:.0f} | {h_n} | {h_err} |\n"
+        f"| POST /alexa | {alexa:.0f} | {a_n} | {a_err} |\n\n"
+        f"POST /alexa runs at **{alexa / health:.2f}x** the requests per second of /health."
+    )
 
 
 def main() -> None:

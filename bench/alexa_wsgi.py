@@ -11,7 +11,9 @@ from skill.alexa.verify import Verifier
 
 _dir = Path(os.environ["BENCH_CA_DIR"])
 _chain = (_dir / "chain.pem").read_bytes()
-_verifier = Verifier(os.environ["RECOVERY_COACH_SKILL_ID"],
-                     roots=[x509.load_pem_x509_certificate((_dir / "root.pem").read_bytes())],
-                     fetch=lambda url: _chain)
+_verifier = Verifier(
+    os.environ["RECOVERY_COACH_SKILL_ID"],
+    roots=[x509.load_pem_x509_certificate((_dir / "root.pem").read_bytes())],
+    fetch=lambda url: _chain,
+)
 app = create_app(verifier=_verifier, db_path=_dir / "bench.sqlite3")

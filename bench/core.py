@@ -60,9 +60,11 @@ def main() -> None:
         lines.append(f"| {name} | {secs * 1000:.2f} | {secs * 1000 / count:.3f} | {secs / load:.2f} |")
     per_request = (plan + script + ssml) / n
     lines.append("")
-    lines.append(f"One routine from nothing (plan + script + SSML) costs {per_request / load:.2f}× "
-                 f"loading the data files ({per_request * 1000:.2f} ms vs {load * 1000:.2f} ms); "
-                 f"medians of {ROUNDS} rounds, {n} combinations (7 durations × 5 focuses × roller or not).")
+    lines.append(
+        f"One routine from nothing (plan + script + SSML) costs {per_request / load:.2f}× "
+        f"loading the data files ({per_request * 1000:.2f} ms vs {load * 1000:.2f} ms); "
+        f"medians of {ROUNDS} rounds, {n} combinations (7 durations × 5 focuses × roller or not)."
+    )
     write_section("Core: plan, script, SSML", "\n".join(lines))
 
 

@@ -42,8 +42,12 @@ def bench_render(folder: str) -> str:
     t = time.perf_counter()
     with open(os.devnull, "w") as null:
         for n, text in enumerate(texts):
-            subprocess.run(["espeak-ng", "-s", str(DEFAULT_RATE), "-w", f"{folder}/e{n}.wav", text],
-                           stdout=null, stderr=null, check=True)
+            subprocess.run(
+                ["espeak-ng", "-s", str(DEFAULT_RATE), "-w", f"{folder}/e{n}.wav", text],
+                stdout=null,
+                stderr=null,
+                check=True,
+            )
     espeak_cli = time.perf_counter() - t
 
     with Engine() as engine:
@@ -64,20 +68,22 @@ def bench_render(folder: str) -> str:
             w.writeframes(second)
     write_wall = time.perf_counter() - t
 
-    return "\n".join([
-        f"Render of the default 20-minute routine ({done.seconds:.0f} s of audio, {len(done.cues)} cues, "
-        f"{len(texts)} distinct texts), synthesis included:",
-        "",
-        "| measure | value |",
-        "| --- | --- |",
-        f"| render speed | **{done.seconds / render_wall:.0f} s of audio per wall-clock second** "
-        f"({render_wall:.2f} s) |",
-        f"| render time / writing the same frames of silence | {render_wall / write_wall:.1f}x "
-        f"({write_wall:.2f} s) |",
-        f"| synthesis through pyttsx3, per text | {1000 * ours / len(texts):.1f} ms |",
-        f"| pyttsx3 synthesis / plain `espeak-ng -w` process per text | {ours / espeak_cli:.2f}x "
-        f"({1000 * espeak_cli / len(texts):.1f} ms each) |",
-    ])
+    return "\n".join(
+        [
+            f"Render of the default 20-minute routine ({done.seconds:.0f} s of audio, {len(done.cues)} cues, "
+            f"{len(texts)} distinct texts), synthesis included:",
+            "",
+            "| measure | value |",
+            "| --- | --- |",
+            f"| render speed | **{done.seconds / render_wall:.0f} s of audio per wall-clock second** "
+            f"({render_wall:.2f} s) |",
+            f"| render time / writing the same frames of silence | {render_wall / write_wall:.1f}x "
+            f"({write_wall:.2f} s) |",
+            f"| synthesis through pyttsx3, per text | {1000 * ours / len(texts):.1f} ms |",
+            f"| pyttsx3 synthesis / plain `espeak-ng -w` process per text | {ours / espeak_cli:.2f}x "
+            f"({1000 * espeak_cli / len(texts):.1f} ms each) |",
+        ]
+    )
 
 
 def bench_playback() -> str:
@@ -116,24 +122,26 @@ def bench_playback() -> str:
     late = [1000 * e.late for e in events if e.kind == "cue" and (e.step, e.at) not in pushed]
     sleep_ms = [1000 * x for x in overshoot]
     wake_ms = [1000 * x for x in wakes]
-    return "\n".join([
-        f"Real playback of the first {PLAY_SECONDS // 60} minutes of the 10-minute routine at speed 1, "
-        f"into a null audio sink (real synthesis, real clock, live status line every second): "
-        f"{len(late)} cues on time, {len(pushed)} pushed back by a long cue before them.",
-        "",
-        "| cue-onset error | p50 | p99 | max |",
-        "| --- | --- | --- | --- |",
-        f"| cue onsets ({len(late)}), ms | {pct(late, 50):.3f} | {pct(late, 99):.3f} | {max(late):.3f} |",
-        f"| every timed wake-up ({len(wake_ms)}: cues and status ticks), ms | {pct(wake_ms, 50):.3f} "
-        f"| {pct(wake_ms, 99):.3f} | {max(wake_ms):.3f} |",
-        f"| baseline: time.sleep(20 ms) overshoot, ms | {pct(sleep_ms, 50):.3f} | {pct(sleep_ms, 99):.3f} "
-        f"| {max(sleep_ms):.3f} |",
-        "",
-        f"Cue-onset p99 / sleep p99: {pct(late, 99) / pct(sleep_ms, 99):.2f}x; wake-up p99 / sleep p99: "
-        f"{pct(wake_ms, 99) / pct(sleep_ms, 99):.2f}x. Onset error is the time from "
-        "a cue's deadline to the moment its audio is handed to the sink; with `aplay` add the device's "
-        "own start-up latency, which this machine (no sound card) cannot measure.",
-    ])
+    return "\n".join(
+        [
+            f"Real playback of the first {PLAY_SECONDS // 60} minutes of the 10-minute routine at speed 1, "
+            f"into a null audio sink (real synthesis, real clock, live status line every second): "
+            f"{len(late)} cues on time, {len(pushed)} pushed back by a long cue before them.",
+            "",
+            "| cue-onset error | p50 | p99 | max |",
+            "| --- | --- | --- | --- |",
+            f"| cue onsets ({len(late)}), ms | {pct(late, 50):.3f} | {pct(late, 99):.3f} | {max(late):.3f} |",
+            f"| every timed wake-up ({len(wake_ms)}: cues and status ticks), ms | {pct(wake_ms, 50):.3f} "
+            f"| {pct(wake_ms, 99):.3f} | {max(wake_ms):.3f} |",
+            f"| baseline: time.sleep(20 ms) overshoot, ms | {pct(sleep_ms, 50):.3f} | {pct(sleep_ms, 99):.3f} "
+            f"| {max(sleep_ms):.3f} |",
+            "",
+            f"Cue-onset p99 / sleep p99: {pct(late, 99) / pct(sleep_ms, 99):.2f}x; wake-up p99 / sleep p99: "
+            f"{pct(wake_ms, 99) / pct(sleep_ms, 99):.2f}x. Onset error is the time from "
+            "a cue's deadline to the moment its audio is handed to the sink; with `aplay` add the device's "
+            "own start-up latency, which this machine (no sound card) cannot measure.",
+        ]
+    )
 
 
 def main() -> None:

@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
-HEADER = ("# Benchmark results\n\nWritten by `make bench`. Each figure is a ratio against a baseline "
-          "measured in the same run, because these machines are noisy; absolute times are for context.\n")
+HEADER = (
+    "# Benchmark results\n\nWritten by `make bench`. Each figure is a ratio against a baseline "
+    "measured in the same run, because these machines are noisy; absolute times are for context.\n"
+)
 
 
 def write_section(name: str, body: str) -> None:

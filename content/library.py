@@ -23,8 +23,16 @@ CATEGORY_FILES = {
 }
 SIDE_KINDS = ("leg", "side")
 MOVEMENT_FIELDS = {
-    "id", "name", "synonyms", "steps", "per_side", "half_cue",
-    "equipment", "seconds", "cues", "cautions",
+    "id",
+    "name",
+    "synonyms",
+    "steps",
+    "per_side",
+    "half_cue",
+    "equipment",
+    "seconds",
+    "cues",
+    "cautions",
 }
 
 
@@ -185,14 +193,18 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
     if not isinstance(advice, dict):
         raise LibraryError("advice.yaml: must be a mapping with tips, red_flags and disclaimer")
     tips = tuple(
-        Tip(_text(f"advice.yaml: tip {i}", t.get("id"), "id"),
+        Tip(
+            _text(f"advice.yaml: tip {i}", t.get("id"), "id"),
             _text(f"advice.yaml: tip {i}", t.get("title"), "title"),
-            _text(f"advice.yaml: tip {i}", t.get("text"), "text"))
+            _text(f"advice.yaml: tip {i}", t.get("text"), "text"),
+        )
         for i, t in enumerate(_mappings("advice.yaml", advice.get("tips"), "tips"))
     )
     flags = tuple(
-        RedFlag(_text(f"advice.yaml: red flag {i}", f.get("id"), "id"),
-                _text(f"advice.yaml: red flag {i}", f.get("text"), "text"))
+        RedFlag(
+            _text(f"advice.yaml: red flag {i}", f.get("id"), "id"),
+            _text(f"advice.yaml: red flag {i}", f.get("text"), "text"),
+        )
         for i, f in enumerate(_mappings("advice.yaml", advice.get("red_flags"), "red_flags"))
     )
     return Library(tuple(movements), tips, flags, _text("advice.yaml", advice.get("disclaimer"), "disclaimer"))

@@ -103,8 +103,9 @@ def build_plan(minutes: int = DEFAULT_MINUTES, focus: str = "full", has_foam_rol
     return Plan(minutes, focus, has_foam_roller, tuple(steps), tuple(notes))
 
 
-def _water_fill(target: float, caps: dict[str, int], floors: dict[str, int],
-                first: dict[str, float]) -> dict[str, float]:
+def _water_fill(
+    target: float, caps: dict[str, int], floors: dict[str, int], first: dict[str, float]
+) -> dict[str, float]:
     """Share `target` by weight, each category capped at what it can fill. What the
     weighted categories cannot use is shared equally among the rest (a focus that
     cannot fill the time gets a warm-up and cool-down), skipping any whose share would

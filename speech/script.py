@@ -30,10 +30,18 @@ MINUTE_MARKS = (1, 2, 3, 5, 10, 15, 20, 25)  # "N minutes to go" in long steps
 
 # Phrase keys that depend on the movement: by category (content.library.CATEGORIES)
 # and by which sides a per-side move works (content.library.SIDE_KINDS).
-BEGIN_KEYS = {"cardio": "script.begin.cardio", "stretching": "script.begin.stretching",
-              "foam-rolling": "script.begin.foam-rolling", "yoga": "script.begin.yoga"}
-PERIODIC_KEYS = {"cardio": "script.periodic.cardio", "stretching": "script.periodic.stretching",
-                 "foam-rolling": "script.periodic.foam-rolling", "yoga": "script.periodic.yoga"}
+BEGIN_KEYS = {
+    "cardio": "script.begin.cardio",
+    "stretching": "script.begin.stretching",
+    "foam-rolling": "script.begin.foam-rolling",
+    "yoga": "script.begin.yoga",
+}
+PERIODIC_KEYS = {
+    "cardio": "script.periodic.cardio",
+    "stretching": "script.periodic.stretching",
+    "foam-rolling": "script.periodic.foam-rolling",
+    "yoga": "script.periodic.yoga",
+}
 BEGIN_SIDE_KEYS = {"leg": "script.begin_side.leg", "side": "script.begin_side.side"}
 SWITCH_KEYS = {"leg": "script.switch.leg", "side": "script.switch.side"}
 
@@ -129,8 +137,7 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
         begin = wording.say(BEGIN_KEYS[m.category])
     fixed.append(Cue(begin_at, begin, CueKind.BEGIN))
 
-    closing = (wording.say("script.end", next=next_name) if next_name
-               else wording.say("script.finish"))
+    closing = wording.say("script.end", next=next_name) if next_name else wording.say("script.finish")
     end_at = slot - math.ceil(estimate_seconds(closing) + 0.5)
     work = end_at - begin_at
     middle = begin_at + work / 2
@@ -139,8 +146,10 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
     if m.per_side:
         timed.append(Cue(round(middle, 1), wording.say(SWITCH_KEYS[m.per_side]), CueKind.SWITCH))
         if m.half_cue:
-            timed += [Cue(round(begin_at + work / 4, 1), m.half_cue, CueKind.HALF),
-                      Cue(round(begin_at + 3 * work / 4, 1), m.half_cue, CueKind.HALF)]
+            timed += [
+                Cue(round(begin_at + work / 4, 1), m.half_cue, CueKind.HALF),
+                Cue(round(begin_at + 3 * work / 4, 1), m.half_cue, CueKind.HALF),
+            ]
     else:
         if m.half_cue:
             timed.append(Cue(round(middle, 1), m.half_cue, CueKind.HALF))
@@ -173,8 +182,9 @@ def _place(cues: list[Cue], begin_at: float, end_at: float) -> list[Cue]:
     return kept
 
 
-def _add_periodic(cues: list[Cue], m: Movement, begin_at: float, end_at: float, work: float,
-                  wording: _Wording) -> list[Cue]:
+def _add_periodic(
+    cues: list[Cue], m: Movement, begin_at: float, end_at: float, work: float, wording: _Wording
+) -> list[Cue]:
     """Fill long silences with form, breathing and pace cues, spaced evenly in each gap,
     alternating the movement's own cues with its category's."""
     interval = PERIODIC_SHORT if work < 120 else PERIODIC_LONG if work < 600 else PERIODIC_VERY_LONG
@@ -189,8 +199,7 @@ def _add_periodic(cues: list[Cue], m: Movement, begin_at: float, end_at: float, 
         start = _spoken_end(a)
         count = int((b.at - start) // interval)
         for k in range(1, count + 1):
-            text = (own[turn // 2 % len(own)] if own and turn % 2 == 0
-                    else wording.say(PERIODIC_KEYS[m.category]))
+            text = own[turn // 2 % len(own)] if own and turn % 2 == 0 else wording.say(PERIODIC_KEYS[m.category])
             at = round(start + k * (b.at - start) / (count + 1), 1)
             out.append(Cue(at, text, CueKind.PERIODIC))
             turn += 1

@@ -24,9 +24,23 @@ MAX_RESPONSE_SECONDS = 240.0
 MAX_SSML_CHARS = 8000
 
 ALLOWED_TAGS = {
-    "speak", "break", "p", "s", "emphasis", "prosody", "say-as", "sub", "phoneme", "w",
-    "audio", "lang", "voice", "mark",
-    "amazon:effect", "amazon:domain", "amazon:emotion",
+    "speak",
+    "break",
+    "p",
+    "s",
+    "emphasis",
+    "prosody",
+    "say-as",
+    "sub",
+    "phoneme",
+    "w",
+    "audio",
+    "lang",
+    "voice",
+    "mark",
+    "amazon:effect",
+    "amazon:domain",
+    "amazon:emotion",
 }
 BREAK_STRENGTHS = {"none", "x-weak", "weak", "medium", "strong", "x-strong"}
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(s|ms)$")

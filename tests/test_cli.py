@@ -48,12 +48,15 @@ def test_script_ssml_is_one_valid_response_per_line():
     assert all(validate_ssml(line) == [] for line in lines)
 
 
-@pytest.mark.parametrize("args, says", [
-    (["routine", "--minutes", "abc"], "whole number of minutes"),
-    (["routine", "--focus", "legs"], "invalid choice"),
-    (["script", "--format", "mp3"], "invalid choice"),
-    (["routine", "--bogus"], "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["routine", "--minutes", "abc"], "whole number of minutes"),
+        (["routine", "--focus", "legs"], "invalid choice"),
+        (["script", "--format", "mp3"], "invalid choice"),
+        (["routine", "--bogus"], "unrecognized arguments"),
+    ],
+)
 def test_bad_options_exit_2_with_one_sentence(args, says):
     result = run(*args)
     assert result.returncode == 2

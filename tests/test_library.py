@@ -25,11 +25,20 @@ def test_it_band_is_marked_with_caution():
     assert it_band.cautions and "caution" in it_band.cautions[0].lower()
 
 
-@pytest.mark.parametrize("spoken, movement", [
-    ("pigeon", "pigeon-pose"), ("Pigeon Pose", "pigeon-pose"), ("childs pose", "childs-pose"),
-    ("child's pose", "childs-pose"), ("IT band", "it-band-roll"), ("cat cow", "cat-cow"),
-    ("down dog", "downward-dog"), ("quads", "quads-roll"), ("legs up the wall", "legs-up-the-wall"),
-])
+@pytest.mark.parametrize(
+    "spoken, movement",
+    [
+        ("pigeon", "pigeon-pose"),
+        ("Pigeon Pose", "pigeon-pose"),
+        ("childs pose", "childs-pose"),
+        ("child's pose", "childs-pose"),
+        ("IT band", "it-band-roll"),
+        ("cat cow", "cat-cow"),
+        ("down dog", "downward-dog"),
+        ("quads", "quads-roll"),
+        ("legs up the wall", "legs-up-the-wall"),
+    ],
+)
 def test_spoken_names_and_synonyms_find_their_movement(spoken, movement):
     assert library().find(spoken).id == movement
 

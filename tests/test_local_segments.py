@@ -23,10 +23,13 @@ def zero_runs(pcm: bytes) -> list[int]:
     return sorted(runs, reverse=True)
 
 
-@pytest.mark.parametrize("ssml, gap", [
-    ('<speak>Hold the stretch.<break time="2s"/><break time="500ms"/>Switch legs.</speak>', 2.5),
-    ('<speak>Roll slowly. <break time="10s"/><break time="10s"/> Ten seconds left.</speak>', 20.0),
-])
+@pytest.mark.parametrize(
+    "ssml, gap",
+    [
+        ('<speak>Hold the stretch.<break time="2s"/><break time="500ms"/>Switch legs.</speak>', 2.5),
+        ('<speak>Roll slowly. <break time="10s"/><break time="10s"/> Ten seconds left.</speak>', 20.0),
+    ],
+)
 def test_breaks_become_exact_silence_between_the_words(engine, ssml, gap):
     heard = segments(ssml)
     assert heard[1] == gap

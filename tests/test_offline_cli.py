@@ -16,8 +16,9 @@ CLI = [sys.executable, "-m", "skill.cli"]
 
 
 def run(*args: str, env: dict | None = None, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, input=stdin,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=60, input=stdin, env={**os.environ, **(env or {})}
+    )
 
 
 def one_sentence_error(result, says: str, code: int = 1) -> None:
@@ -36,14 +37,14 @@ def no_espeak(tmp_path):
         "    if 'espeak' in str(name):\n"
         "        raise OSError(f'{name}: cannot open shared object file: No such file or directory')\n"
         "    return _load(name, *args, **kwargs)\n"
-        "ctypes.cdll.LoadLibrary = _missing\n")
+        "ctypes.cdll.LoadLibrary = _missing\n"
+    )
     return {"PYTHONPATH": f"{tmp_path}{os.pathsep}{os.getcwd()}"}
 
 
 def test_no_speech_engine_says_how_to_install_it(no_espeak, tmp_path):
     out = tmp_path / "r.wav"
-    one_sentence_error(run("render", "--minutes", "5", "-o", str(out), env=no_espeak),
-                       "sudo apt-get install espeak-ng")
+    one_sentence_error(run("render", "--minutes", "5", "-o", str(out), env=no_espeak), "sudo apt-get install espeak-ng")
     assert not out.exists()
     one_sentence_error(run("play", "--list-voices", env=no_espeak), "No speech engine")
 
@@ -61,22 +62,28 @@ def test_no_aplay_is_no_audio_device(tmp_path):
     assert "alsa-utils" in result.stderr
 
 
-@pytest.mark.parametrize("args, says", [
-    (["play", "--voice", "no-such-voice"], "no voice 'no-such-voice'"),
-    (["play", "--voice", "no-such-voice", "--no-audio"], "--list-voices"),
-    (["render", "--voice", "no-such-voice", "-o", "x.wav"], "no voice"),
-    (["render", "-o", "/nonexistent-folder/r.wav"], "Cannot write /nonexistent-folder/r.wav"),
-    (["render", "-o", "."], "it is a directory"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["play", "--voice", "no-such-voice"], "no voice 'no-such-voice'"),
+        (["play", "--voice", "no-such-voice", "--no-audio"], "--list-voices"),
+        (["render", "--voice", "no-such-voice", "-o", "x.wav"], "no voice"),
+        (["render", "-o", "/nonexistent-folder/r.wav"], "Cannot write /nonexistent-folder/r.wav"),
+        (["render", "-o", "."], "it is a directory"),
+    ],
+)
 def test_errors_are_one_sentence(args, says):
     one_sentence_error(run(*args), says)
 
 
-@pytest.mark.parametrize("args, says", [
-    (["render"], "-o/--output"),
-    (["play", "--speed", "0"], "above zero"),
-    (["play", "--rate", "fast"], "words a minute"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["render"], "-o/--output"),
+        (["play", "--speed", "0"], "above zero"),
+        (["play", "--rate", "fast"], "words a minute"),
+    ],
+)
 def test_bad_options_exit_2(args, says):
     one_sentence_error(run(*args), says, code=2)
 
@@ -108,8 +115,9 @@ class Terminal:
     def __init__(self, *args, env: dict | None = None):
         self.master, self.slave = pty.openpty()
         self.before = termios.tcgetattr(self.slave)
-        self.proc = subprocess.Popen([*CLI, *args], stdin=self.slave, stdout=self.slave, stderr=self.slave,
-                                     env={**os.environ, **(env or {})})
+        self.proc = subprocess.Popen(
+            [*CLI, *args], stdin=self.slave, stdout=self.slave, stderr=self.slave, env={**os.environ, **(env or {})}
+        )
         self.seen = ""
 
     def wait_for(self, text: str, timeout: float = 30) -> None:
@@ -155,7 +163,6 @@ def test_ctrl_c_stops_cleanly_and_restores_the_terminal():
     assert "Traceback" not in t.seen
 
 
-
 def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
     """The sound path with a stand-in for the sound card: an `aplay` that keeps each file it is
     given and then says so through a FIFO, so keys are pressed only once a cue was heard."""
@@ -163,8 +170,9 @@ def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
     heard.mkdir()
     fifo = tmp_path / "played"
     os.mkfifo(fifo)
-    (tmp_path / "aplay").write_text('#!/bin/sh\nfor last; do :; done\n'
-                                    'cp "$last" "$HEARD/$(date +%s%N).wav"\necho played > "$PLAYED"\n')
+    (tmp_path / "aplay").write_text(
+        '#!/bin/sh\nfor last; do :; done\ncp "$last" "$HEARD/$(date +%s%N).wav"\necho played > "$PLAYED"\n'
+    )
     (tmp_path / "aplay").chmod(0o755)
     played = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     keep_open = os.open(fifo, os.O_WRONLY)
@@ -176,8 +184,12 @@ def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
             assert select.select([played], [], [], 30)[0], f"only {count} sounds played"
             count += os.read(played, 4096).count(b"played")
 
-    t = Terminal("play", "--minutes", "5", env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
-                                                 "HEARD": str(heard), "PLAYED": str(fifo)})
+    t = Terminal(
+        "play",
+        "--minutes",
+        "5",
+        env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}", "HEARD": str(heard), "PLAYED": str(fifo)},
+    )
     wait_until_heard(2)  # the device check, then the welcome
     for n in (3, 4, 5):
         t.press("n")

@@ -25,8 +25,12 @@ GAP = 0.6  # seconds of digital silence that separate two cues (pauses inside a 
 def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("render")
     wav, cues = folder / "r.wav", folder / "c.json"
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "render", "--minutes", "5", "-o", str(wav),
-                             "--cues", str(cues)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "render", "--minutes", "5", "-o", str(wav), "--cues", str(cues)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     with wave.open(str(wav), "rb") as w:
         params = w.getparams()
@@ -75,7 +79,7 @@ def test_silences_are_exact_and_separate_every_cue(rendered):
         sound = (len(speech.tobytes().rstrip(b"\x00")) + 1) // 2  # up to the cue's last non-zero sample
         silence = len(speech) - sound  # exact zeros only: any noise or dither would end it early
         assert silence >= 0.5 * SR, cues[n]["text"]  # a breath of quiet before the next cue
-        rms = (sum(s * s for s in speech[:SR // 2]) / (SR // 2)) ** 0.5
+        rms = (sum(s * s for s in speech[: SR // 2]) / (SR // 2)) ** 0.5
         assert rms > 500, cues[n]["text"]  # real speech at the onset, not a click
 
 

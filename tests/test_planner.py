@@ -21,8 +21,11 @@ def _order(plan):
     return seen
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: "{minutes}-{focus}".format(**c["ask"]) +
-                         ("" if c["ask"].get("roller", True) else "-noroller"))
+@pytest.mark.parametrize(
+    "case",
+    CASES,
+    ids=lambda c: "{minutes}-{focus}".format(**c["ask"]) + ("" if c["ask"].get("roller", True) else "-noroller"),
+)
 def test_plan_table(case):
     ask = case["ask"]
     plan = build_plan(ask["minutes"], ask["focus"], ask.get("roller", True))

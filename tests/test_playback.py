@@ -147,11 +147,13 @@ def test_plain_display_reports_pushed_cues_only_when_verbose():
         for e in events:
             display(e)
         shown[verbose] = out.getvalue().splitlines()
-    assert shown[False][:3] == ["Step 1 of 4: brisk walking (1:15). 5:00 left in the routine. Next: leg swings.",
-                                "  0:00  Let's start your 5-minute leg recovery. Keep every movement gentle, "
-                                "and stop if anything causes sharp pain.",
-                                "  0:09  First up, brisk walking. Walk briskly, around your neighbourhood or on a "
-                                "treadmill at a slight incline. Keep it at a conversational pace."]
+    assert shown[False][:3] == [
+        "Step 1 of 4: brisk walking (1:15). 5:00 left in the routine. Next: leg swings.",
+        "  0:00  Let's start your 5-minute leg recovery. Keep every movement gentle, "
+        "and stop if anything causes sharp pain.",
+        "  0:09  First up, brisk walking. Walk briskly, around your neighbourhood or on a "
+        "treadmill at a slight incline. Keep it at a conversational pace.",
+    ]
     assert not any("late by" in line for line in shown[False])
     assert "        (late by 5.0 s: the cue before it was still speaking)" in shown[True]
     assert shown[True][-1] == "Routine finished. Well done."

@@ -38,16 +38,22 @@ def test_attributes_are_compact():
     assert len(str(attrs)) < 100
 
 
-@pytest.mark.parametrize("attrs", [
-    None, "garbage", {}, {"v": 0, "plan": [20, "full", 1], "at": [0, 0], "state": "active"},
-    {"v": 1, "plan": [20, "full", 1], "at": [99, 0], "state": "active"},
-    {"v": 1, "plan": [20, "full", 1], "at": [0, 7], "state": "active"},
-    {"v": 1, "plan": [200, "full", 1], "at": [0, 0], "state": "active"},
-    {"v": 1, "plan": [20, "arms", 1], "at": [0, 0], "state": "active"},
-    {"v": 1, "plan": [20, "full"], "at": [0, 0], "state": "active"},
-    {"v": 1, "plan": [20, "full", 1], "at": [0, 0], "state": "dancing"},
-    {"v": 1, "plan": [20, "full", 1], "at": ["0", 0], "state": "active"},
-])
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        None,
+        "garbage",
+        {},
+        {"v": 0, "plan": [20, "full", 1], "at": [0, 0], "state": "active"},
+        {"v": 1, "plan": [20, "full", 1], "at": [99, 0], "state": "active"},
+        {"v": 1, "plan": [20, "full", 1], "at": [0, 7], "state": "active"},
+        {"v": 1, "plan": [200, "full", 1], "at": [0, 0], "state": "active"},
+        {"v": 1, "plan": [20, "arms", 1], "at": [0, 0], "state": "active"},
+        {"v": 1, "plan": [20, "full"], "at": [0, 0], "state": "active"},
+        {"v": 1, "plan": [20, "full", 1], "at": [0, 0], "state": "dancing"},
+        {"v": 1, "plan": [20, "full", 1], "at": ["0", 0], "state": "active"},
+    ],
+)
 def test_corrupted_or_old_attributes_are_refused(attrs):
     assert sequencer.from_attributes(attrs) is None
 

@@ -30,8 +30,9 @@ def test_responses_keep_the_schedule():
     for step in script.steps:
         responses = render_step(script, step.index)
         prompts = sum(estimate_seconds(phrase("ssml.prompt_continue")) for _ in responses[:-1])
-        prompts += estimate_seconds(phrase("ssml.prompt_finish" if step.index == len(script.steps) - 1
-                                           else "ssml.prompt_next"))
+        prompts += estimate_seconds(
+            phrase("ssml.prompt_finish" if step.index == len(script.steps) - 1 else "ssml.prompt_next")
+        )
         spoken = sum(r.estimated_seconds for r in responses) - prompts
         assert abs(spoken - step.seconds) <= 2, step.name
 
@@ -65,24 +66,29 @@ def test_text_is_escaped():
     assert "&amp;" in ssml and "&lt;loud&gt;" in ssml
 
 
-@pytest.mark.parametrize("ssml, complaint", [
-    ('<speak>Hi<break time="11s"/></speak>', "longer than 10s"),
-    ('<speak>Hi<break time="soon"/></speak>', "not like 500ms"),
-    ('<speak>Hi<break strength="huge"/></speak>', "strength"),
-    ("<speak>Salt & pepper</speak>", "not well-formed"),
-    ("<speak><blink>Hi</blink></speak>", "<blink> is not supported"),
-    ("<voice>Hi</voice>", "root element"),
-    ("<speak>" + "word " * 1700 + "</speak>", "characters"),
-    ("<speak>" + '<break time="10s"/>' * 25 + "</speak>", "the limit is 240s"),
-])
+@pytest.mark.parametrize(
+    "ssml, complaint",
+    [
+        ('<speak>Hi<break time="11s"/></speak>', "longer than 10s"),
+        ('<speak>Hi<break time="soon"/></speak>', "not like 500ms"),
+        ('<speak>Hi<break strength="huge"/></speak>', "strength"),
+        ("<speak>Salt & pepper</speak>", "not well-formed"),
+        ("<speak><blink>Hi</blink></speak>", "<blink> is not supported"),
+        ("<voice>Hi</voice>", "root element"),
+        ("<speak>" + "word " * 1700 + "</speak>", "characters"),
+        ("<speak>" + '<break time="10s"/>' * 25 + "</speak>", "the limit is 240s"),
+    ],
+)
 def test_validator_catches_broken_ssml(ssml, complaint):
     problems = validate_ssml(ssml)
     assert any(complaint in p for p in problems), problems
 
 
 def test_amazon_tags_are_allowed():
-    ssml = ('<speak><amazon:effect name="whispered">Relax.</amazon:effect> '
-            '<say-as interpret-as="cardinal">10</say-as></speak>')
+    ssml = (
+        '<speak><amazon:effect name="whispered">Relax.</amazon:effect> '
+        '<say-as interpret-as="cardinal">10</say-as></speak>'
+    )
     assert validate_ssml(ssml) == []
 
 

@@ -60,8 +60,13 @@ class TurnHandler(AbstractRequestHandler):
             slots = {k: Slot(v.value, _resolved_id(v)) for k, v in (req.intent.slots or {}).items() if v}
         am = handler_input.attributes_manager
         in_session = env.session is not None
-        result = turn(name, slots, not in_session or bool(env.session.new),
-                      am.session_attributes if in_session else None, am.persistent_attributes)
+        result = turn(
+            name,
+            slots,
+            not in_session or bool(env.session.new),
+            am.session_attributes if in_session else None,
+            am.persistent_attributes,
+        )
         if in_session:
             am.session_attributes = result.session
         am.persistent_attributes = result.saved
@@ -107,7 +112,8 @@ def check_shape(doc) -> None:
             raise BadRequest("missing field: request.intent.name")
         slots = intent.get("slots", {}) or {}
         if not isinstance(slots, dict) or not all(
-                isinstance(s, dict) and isinstance(s.get("value", ""), str | None) for s in slots.values()):
+            isinstance(s, dict) and isinstance(s.get("value", ""), str | None) for s in slots.values()
+        ):
             raise BadRequest("request.intent.slots must map slot names to objects with a text value")
     if application_id(doc) is None:
         raise BadRequest("missing field: context.System.application.applicationId")

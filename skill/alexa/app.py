@@ -19,21 +19,24 @@ from skill.alexa.verify import VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024
-DEV_WARNING = ("DEV MODE: Alexa request signature and timestamp checks are OFF. "
-               "Never expose this server to the internet.")
+DEV_WARNING = (
+    "DEV MODE: Alexa request signature and timestamp checks are OFF. Never expose this server to the internet."
+)
 
 
 class ConfigError(RuntimeError):
     """The server cannot start as configured; the message says what to set."""
 
 
-def create_app(dev: bool = False, skill_id: str | None = None, db_path: Path | str | None = None,
-               verifier: Verifier | None = None) -> Flask:
+def create_app(
+    dev: bool = False, skill_id: str | None = None, db_path: Path | str | None = None, verifier: Verifier | None = None
+) -> Flask:
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
         if not dev and not skill_id:
-            raise ConfigError("set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), "
-                              "or use --dev for local testing")
+            raise ConfigError(
+                "set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), or use --dev for local testing"
+            )
         verifier = Verifier(skill_id=skill_id, check_signature=not dev)
     if not verifier.check_signature:
         log.warning(DEV_WARNING)

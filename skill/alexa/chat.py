@@ -70,7 +70,7 @@ def match(typed: str) -> Match:
     new_session = False
     for prefix in sorted((normalize(p) for p in source()["one_shot"]), key=len, reverse=True):
         if said.startswith(prefix + " "):
-            said, new_session = said[len(prefix) + 1:], True
+            said, new_session = said[len(prefix) + 1 :], True
             break
     for _, intent, regex in patterns():
         m = regex.match(said)
@@ -99,23 +99,50 @@ def slot_json(intent: str, name: str, heard: str) -> dict:
     status = {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH" if vid else "ER_SUCCESS_NO_MATCH"}}
     if vid:
         status["values"] = [{"value": {"name": slot_types()[type_name][vid][0], "id": vid}}]
-    return {"name": name, "value": heard, "confirmationStatus": "NONE",
-            "resolutions": {"resolutionsPerAuthority": [status]}}
+    return {
+        "name": name,
+        "value": heard,
+        "confirmationStatus": "NONE",
+        "resolutions": {"resolutionsPerAuthority": [status]},
+    }
 
 
-def envelope(request: dict, *, session_id: str, new: bool, attributes: dict | None, user_id: str,
-             skill_id: str = DEV_SKILL_ID, locale: str = "en-US") -> dict:
+def envelope(
+    request: dict,
+    *,
+    session_id: str,
+    new: bool,
+    attributes: dict | None,
+    user_id: str,
+    skill_id: str = DEV_SKILL_ID,
+    locale: str = "en-US",
+) -> dict:
     """A request envelope shaped like Alexa's."""
-    request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}", "locale": locale,
-               "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **request}
+    request = {
+        "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+        "locale": locale,
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **request,
+    }
     app = {"applicationId": skill_id}
     user = {"userId": user_id}
     return {
         "version": "1.0",
-        "session": {"new": new, "sessionId": session_id, "application": app, "user": user,
-                    "attributes": attributes or {}},
-        "context": {"System": {"application": app, "user": user, "device": {"deviceId": "chat",
-                    "supportedInterfaces": {}}, "apiEndpoint": "https://api.amazonalexa.com"}},
+        "session": {
+            "new": new,
+            "sessionId": session_id,
+            "application": app,
+            "user": user,
+            "attributes": attributes or {},
+        },
+        "context": {
+            "System": {
+                "application": app,
+                "user": user,
+                "device": {"deviceId": "chat", "supportedInterfaces": {}},
+                "apiEndpoint": "https://api.amazonalexa.com",
+            }
+        },
         "request": request,
     }
 
@@ -126,8 +153,11 @@ def intent_request(m: Match) -> dict:
     slots = {name: slot_json(m.intent, name, heard) for name, heard in m.slots.items()}
     for name in intents()[m.intent]["slots"]:
         slots.setdefault(name, {"name": name, "confirmationStatus": "NONE"})
-    return {"type": "IntentRequest", "dialogState": "COMPLETED",
-            "intent": {"name": m.intent, "confirmationStatus": "NONE", "slots": slots}}
+    return {
+        "type": "IntentRequest",
+        "dialogState": "COMPLETED",
+        "intent": {"name": m.intent, "confirmationStatus": "NONE", "slots": slots},
+    }
 
 
 def ssml_to_text(ssml: str | None) -> str:
@@ -154,13 +184,15 @@ def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
     def send(doc: dict) -> tuple[int, dict]:
         r = client.post("/alexa", json=doc)
         return r.status_code, r.get_json(silent=True) or {}
+
     return send
 
 
 def over_http(url: str) -> Transport:
     def send(doc: dict) -> tuple[int, dict]:
-        req = urllib.request.Request(url, data=json.dumps(doc).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            url, data=json.dumps(doc).encode(), method="POST", headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return r.status, json.loads(r.read() or b"{}")
@@ -169,6 +201,7 @@ def over_http(url: str) -> Transport:
                 return e.code, json.loads(e.read() or b"{}")
             except ValueError:
                 return e.code, {}
+
     return send
 
 
@@ -188,8 +221,14 @@ class Conversation:
         new = new_session or self.session_id is None
         if new:
             self.session_id, self.attributes = f"amzn1.echo-api.session.{uuid.uuid4()}", {}
-        doc = envelope(request, session_id=self.session_id, new=new, attributes=self.attributes,
-                       user_id=self.user_id, skill_id=self.skill_id)
+        doc = envelope(
+            request,
+            session_id=self.session_id,
+            new=new,
+            attributes=self.attributes,
+            user_id=self.user_id,
+            skill_id=self.skill_id,
+        )
         status, body = self.send(doc)
         self.last = body
         if status != 200:

@@ -29,8 +29,9 @@ from speech.states import Outcome, State
 def launch(ctx: Ctx) -> Reply:
     if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
         ctx.ask = Question.RESUME
-        return Reply(say(ctx.note, phrase("skill.launch_resume", name=step_name(ctx.pos))),
-                     say(phrase("skill.resume_reprompt")))
+        return Reply(
+            say(ctx.note, phrase("skill.launch_resume", name=step_name(ctx.pos))), say(phrase("skill.resume_reprompt"))
+        )
     ctx.pos, ctx.ask = None, Question.START
     key = "skill.launch_again" if ctx.visits > 1 else "skill.launch_new"
     return answer(ctx, phrase(key, minutes=DEFAULT_MINUTES, disclaimer=library().disclaimer))
@@ -162,7 +163,8 @@ def how_to_intent(ctx: Ctx) -> Reply:
     if not (slot.value or slot.id):
         return answer(ctx, phrase("skill.howto_missing", example=routine[0].name))
     movement = library().find(slot.value or "") or (
-        library().get(slot.id) if slot.id in {m.id for m in library().movements} else None)
+        library().get(slot.id) if slot.id in {m.id for m in library().movements} else None
+    )
     if movement is None:
         examples = listing([s.name for s in routine[:3]], "or")
         return answer(ctx, phrase("skill.howto_unknown", spoken=slot.value, examples=examples))
@@ -184,8 +186,11 @@ def whats_next_intent(ctx: Ctx) -> Reply:
 def routine_intent(ctx: Ctx) -> Reply:
     pos = ctx.pos or default_position()
     steps = [phrase("skill.routine_step", name=s.name, duration=duration_words(s.seconds)) for s in pos.script.steps]
-    where = (phrase("skill.routine_at", number=pos.step + 1, name=step_name(pos))
-             if ctx.state in (State.ACTIVE, State.PAUSED) else "")
+    where = (
+        phrase("skill.routine_at", number=pos.step + 1, name=step_name(pos))
+        if ctx.state in (State.ACTIVE, State.PAUSED)
+        else ""
+    )
     return answer(ctx, phrase("skill.routine", minutes=pos.minutes, steps=listing(steps)), where)
 
 
@@ -203,8 +208,9 @@ def tip_intent(ctx: Ctx) -> Reply:
     tip = tips[ctx.tips % len(tips)]
     ctx.tips += 1
     ctx.ask = Question.TIP
-    return Reply(say(ctx.note, phrase("skill.tip", text=tip.text), phrase("skill.tip_more")),
-                 say(phrase("skill.tip_reprompt")))
+    return Reply(
+        say(ctx.note, phrase("skill.tip", text=tip.text), phrase("skill.tip_more")), say(phrase("skill.tip_reprompt"))
+    )
 
 
 def safety_intent(ctx: Ctx) -> Reply:

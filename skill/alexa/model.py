@@ -16,13 +16,43 @@ from content.planner import FOCUSES
 SOURCE = Path(__file__).parent / "interaction_model.yaml"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 REQUIRED_BUILTINS = (
-    "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
-    "AMAZON.FallbackIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.RepeatIntent",
-    "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
+    "AMAZON.CancelIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.FallbackIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.PreviousIntent",
+    "AMAZON.RepeatIntent",
+    "AMAZON.PauseIntent",
+    "AMAZON.ResumeIntent",
+    "AMAZON.StartOverIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
 )
 # Words an invocation name may not contain (launch phrases, wake words, connecting words).
-BANNED_INVOCATION_WORDS = {"alexa", "amazon", "echo", "computer", "ask", "tell", "open", "launch", "load",
-                           "begin", "run", "use", "resume", "play", "skill", "app", "the", "a", "for", "to"}
+BANNED_INVOCATION_WORDS = {
+    "alexa",
+    "amazon",
+    "echo",
+    "computer",
+    "ask",
+    "tell",
+    "open",
+    "launch",
+    "load",
+    "begin",
+    "run",
+    "use",
+    "resume",
+    "play",
+    "skill",
+    "app",
+    "the",
+    "a",
+    "for",
+    "to",
+}
 _SLOT = re.compile(r"\{(\w+)\}")
 _SAMPLE_CHARS = re.compile(r"^[a-z' .{}_]+$")
 _INVOCATION_CHARS = re.compile(r"^[a-z]+( [a-z]+)+$")
@@ -46,8 +76,11 @@ def intents() -> dict[str, dict]:
     out = {}
     for name, spec in {**source()["intents"], **source()["builtins"]}.items():
         spec = spec or {}
-        out[name] = {"slots": spec.get("slots", {}), "samples": list(spec.get("samples", [])),
-                     "understood": list(spec.get("understood", []))}
+        out[name] = {
+            "slots": spec.get("slots", {}),
+            "samples": list(spec.get("samples", [])),
+            "understood": list(spec.get("understood", [])),
+        }
     return out
 
 
@@ -58,43 +91,68 @@ def build_model() -> dict:
         for name, spec in intents().items()
     ]
     model_types = [
-        {"name": name, "values": [{"id": vid, "name": {"value": words[0], "synonyms": words[1:]}}
-                                  for vid, words in values.items()]}
+        {
+            "name": name,
+            "values": [
+                {"id": vid, "name": {"value": words[0], "synonyms": words[1:]}} for vid, words in values.items()
+            ],
+        }
         for name, values in types.items()
     ]
-    return {"interactionModel": {"languageModel": {
-        "invocationName": source()["invocation"], "intents": model_intents, "types": model_types}}}
+    return {
+        "interactionModel": {
+            "languageModel": {"invocationName": source()["invocation"], "intents": model_intents, "types": model_types}
+        }
+    }
 
 
 def build_manifest() -> dict:
     m = source()["manifest"]
-    listing = {"name": m["name"], "summary": m["summary"], "description": " ".join(m["description"].split()),
-               "examplePhrases": m["examples"], "keywords": m["keywords"]}
-    return {"manifest": {
-        "manifestVersion": "1.0",
-        "publishingInformation": {
-            "locales": {loc: listing for loc in source()["locales"]},
-            "isAvailableWorldwide": True,
-            "category": m["category"],
-            "distributionCountries": [],
-            "testingInstructions": "Say: open recovery coach, then yes, then next. Try pause, resume, go back, "
-                                   "how do I do leg swings, and I have sharp pain.",
-        },
-        "apis": {"custom": {"endpoint": {"uri": m["endpoint"], "sslCertificateType": "Wildcard"}, "interfaces": []}},
-        "privacyAndCompliance": {"allowsPurchases": False, "usesPersonalInfo": False, "isChildDirected": False,
-                                 "isExportCompliant": True, "containsAds": False,
-                                 "locales": {loc: {} for loc in source()["locales"]}},
-    }}
+    listing = {
+        "name": m["name"],
+        "summary": m["summary"],
+        "description": " ".join(m["description"].split()),
+        "examplePhrases": m["examples"],
+        "keywords": m["keywords"],
+    }
+    return {
+        "manifest": {
+            "manifestVersion": "1.0",
+            "publishingInformation": {
+                "locales": {loc: listing for loc in source()["locales"]},
+                "isAvailableWorldwide": True,
+                "category": m["category"],
+                "distributionCountries": [],
+                "testingInstructions": "Say: open recovery coach, then yes, then next. Try pause, resume, go back, "
+                "how do I do leg swings, and I have sharp pain.",
+            },
+            "apis": {
+                "custom": {"endpoint": {"uri": m["endpoint"], "sslCertificateType": "Wildcard"}, "interfaces": []}
+            },
+            "privacyAndCompliance": {
+                "allowsPurchases": False,
+                "usesPersonalInfo": False,
+                "isChildDirected": False,
+                "isExportCompliant": True,
+                "containsAds": False,
+                "locales": {loc: {} for loc in source()["locales"]},
+            },
+        }
+    }
 
 
-ASK_RESOURCES = {"askcliResourcesVersion": "2020-03-31",
-                 "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}}}
+ASK_RESOURCES = {
+    "askcliResourcesVersion": "2020-03-31",
+    "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}},
+}
 
 
 def package_files() -> dict[str, str]:
     """Every generated file, as {path relative to deploy/: text}."""
+
     def dump(doc) -> str:
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
     files = {"ask-resources.json": dump(ASK_RESOURCES), "skill-package/skill.json": dump(build_manifest())}
     model = dump(build_model())
     for loc in source()["locales"]:

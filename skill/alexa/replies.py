@@ -15,8 +15,12 @@ from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
 from speech.states import State
 from speech.timing import estimate_seconds
 
-HELP_KEYS = {State.READY: "skill.help.ready", State.ACTIVE: "skill.help.active",
-             State.PAUSED: "skill.help.paused", State.FINISHED: "skill.help.finished"}
+HELP_KEYS = {
+    State.READY: "skill.help.ready",
+    State.ACTIVE: "skill.help.active",
+    State.PAUSED: "skill.help.paused",
+    State.FINISHED: "skill.help.finished",
+}
 
 
 @dataclass(frozen=True)

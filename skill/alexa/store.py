@@ -54,8 +54,11 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
 
     def put(self, uid: str, data: dict) -> None:
         with self._connect() as db:
-            db.execute("INSERT INTO attributes (user_id, data) VALUES (?, ?) "
-                       "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data", (uid, json.dumps(data)))
+            db.execute(
+                "INSERT INTO attributes (user_id, data) VALUES (?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
+                (uid, json.dumps(data)),
+            )
 
     def get_attributes(self, request_envelope) -> dict:
         return self.get(user_id(request_envelope))

@@ -38,8 +38,7 @@ def _saved_position(saved: dict[str, Any]) -> Position | None:
     return replace(pos, state=State.PAUSED)  # they walked away: wait for resume
 
 
-def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object,
-         saved: object) -> TurnResult:
+def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object, saved: object) -> TurnResult:
     """Answer one request. `name` is an intent name, "LaunchRequest" or
     "SessionEndedRequest"; unknown intents get the fallback answer."""
     garbled = session is not None and not isinstance(session, dict)
@@ -62,8 +61,9 @@ def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object,
     return TurnResult(reply, _session_attributes(ctx), _saved_attributes(ctx))
 
 
-def _context(name: str, slots: dict[str, Slot], new_session: bool, session: dict[str, Any],
-             saved: dict[str, Any]) -> Ctx:
+def _context(
+    name: str, slots: dict[str, Slot], new_session: bool, session: dict[str, Any], saved: dict[str, Any]
+) -> Ctx:
     ctx = Ctx(pos=None, slots=slots)
     ctx.visits = _int(saved.get("visits")) + (1 if new_session and name != "SessionEndedRequest" else 0)
     ctx.tips = _int(session.get("tips", saved.get("tips")))
@@ -82,8 +82,12 @@ def _session_attributes(ctx: Ctx) -> dict[str, Any]:
 
 
 def _saved_attributes(ctx: Ctx) -> dict[str, Any]:
-    return {"v": SAVED_VERSION, "visits": ctx.visits, "tips": ctx.tips,
-            "pos": seq.to_attributes(ctx.pos) if ctx.pos is not None else None}
+    return {
+        "v": SAVED_VERSION,
+        "visits": ctx.visits,
+        "tips": ctx.tips,
+        "pos": seq.to_attributes(ctx.pos) if ctx.pos is not None else None,
+    }
 
 
 def _int(value: object) -> int:

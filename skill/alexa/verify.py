@@ -66,6 +66,7 @@ def system_roots() -> list[x509.Certificate]:
     """The machine's trusted roots (certifi's bundle when installed, else OpenSSL's)."""
     try:
         import certifi
+
         path = certifi.where()
     except ImportError:
         path = ssl.get_default_verify_paths().cafile
@@ -148,8 +149,7 @@ class Verifier:
             raise VerificationError("the certificate chain is not PEM certificates") from None
         if self.roots is None:
             self.roots = system_roots()
-        verifier = (PolicyBuilder().store(Store(self.roots)).time(now)
-                    .build_server_verifier(DNSName(SIGNER_NAME)))
+        verifier = PolicyBuilder().store(Store(self.roots)).time(now).build_server_verifier(DNSName(SIGNER_NAME))
         try:
             verifier.verify(certs[0], certs[1:])
         except ChainError as e:

@@ -31,18 +31,25 @@ def plan_options() -> argparse.ArgumentParser:
     """The plan options every command shares."""
     p = Parser(add_help=False)
     g = p.add_argument_group("plan options")
-    g.add_argument("--minutes", type=minutes_value, default=DEFAULT_MINUTES, metavar="N",
-                   help=f"length of the routine, 5 to 60 minutes (default {DEFAULT_MINUTES})")
-    g.add_argument("--focus", choices=FOCUSES, default="full",
-                   help="what to concentrate on (default full: cardio, stretches, foam rolling and yoga)")
-    g.add_argument("--no-foam-roller", dest="has_foam_roller", action="store_false",
-                   help="plan without foam rolling")
+    g.add_argument(
+        "--minutes",
+        type=minutes_value,
+        default=DEFAULT_MINUTES,
+        metavar="N",
+        help=f"length of the routine, 5 to 60 minutes (default {DEFAULT_MINUTES})",
+    )
+    g.add_argument(
+        "--focus",
+        choices=FOCUSES,
+        default="full",
+        help="what to concentrate on (default full: cardio, stretches, foam rolling and yoga)",
+    )
+    g.add_argument("--no-foam-roller", dest="has_foam_roller", action="store_false", help="plan without foam rolling")
     return p
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="recovery-coach",
-                    description="A voice coach for leg-day active recovery.")
+    parser = Parser(prog="recovery-coach", description="A voice coach for leg-day active recovery.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     shared = plan_options()
     for name in COMMAND_MODULES:

@@ -14,26 +14,37 @@ DEFAULT_PORT = 5000
 
 
 def register(sub, shared) -> None:
-    p = sub.add_parser("serve", help="serve the Alexa skill over HTTP (POST /alexa, GET /health)",
-                       description="Serve the skill with Flask's server. In production run "
-                                   "gunicorn 'skill.app:create_app()' with RECOVERY_COACH_SKILL_ID set.")
+    p = sub.add_parser(
+        "serve",
+        help="serve the Alexa skill over HTTP (POST /alexa, GET /health)",
+        description="Serve the skill with Flask's server. In production run "
+        "gunicorn 'skill.alexa.app:create_app()' with RECOVERY_COACH_SKILL_ID set.",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    p.add_argument("--dev", action="store_true",
-                   help="turn off signature and timestamp checks, for local testing only")
+    p.add_argument("--dev", action="store_true", help="turn off signature and timestamp checks, for local testing only")
     p.set_defaults(run=run_serve)
 
-    p = sub.add_parser("chat", help="talk to the skill from the terminal, without an Echo",
-                       description="Type what you would say to Alexa (open recovery coach, next, pause...). "
-                                   "An empty line is silence; Ctrl-D ends.")
-    p.add_argument("--url", help="send requests to a running server (started with --dev), e.g. "
-                                 f"http://127.0.0.1:{DEFAULT_PORT}/alexa; default: in-process")
+    p = sub.add_parser(
+        "chat",
+        help="talk to the skill from the terminal, without an Echo",
+        description="Type what you would say to Alexa (open recovery coach, next, pause...). "
+        "An empty line is silence; Ctrl-D ends.",
+    )
+    p.add_argument(
+        "--url",
+        help="send requests to a running server (started with --dev), e.g. "
+        f"http://127.0.0.1:{DEFAULT_PORT}/alexa; default: in-process",
+    )
     p.add_argument("--speak", action="store_true", help="also speak answers with the local text-to-speech engine")
     p.set_defaults(run=run_chat)
 
-    p = sub.add_parser("model", help="check or regenerate the Alexa interaction model",
-                       description="Generate deploy/skill-package from skill/interaction_model.yaml "
-                                   "and the movement library, or check it.")
+    p = sub.add_parser(
+        "model",
+        help="check or regenerate the Alexa interaction model",
+        description="Generate deploy/skill-package from skill/alexa/interaction_model.yaml "
+        "and the movement library, or check it.",
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--check", action="store_true", help="validate the model and fail if deploy/ has drifted")
     g.add_argument("--write", action="store_true", help="write deploy/skill-package and deploy/ask-resources.json")
@@ -73,8 +84,10 @@ def run_model(args) -> int:
         return 1
     intents = model.intents()
     samples = sum(len(s["samples"]) for s in intents.values())
-    print(f"interaction model OK: invocation '{model.source()['invocation']}', {len(intents)} intents, "
-          f"{samples} samples, locales {', '.join(model.source()['locales'])}")
+    print(
+        f"interaction model OK: invocation '{model.source()['invocation']}', {len(intents)} intents, "
+        f"{samples} samples, locales {', '.join(model.source()['locales'])}"
+    )
     return 0
 
 
@@ -140,4 +153,5 @@ def _speaker() -> Callable[[str | None], None] | None:
         if result.returncode != 0:
             device["works"] = False
             print("(no audio device here; text only from now on)", file=sys.stderr)
+
     return speak

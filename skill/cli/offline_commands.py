@@ -44,8 +44,13 @@ def rate_value(text: str) -> int:
 def voice_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("speech options")
-    g.add_argument("--rate", type=rate_value, default=DEFAULT_RATE, metavar="WPM",
-                   help=f"speaking rate in words a minute (default {DEFAULT_RATE}, the pace the scripts are timed for)")
+    g.add_argument(
+        "--rate",
+        type=rate_value,
+        default=DEFAULT_RATE,
+        metavar="WPM",
+        help=f"speaking rate in words a minute (default {DEFAULT_RATE}, the pace the scripts are timed for)",
+    )
     g.add_argument("--voice", metavar="ID", help="espeak-ng voice id or name (default American English)")
     g.add_argument("--list-voices", action="store_true", help="list the installed voices and exit")
     g.add_argument("--verbose", action="store_true", help="also report cues pushed back by a long cue before them")
@@ -54,17 +59,30 @@ def voice_options() -> argparse.ArgumentParser:
 
 def register(sub, shared) -> None:
     voice = voice_options()
-    p = sub.add_parser("play", parents=[shared, voice], help="coach a routine out loud, with keyboard control",
-                       description="Speak the routine through the laptop's speakers, each cue on time. "
-                                   "Keys: space pause/resume, n next, b back, r repeat, q quit.")
-    p.add_argument("--speed", type=speed_value, default=1.0, metavar="X",
-                   help="run the clock X times faster (silences shrink, speech does not), to try it out")
+    p = sub.add_parser(
+        "play",
+        parents=[shared, voice],
+        help="coach a routine out loud, with keyboard control",
+        description="Speak the routine through the laptop's speakers, each cue on time. "
+        "Keys: space pause/resume, n next, b back, r repeat, q quit.",
+    )
+    p.add_argument(
+        "--speed",
+        type=speed_value,
+        default=1.0,
+        metavar="X",
+        help="run the clock X times faster (silences shrink, speech does not), to try it out",
+    )
     p.add_argument("--no-audio", action="store_true", help="print the cues on schedule without sound")
     p.set_defaults(run=run_play)
 
-    p = sub.add_parser("render", parents=[shared, voice], help="write the routine to a WAV file",
-                       description="Render the whole routine to one WAV file (16-bit mono, 22,050 Hz), "
-                                   "each cue starting at its offset, with exact silences between.")
+    p = sub.add_parser(
+        "render",
+        parents=[shared, voice],
+        help="write the routine to a WAV file",
+        description="Render the whole routine to one WAV file (16-bit mono, 22,050 Hz), "
+        "each cue starting at its offset, with exact silences between.",
+    )
     p.add_argument("-o", "--output", metavar="FILE.wav", help="the WAV file to write (required)")
     p.add_argument("--cues", metavar="FILE.json", help="also write the cues with `at` (seconds) and `text`")
     p.set_defaults(run=run_render, parser=p)
@@ -107,8 +125,15 @@ def run_play(args) -> int:
         if display.live:
             print(phrase("offline.keys"))
         with Keyboard() as keys:
-            play(pos, sink, time.monotonic, keys, display, speed=args.speed,
-                 tick=max(0.1, 1.0 / args.speed) if display.live else None)
+            play(
+                pos,
+                sink,
+                time.monotonic,
+                keys,
+                display,
+                speed=args.speed,
+                tick=max(0.1, 1.0 / args.speed) if display.live else None,
+            )
         return 0
     except SpeechError as exc:
         return _fail(str(exc))
@@ -133,8 +158,7 @@ def run_render(args) -> int:
         script = sequencer.start(args.minutes, args.focus, args.has_foam_roller).script
         label = phrase("offline.rendering")
         with Engine(args.voice, args.rate) as engine:
-            done = render(script, engine, args.output, args.cues,
-                          progress=lambda d, t: progress_bar(label, d, t))
+            done = render(script, engine, args.output, args.cues, progress=lambda d, t: progress_bar(label, d, t))
         print(phrase("offline.wrote", path=args.output, length=mmss(done.seconds), cues=len(done.cues)))
         if args.cues:
             print(phrase("offline.wrote_cues", path=args.cues))

@@ -9,16 +9,28 @@ from speech.ssml import render_script
 
 
 def register(sub, shared) -> None:
-    p = sub.add_parser("routine", parents=[shared], help="print the plan: steps, durations, total",
-                       description="Print the routine the planner makes for these options.")
+    p = sub.add_parser(
+        "routine",
+        parents=[shared],
+        help="print the plan: steps, durations, total",
+        description="Print the routine the planner makes for these options.",
+    )
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.set_defaults(run=run_routine)
 
-    p = sub.add_parser("script", parents=[shared], help="print the timed coaching script",
-                       description="Print the timed script: text with mm:ss times, the SSML "
-                                   "responses exactly as the skill sends them, or JSON.")
-    p.add_argument("--format", choices=("text", "ssml", "json"), default="text",
-                   help="text (default), ssml (one response per line) or json")
+    p = sub.add_parser(
+        "script",
+        parents=[shared],
+        help="print the timed coaching script",
+        description="Print the timed script: text with mm:ss times, the SSML "
+        "responses exactly as the skill sends them, or JSON.",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "ssml", "json"),
+        default="text",
+        help="text (default), ssml (one response per line) or json",
+    )
     p.set_defaults(run=run_script)
 
 
@@ -35,8 +47,10 @@ def plan_json(script: Script) -> dict:
         "has_foam_roller": plan.has_foam_roller,
         "notes": list(plan.notes),
         "total_seconds": plan.total_seconds,
-        "steps": [{"id": s.movement.id, "name": s.movement.name, "category": s.movement.category,
-                   "seconds": s.seconds} for s in plan.steps],
+        "steps": [
+            {"id": s.movement.id, "name": s.movement.name, "category": s.movement.category, "seconds": s.seconds}
+            for s in plan.steps
+        ],
     }
 
 
@@ -71,8 +85,10 @@ def run_script(args) -> int:
             "total_seconds": script.total_seconds,
             "plan": plan_json(script),
             "cues": [{"at": round(at, 1), "step": i, "text": c.text} for at, i, c in script.timeline()],
-            "responses": [{"step": r.step, "ssml": r.ssml, "estimated_seconds": r.estimated_seconds}
-                          for r in render_script(script)],
+            "responses": [
+                {"step": r.step, "ssml": r.ssml, "estimated_seconds": r.estimated_seconds}
+                for r in render_script(script)
+            ],
         }
         print(json.dumps(doc, indent=2))
     else:

@@ -11,8 +11,17 @@ import tty
 
 from content.phrases import phrase
 from skill.cli.plan_commands import mmss
-from speech.local.playback import Event, Kind, status
+from speech.local.playback import Event, Key, Kind, status
 from speech.script import Script
+
+# The line shown for each event, and for each jump key (named so the phrase-key test sees them).
+EVENT_KEYS = {
+    Kind.PAUSED: "offline.paused",
+    Kind.RESUMED: "offline.resumed",
+    Kind.FINISHED: "offline.finished",
+    Kind.QUIT: "offline.quit",
+}
+JUMPED_KEYS = {Key.NEXT: "offline.jumped.n", Key.BACK: "offline.jumped.b", Key.REPEAT: "offline.jumped.r"}
 
 # Linux lets select() wake up to 0.1% of its timeout late (timer slack, up to 100 ms), so a
 # long wait for the next cue is taken in short slices: each is then late by at most ~50 us.
@@ -96,8 +105,14 @@ class Display:
         s = self.script
         if e.kind == Kind.STEP:
             step = s.steps[e.step]
-            line = phrase("offline.step", number=e.step + 1, steps=len(s.steps), name=step.name,
-                          length=mmss(step.seconds), routine_left=mmss(s.total_seconds - s.step_start(e.step)))
+            line = phrase(
+                "offline.step",
+                number=e.step + 1,
+                steps=len(s.steps),
+                name=step.name,
+                length=mmss(step.seconds),
+                routine_left=mmss(s.total_seconds - s.step_start(e.step)),
+            )
             nxt = s.steps[e.step + 1].name if e.step + 1 < len(s.steps) else None
             return line + " " + (phrase("offline.next", name=nxt) if nxt else phrase("offline.last"))
         if e.kind == Kind.CUE:
@@ -105,9 +120,9 @@ class Display:
         if e.kind == Kind.PUSHED:
             return f"{'':>6}  " + phrase("offline.pushed", seconds=e.late) if self.verbose else None
         if e.kind == Kind.JUMPED:
-            return phrase(f"offline.jumped.{e.text}")
-        if e.kind in (Kind.PAUSED, Kind.RESUMED, Kind.FINISHED, Kind.QUIT):
-            return phrase(f"offline.{e.kind}")
+            return phrase(JUMPED_KEYS[Key(e.text)])
+        if e.kind in EVENT_KEYS:
+            return phrase(EVENT_KEYS[e.kind])
         return None
 
     def _status(self, e: Event) -> None:
@@ -115,8 +130,11 @@ class Display:
             return
         st = status(self.script, e.step, e.at)
         fields = dict(name=st.name, step_left=mmss(st.step_left), routine_left=mmss(st.routine_left))
-        text = (phrase("offline.status", next=st.next_name, **fields) if st.next_name
-                else phrase("offline.status_last", **fields))
+        text = (
+            phrase("offline.status", next=st.next_name, **fields)
+            if st.next_name
+            else phrase("offline.status_last", **fields)
+        )
         if text != self.last_status:
             self.out.write("\r\033[K" + text)
             self.out.flush()
@@ -130,8 +148,7 @@ def progress_bar(label: str, done: float, total: float, out=None, width: int = 3
         return
     share = done / total if total else 1.0
     filled = int(width * share)
-    out.write(f"\r\033[K{label} [{'#' * filled}{'-' * (width - filled)}] {share:4.0%}  "
-              f"{mmss(done)} of {mmss(total)}")
+    out.write(f"\r\033[K{label} [{'#' * filled}{'-' * (width - filled)}] {share:4.0%}  {mmss(done)} of {mmss(total)}")
     if done >= total:
         out.write("\n")
     out.flush()

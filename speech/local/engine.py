@@ -67,7 +67,7 @@ def trim(pcm: bytes) -> bytes:
     samples = array.array("h", pcm)
     first = next((i for i, s in enumerate(samples) if s), len(samples))
     last = next((i for i in range(len(samples) - 1, first - 1, -1) if samples[i]), first - 1)
-    return pcm[first * SAMPLE_WIDTH:(last + 1) * SAMPLE_WIDTH]
+    return pcm[first * SAMPLE_WIDTH : (last + 1) * SAMPLE_WIDTH]
 
 
 @contextlib.contextmanager
@@ -78,8 +78,11 @@ def quiet() -> Iterator[None]:
             stream.flush()
     saved = [os.dup(1), os.dup(2)]
     try:
-        with open(os.devnull, "w") as null, contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):
+        with (
+            open(os.devnull, "w") as null,
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
             os.dup2(null.fileno(), 1)
             os.dup2(null.fileno(), 2)
             yield
@@ -149,8 +152,7 @@ class Engine:
     def __enter__(self) -> Engine:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def _synthesize(self, text: str) -> bytes:
@@ -159,7 +161,9 @@ class Engine:
 
     def _apply_settings(self) -> None:
         if self._warmed_up and (self._tts.getProperty("voice"), self._tts.getProperty("rate")) == (
-                self.voice, self.rate):
+            self.voice,
+            self.rate,
+        ):
             return
         from pyttsx3.drivers import _espeak as espeak_lib  # type: ignore[import-untyped]
 

@@ -70,22 +70,32 @@ class Rendered:
 
 def cue_list(script: Script, rendered: Rendered) -> list[dict[str, Any]]:
     """The --cues document: every cue with `at` (seconds from the start of the file) and `text`."""
-    return [{"at": round(c.at, 5), "text": c.text, "step": c.step,
-             "movement": script.steps[c.step].name, "late": round(c.late, 5)} for c in rendered.cues]
+    return [
+        {
+            "at": round(c.at, 5),
+            "text": c.text,
+            "step": c.step,
+            "movement": script.steps[c.step].name,
+            "late": round(c.late, 5),
+        }
+        for c in rendered.cues
+    ]
 
 
 def _temp_beside(path: str, suffix: str) -> IO[bytes]:
     """A new temporary file in the target's directory (so os.replace is atomic), or OutputError."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
-        return tempfile.NamedTemporaryFile(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=suffix,
-                                           delete=False)
+        return tempfile.NamedTemporaryFile(
+            dir=folder, prefix=f".{os.path.basename(path)}.", suffix=suffix, delete=False
+        )
     except OSError as exc:
         raise OutputError(phrase("offline.error.cannot_write", path=path, reason=exc.strerror or exc)) from exc
 
 
-def render(script: Script, engine: Engine, path: str, cues_path: str | None = None,
-           progress: Progress | None = None) -> Rendered:
+def render(
+    script: Script, engine: Engine, path: str, cues_path: str | None = None, progress: Progress | None = None
+) -> Rendered:
     """Write the routine to `path` (and its cue list to `cues_path`); progress(done, total) in seconds."""
     if os.path.isdir(path):
         raise OutputError(phrase("offline.error.cannot_write", path=path, reason="it is a directory"))
@@ -121,7 +131,7 @@ class _Track:
     def silence_until(self, frame: int) -> None:
         while self.written < frame:
             n = min(frame - self.written, SAMPLE_RATE)
-            self.wav.writeframes(_SECOND[:n * SAMPLE_WIDTH])
+            self.wav.writeframes(_SECOND[: n * SAMPLE_WIDTH])
             self.written += n
             if self.progress:
                 self.progress(min(self.written, self.total) / SAMPLE_RATE, self.total / SAMPLE_RATE)
@@ -134,8 +144,7 @@ class _Track:
 _SECOND = silence(1.0)  # silence is written a second at a time at most
 
 
-def _write_audio(script: Script, engine: Engine, file: IO[bytes], path: str,
-                 progress: Progress | None) -> Rendered:
+def _write_audio(script: Script, engine: Engine, file: IO[bytes], path: str, progress: Progress | None) -> Rendered:
     total = round(script.total_seconds * SAMPLE_RATE)
     timeline = script.timeline()
 

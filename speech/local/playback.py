@@ -119,13 +119,23 @@ class Run:
     over: bool = False
 
     @classmethod
-    def begin(cls, pos: Position, sink: Sink, show: Show, wall: float, speed: float, tick: float | None,
-              until: float | None) -> Run:
+    def begin(
+        cls, pos: Position, sink: Sink, show: Show, wall: float, speed: float, tick: float | None, until: float | None
+    ) -> Run:
         script = pos.script
         end_at = script.total_seconds if until is None else min(until, script.total_seconds)
-        run = cls(pos, sink, show, speed, end_at, [t for t in script.timeline() if t[0] < end_at],
-                  origin=wall - script.step_start(pos.step) / speed, tick=tick,
-                  next_tick=wall if tick else None, busy_until=wall)
+        run = cls(
+            pos,
+            sink,
+            show,
+            speed,
+            end_at,
+            [t for t in script.timeline() if t[0] < end_at],
+            origin=wall - script.step_start(pos.step) / speed,
+            tick=tick,
+            next_tick=wall if tick else None,
+            busy_until=wall,
+        )
         for n, (_, step, _) in enumerate(run.timeline):
             run.first_cue.setdefault(step, n)
         run.nxt = run.first_cue.get(pos.step, len(run.timeline))
@@ -219,8 +229,16 @@ class Run:
         self.over = True
 
 
-def play(pos: Position, sink: Sink, clock: Clock, keys: Keys, show: Show, speed: float = 1.0,
-         tick: float | None = None, until: float | None = None) -> Position:
+def play(
+    pos: Position,
+    sink: Sink,
+    clock: Clock,
+    keys: Keys,
+    show: Show,
+    speed: float = 1.0,
+    tick: float | None = None,
+    until: float | None = None,
+) -> Position:
     """Play from `pos` (a started sequencer position) to the end or until quit; returns where it stopped.
 
     keys(timeout) waits up to timeout seconds (None: until a key) and returns a key or None.

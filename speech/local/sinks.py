@@ -93,7 +93,8 @@ class AplaySink:
         write_wav(probe, silence(0.01))
         try:
             result: subprocess.CompletedProcess[bytes] | None = subprocess.run(
-                self._command(probe), capture_output=True, timeout=10)
+                self._command(probe), capture_output=True, timeout=10
+            )
         except subprocess.TimeoutExpired:
             result = None
         if result is None or result.returncode != 0:
@@ -112,8 +113,11 @@ class AplaySink:
         if text not in self.files:
             self.prepare([text])
         path, seconds = self.files[text]
-        self.procs.append(subprocess.Popen(self._command(path), stdin=subprocess.DEVNULL,
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.procs.append(
+            subprocess.Popen(
+                self._command(path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
         return seconds
 
     def stop(self) -> None:

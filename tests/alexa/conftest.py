@@ -32,9 +32,11 @@ def dev_client(db):
 @pytest.fixture
 def talk(dev_client):
     """A conversation through the dev app; returns the Conversation."""
+
     def send(doc):
         r = dev_client.post("/alexa", json=doc)
         return r.status_code, r.get_json(silent=True) or {}
+
     return Conversation(send)
 
 
@@ -63,6 +65,7 @@ def verifier(ca, fetches):
     def fetch(url):
         fetches.append(url)
         return ca.chain_pem
+
     return Verifier(DEV_SKILL_ID, roots=[ca.root], fetch=fetch, clock=Clock())
 
 
@@ -72,8 +75,14 @@ def signed_client(verifier, db):
 
 
 def launch_doc(skill_id: str = DEV_SKILL_ID, **request) -> dict:
-    return envelope({"type": "LaunchRequest", **request}, session_id="amzn1.echo-api.session.t", new=True,
-                    attributes={}, user_id="amzn1.ask.account.t", skill_id=skill_id)
+    return envelope(
+        {"type": "LaunchRequest", **request},
+        session_id="amzn1.echo-api.session.t",
+        new=True,
+        attributes={},
+        user_id="amzn1.ask.account.t",
+        skill_id=skill_id,
+    )
 
 
 def body_of(doc: dict) -> bytes:

@@ -22,8 +22,11 @@ MATCHES = [
     ("start my leg recovery", "StartRoutineIntent", {}),
     ("start a fifteen minute recovery", "StartRoutineIntent", {"duration": "fifteen minute"}),
     ("let's do yoga", "StartRoutineIntent", {"focus": "yoga"}),
-    ("stretches for twenty minutes without a roller", "StartRoutineIntent",
-     {"focus": "stretches", "duration": "twenty minutes", "roller": "without a roller"}),
+    (
+        "stretches for twenty minutes without a roller",
+        "StartRoutineIntent",
+        {"focus": "stretches", "duration": "twenty minutes", "roller": "without a roller"},
+    ),
     ("start a ten minute stretching routine", "StartRoutineIntent", {"duration": "ten minute", "focus": "stretching"}),
     ("how do I do the downward dog?", "HowToIntent", {"movement": "downward dog"}),
     ("ask recovery coach to pause", "AMAZON.PauseIntent", {}),
@@ -69,8 +72,14 @@ I have sharp pain
 
 def test_chat_goes_from_launch_through_a_whole_routine_to_a_safety_stop(tmp_path):
     env = {**os.environ, "RECOVERY_COACH_DB": str(tmp_path / "chat.sqlite3")}
-    out = subprocess.run([sys.executable, "-m", "skill.cli", "chat"], input=DONE_WHEN, capture_output=True,
-                         text=True, timeout=120, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "chat"],
+        input=DONE_WHEN,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    ).stdout
     answers = [line for line in out.splitlines() if line.startswith("alexa> ")]
     assert len(answers) == len(DONE_WHEN.splitlines())
     assert "not medical advice" in answers[0]
@@ -92,11 +101,19 @@ def _free_port() -> int:
 def server(tmp_path):
     """`recovery-coach serve` without --dev, as a real process on 127.0.0.1."""
     port = _free_port()
-    env = {**os.environ, "RECOVERY_COACH_DB": str(tmp_path / "serve.sqlite3"),
-           "RECOVERY_COACH_SKILL_ID": "amzn1.ask.skill.recovery-coach-dev"}
-    proc = subprocess.Popen([sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            cwd=Path(__file__).parents[2])
+    env = {
+        **os.environ,
+        "RECOVERY_COACH_DB": str(tmp_path / "serve.sqlite3"),
+        "RECOVERY_COACH_SKILL_ID": "amzn1.ask.skill.recovery-coach-dev",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
     url = f"http://127.0.0.1:{port}"
     for line in proc.stdout:  # wait for the server to say it is up, then for it to accept
         if "Running on" in line:
@@ -120,7 +137,9 @@ def test_a_server_without_dev_refuses_unsigned_and_tampered_requests(server, ca)
         assert json.loads(r.read()) == {"status": "ok"}
     body = body_of(launch_doc())
     assert post(server + "/alexa", body, {"Content-Type": "application/json"}) == (
-        400, {"error": "missing SignatureCertChainUrl header"})
+        400,
+        {"error": "missing SignatureCertChainUrl header"},
+    )
     headers = ca.headers(body, "https://evil.example.com/echo.api/cert.pem")
     status, doc = post(server + "/alexa", body.replace(b"Launch", b"Lunch"), headers)
     assert status == 400 and "host" in doc["error"]
@@ -130,8 +149,13 @@ def test_a_server_without_dev_refuses_unsigned_and_tampered_requests(server, ca)
 def test_chat_talks_to_a_running_dev_server(tmp_path):
     port = _free_port()
     env = {**os.environ, "RECOVERY_COACH_DB": str(tmp_path / "dev.sqlite3")}
-    proc = subprocess.Popen([sys.executable, "-m", "skill.cli", "serve", "--dev", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skill.cli", "serve", "--dev", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         banner = []
         for line in proc.stdout:
@@ -139,9 +163,14 @@ def test_chat_talks_to_a_running_dev_server(tmp_path):
             if "Running on" in line:
                 break
         assert any("DEV MODE" in line for line in banner), "--dev says so on start"
-        out = subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--url", f"http://127.0.0.1:{port}/alexa"],
-                             input="open recovery coach\nyes\n", capture_output=True, text=True, timeout=60,
-                             env=env).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "skill.cli", "chat", "--url", f"http://127.0.0.1:{port}/alexa"],
+            input="open recovery coach\nyes\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        ).stdout
         assert "Let's start your 20-minute leg recovery" in out
     finally:
         proc.terminate()
@@ -156,8 +185,14 @@ def test_speak_synthesizes_the_answer_with_the_local_engine(tmp_path):
     aplay.write_text(f'#!/bin/sh\nfor a; do f="$a"; done\ncp "$f" "{heard}/$(date +%s%N).wav"\n')
     aplay.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECOVERY_COACH_DB": str(tmp_path / "s.db")}
-    subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--speak"], input="open recovery coach\n",
-                   capture_output=True, text=True, timeout=120, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "skill.cli", "chat", "--speak"],
+        input="open recovery coach\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     wavs = list(heard.glob("*.wav"))
     assert len(wavs) == 1
     audio = wavs[0].read_bytes()

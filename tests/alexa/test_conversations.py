@@ -72,8 +72,12 @@ def position_for(state: str) -> seq.Position | None:
     return seq.Position(10, "full", True, 1, 0, state)
 
 
-CASES = [(intent, state, expected) for intent, row in TABLE.items()
-         for state, expected in row.items() if not state.startswith("_")]
+CASES = [
+    (intent, state, expected)
+    for intent, row in TABLE.items()
+    for state, expected in row.items()
+    if not state.startswith("_")
+]
 
 
 @pytest.mark.parametrize("intent, state, expected", CASES, ids=[f"{i}-{s}" for i, s, _ in CASES])

@@ -16,8 +16,9 @@ from skill.alexa import model
 def test_committed_package_matches_its_source_and_passes_the_check():
     assert model.drift() == []
     assert model.check_model() == []
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "model", "--check"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "model", "--check"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "interaction model OK" in result.stdout
 
 
@@ -27,8 +28,9 @@ def test_a_changed_file_is_reported_as_drift(tmp_path):
     doc = json.loads(path.read_text())
     doc["interactionModel"]["languageModel"]["invocationName"] = "recovery coach two"
     path.write_text(json.dumps(doc))
-    assert model.drift(tmp_path) == ["skill-package/interactionModels/custom/en-GB.json differs from its source; "
-                                     "run recovery-coach model --write"]
+    assert model.drift(tmp_path) == [
+        "skill-package/interactionModels/custom/en-GB.json differs from its source; run recovery-coach model --write"
+    ]
 
 
 def test_the_package_has_every_locale_the_library_and_an_https_endpoint():
@@ -37,8 +39,10 @@ def test_the_package_has_every_locale_the_library_and_an_https_endpoint():
         doc = json.loads(files[f"skill-package/interactionModels/custom/{loc}.json"])
         lm = doc["interactionModel"]["languageModel"]
         movement = next(t for t in lm["types"] if t["name"] == "MovementType")
-        assert {"id": "pigeon-pose", "name": {"value": "pigeon pose", "synonyms": ["pigeon", "pigeon stretch",
-                                                                                  "hip opener"]}} in movement["values"]
+        assert {
+            "id": "pigeon-pose",
+            "name": {"value": "pigeon pose", "synonyms": ["pigeon", "pigeon stretch", "hip opener"]},
+        } in movement["values"]
     manifest = json.loads(files["skill-package/skill.json"])["manifest"]
     assert "no medical advice" in manifest["publishingInformation"]["locales"]["en-IN"]["description"]
     assert manifest["apis"]["custom"]["endpoint"]["uri"].startswith("https://")
@@ -56,17 +60,29 @@ BROKEN = [
     ("digits in invocation", lambda s: s.update(invocation="recovery coach 2"), "two or more lowercase words"),
     ("launch word in invocation", lambda s: s.update(invocation="ask recovery coach"), "may not contain 'ask'"),
     ("wake word in invocation", lambda s: s.update(invocation="alexa recovery coach"), "may not contain 'alexa'"),
-    ("sample with an unknown slot", lambda s: s["intents"]["TipIntent"]["samples"].append("tip about {topic}"),
-     "uses slot 'topic'"),
-    ("sample in two intents", lambda s: s["intents"]["TipIntent"]["samples"].append("what's next"),
-     "in both WhatsNextIntent and TipIntent"),
+    (
+        "sample with an unknown slot",
+        lambda s: s["intents"]["TipIntent"]["samples"].append("tip about {topic}"),
+        "uses slot 'topic'",
+    ),
+    (
+        "sample in two intents",
+        lambda s: s["intents"]["TipIntent"]["samples"].append("what's next"),
+        "in both WhatsNextIntent and TipIntent",
+    ),
     ("built-in missing", lambda s: s["builtins"].pop("AMAZON.NavigateHomeIntent"), "NavigateHomeIntent is missing"),
     ("value without synonyms", lambda s: s["types"]["FocusType"].update(yoga=["yoga"]), "needs synonyms"),
-    ("focus not in the planner", lambda s: s["types"]["FocusType"].update(zumba=["zumba", "dance"]),
-     "planner's focuses"),
+    (
+        "focus not in the planner",
+        lambda s: s["types"]["FocusType"].update(zumba=["zumba", "dance"]),
+        "planner's focuses",
+    ),
     ("synonym of two values", lambda s: s["types"]["FocusType"]["cardio"].append("stretches"), "synonym of both"),
-    ("digits in a sample", lambda s: s["intents"]["TipIntent"]["samples"].append("give me 2 tips"),
-     "characters Alexa does not allow"),
+    (
+        "digits in a sample",
+        lambda s: s["intents"]["TipIntent"]["samples"].append("give me 2 tips"),
+        "characters Alexa does not allow",
+    ),
     ("no medical disclaimer", lambda s: s["manifest"].update(description="A coach."), "no medical advice"),
 ]
 

@@ -17,8 +17,13 @@ from skill.alexa.verify import MAX_CHAIN_BYTES, VerificationError, fetch_chain
 
 def intent_doc(name: str, slots: dict | None = None, attributes: dict | None = None) -> dict:
     doc = launch_doc()
-    doc["request"] = {"type": "IntentRequest", "requestId": "r1", "timestamp": doc["request"]["timestamp"],
-                      "locale": "en-US", "intent": {"name": name, "slots": slots or {}}}
+    doc["request"] = {
+        "type": "IntentRequest",
+        "requestId": "r1",
+        "timestamp": doc["request"]["timestamp"],
+        "locale": "en-US",
+        "intent": {"name": name, "slots": slots or {}},
+    }
     doc["session"]["new"] = False
     doc["session"]["attributes"] = attributes or {}
     return doc
@@ -41,14 +46,22 @@ MALFORMED = [
     ("no request", body_of(without("request")), "missing field: request"),
     ("no request type", body_of(without("request.type")), "request.type"),
     ("no timestamp", body_of(without("request.timestamp")), "request.timestamp"),
-    ("no application id", body_of({k: v for k, v in without("context").items() if k != "session"}),
-     "applicationId"),
-    ("unknown request type", body_of({**launch_doc(), "request": {**launch_doc()["request"], "type": "Bogus"}}),
-     "unsupported request type"),
-    ("intent without a name", body_of(intent_doc("x") | {"request": {**intent_doc("x")["request"], "intent": {}}}),
-     "intent.name"),
-    ("slot value not text", body_of(intent_doc("StartRoutineIntent", {"duration": {"name": "duration", "value": 5}})),
-     "slots"),
+    ("no application id", body_of({k: v for k, v in without("context").items() if k != "session"}), "applicationId"),
+    (
+        "unknown request type",
+        body_of({**launch_doc(), "request": {**launch_doc()["request"], "type": "Bogus"}}),
+        "unsupported request type",
+    ),
+    (
+        "intent without a name",
+        body_of(intent_doc("x") | {"request": {**intent_doc("x")["request"], "intent": {}}}),
+        "intent.name",
+    ),
+    (
+        "slot value not text",
+        body_of(intent_doc("StartRoutineIntent", {"duration": {"name": "duration", "value": 5}})),
+        "slots",
+    ),
     ("wrong application id", body_of(launch_doc(skill_id="amzn1.ask.skill.someone-else")), "application id"),
     ("huge body", b"{" + b" " * 200_000 + b"}", "too large"),
 ]
@@ -73,8 +86,13 @@ ODD = [
     ("escaped movement", "HowToIntent", {"movement": "<b>&"}, None, "I don't know a movement called <b>&"),
     ("corrupted place", "AMAZON.NextIntent", {}, {"pos": {"v": 1, "plan": "x"}}, "I lost track of where we were"),
     ("old version", "AMAZON.NextIntent", {}, {"pos": {"v": 0, "at": [1, 0]}}, "I lost track of where we were"),
-    ("step out of range", "AMAZON.ResumeIntent", {}, {"pos": {"v": 1, "plan": [10, "full", 1], "at": [99, 0],
-                                                            "state": "active"}}, "I lost track"),
+    (
+        "step out of range",
+        "AMAZON.ResumeIntent",
+        {},
+        {"pos": {"v": 1, "plan": [10, "full", 1], "at": [99, 0], "state": "active"}},
+        "I lost track",
+    ),
     ("attributes not an object", "AMAZON.NextIntent", {}, "garbage", "I lost track of where we were"),
 ]
 
@@ -95,6 +113,7 @@ def test_health_and_wrong_methods_answer_json(dev_client):
 
 
 # ---- verification -------------------------------------------------------------------
+
 
 def tamper(ca, doc: dict, what: str):
     """(body, headers) for a request broken in one way."""
@@ -166,18 +185,25 @@ def test_a_cached_chain_is_fetched_again_after_it_expires(signed_client, ca, ver
     assert len(fetches) == 2
 
 
-@pytest.mark.parametrize("chain, reason", [
-    ("other root", "not trusted"),
-    ("wrong name", "not trusted"),
-    ("not yet valid", "not trusted"),
-    ("garbage", "PEM"),
-])
+@pytest.mark.parametrize(
+    "chain, reason",
+    [
+        ("other root", "not trusted"),
+        ("wrong name", "not trusted"),
+        ("not yet valid", "not trusted"),
+        ("garbage", "PEM"),
+    ],
+)
 def test_bad_chains_are_refused(ca, db, chain, reason):
     from skill.alexa.app import create_app
     from skill.alexa.verify import Verifier
 
-    signer = {"other root": make_ca(), "wrong name": make_ca(san="evil.example.com"),
-              "not yet valid": make_ca(leaf_start_days=2), "garbage": ca}[chain]
+    signer = {
+        "other root": make_ca(),
+        "wrong name": make_ca(san="evil.example.com"),
+        "not yet valid": make_ca(leaf_start_days=2),
+        "garbage": ca,
+    }[chain]
     pem = b"-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n" if chain == "garbage" else signer.chain_pem
     v = Verifier("amzn1.ask.skill.recovery-coach-dev", roots=[ca.root], fetch=lambda url: pem)
     client = create_app(verifier=v, db_path=db).test_client()
@@ -234,7 +260,11 @@ def test_an_unsigned_request_does_not_touch_the_users_saved_place(signed_client,
 
 def test_alexas_error_report_is_acknowledged_without_speech(dev_client):
     doc = launch_doc()
-    doc["request"] = {"type": "System.ExceptionEncountered", "requestId": "r", "timestamp": "2026-01-01T00:00:00Z",
-                      "error": {"type": "INVALID_RESPONSE", "message": "bad"}}
+    doc["request"] = {
+        "type": "System.ExceptionEncountered",
+        "requestId": "r",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "error": {"type": "INVALID_RESPONSE", "message": "bad"},
+    }
     r = dev_client.post("/alexa", json=doc)
     assert r.status_code == 200 and r.get_json()["response"] == {}

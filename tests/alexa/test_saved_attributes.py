@@ -14,11 +14,13 @@ from speech import sequencer as seq
 # After "start a ten minute recovery", then "next".
 SESSION_AFTER_NEXT = '{"pos": {"at": [1, 0], "plan": [10, "full", 1], "state": "active", "v": 1}, "tips": 0}'
 # After "start a thirty minute cardio routine", "continue", "give me a tip": part 1 of a long step.
-SESSION_MID_STEP_TIP = ('{"ask": "tip", "pos": {"at": [0, 1], "plan": [30, "cardio", 1], "state": "active", '
-                        '"v": 1}, "tips": 1}')
+SESSION_MID_STEP_TIP = (
+    '{"ask": "tip", "pos": {"at": [0, 1], "plan": [30, "cardio", 1], "state": "active", "v": 1}, "tips": 1}'
+)
 # The store after that first conversation went on with "pause" and "stop".
-SAVED_AFTER_STOP = ('{"pos": {"at": [1, 0], "plan": [10, "full", 1], "state": "paused", "v": 1}, "tips": 0, '
-                    '"v": 1, "visits": 2}')
+SAVED_AFTER_STOP = (
+    '{"pos": {"at": [1, 0], "plan": [10, "full", 1], "state": "paused", "v": 1}, "tips": 0, "v": 1, "visits": 2}'
+)
 
 
 def in_session(talk, blob: str) -> None:
@@ -29,16 +31,18 @@ def test_old_session_attributes_go_on_to_the_next_step(talk):
     in_session(talk, SESSION_AFTER_NEXT)
     talk.say("next")
     assert ssml_to_text(talk.speech).startswith("Now, hip circles.")
-    assert talk.attributes == {"pos": {"v": 1, "plan": [10, "full", 1], "at": [2, 0], "state": "active"},
-                               "tips": 0}
+    assert talk.attributes == {"pos": {"v": 1, "plan": [10, "full", 1], "at": [2, 0], "state": "active"}, "tips": 0}
 
 
 def test_old_session_attributes_mid_step_keep_the_question_and_part(talk):
     in_session(talk, SESSION_MID_STEP_TIP)
     talk.say("yes")
     assert "Here's a tip" in ssml_to_text(talk.speech)
-    assert talk.attributes == {"ask": "tip", "pos": {"v": 1, "plan": [30, "cardio", 1], "at": [0, 1],
-                                                      "state": "active"}, "tips": 2}
+    assert talk.attributes == {
+        "ask": "tip",
+        "pos": {"v": 1, "plan": [30, "cardio", 1], "at": [0, 1], "state": "active"},
+        "tips": 2,
+    }
     talk.say("how much time is left")
     assert "About 27 minutes left in your routine, including brisk walking." in ssml_to_text(talk.speech)
 
@@ -47,14 +51,21 @@ def test_old_saved_attributes_resume_where_the_user_stopped(talk, db):
     SQLiteAdapter(db).put(talk.user_id, json.loads(SAVED_AFTER_STOP))
     talk.say("open recovery coach")
     assert "You were partway through your routine, on leg swings" in ssml_to_text(talk.speech)
-    assert talk.attributes == {"ask": "resume", "tips": 0,
-                               "pos": {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}}
+    assert talk.attributes == {
+        "ask": "resume",
+        "tips": 0,
+        "pos": {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"},
+    }
     talk.say("yes")
     assert ssml_to_text(talk.speech).startswith("Next, leg swings.")
     assert talk.attributes == json.loads(SESSION_AFTER_NEXT)
     saved = SQLiteAdapter(db).get(talk.user_id)
-    assert saved == {"v": 1, "visits": 3, "tips": 0,
-                     "pos": {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "active"}}
+    assert saved == {
+        "v": 1,
+        "visits": 3,
+        "tips": 0,
+        "pos": {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "active"},
+    }
 
 
 def test_attributes_round_trip_as_plain_json():

@@ -24,18 +24,26 @@ def _name(cn: str) -> x509.Name:
 
 
 def _cert(subject, key, issuer, issuer_key, *, ca: bool, start, end, san=None, path_len=None):
-    b = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
-         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-         .not_valid_before(start).not_valid_after(end)
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
-         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False))
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(_name(issuer))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+    )
     if ca:
         b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
     else:
-        b = (b.add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
-             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-             .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False))
+        b = (
+            b.add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+        )
     return b.sign(issuer_key, hashes.SHA256())
 
 
@@ -58,11 +66,34 @@ class TestCA:
 def make_ca(san: str = "echo-api.amazon.com", leaf_days: int = 30, leaf_start_days: int = -1) -> TestCA:
     now = datetime.now(UTC)
     root_key, mid_key, leaf_key = _key(), _key(), _key()
-    root = _cert("Test Root CA", root_key, "Test Root CA", root_key, ca=True,
-                 start=now - timedelta(days=2), end=now + timedelta(days=365))
-    mid = _cert("Test Intermediate CA", mid_key, "Test Root CA", root_key, ca=True, path_len=0,
-                start=now - timedelta(days=2), end=now + timedelta(days=365))
-    leaf = _cert(san, leaf_key, "Test Intermediate CA", mid_key, ca=False, san=san,
-                 start=now + timedelta(days=leaf_start_days), end=now + timedelta(days=leaf_days))
+    root = _cert(
+        "Test Root CA",
+        root_key,
+        "Test Root CA",
+        root_key,
+        ca=True,
+        start=now - timedelta(days=2),
+        end=now + timedelta(days=365),
+    )
+    mid = _cert(
+        "Test Intermediate CA",
+        mid_key,
+        "Test Root CA",
+        root_key,
+        ca=True,
+        path_len=0,
+        start=now - timedelta(days=2),
+        end=now + timedelta(days=365),
+    )
+    leaf = _cert(
+        san,
+        leaf_key,
+        "Test Intermediate CA",
+        mid_key,
+        ca=False,
+        san=san,
+        start=now + timedelta(days=leaf_start_days),
+        end=now + timedelta(days=leaf_days),
+    )
     pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, mid))
     return TestCA(root, pem, leaf_key)
