@@ -20,7 +20,10 @@ MIN_MINUTES = 5
 MAX_MINUTES = 60
 DEFAULT_MINUTES = 20
 FOCUSES = ("full", "cardio", "stretching", "foam-rolling", "yoga")
-DEFAULT_CARDIO = "brisk-walking"
+DEFAULT_CARDIO = "brisk-walking"  # the movement the plans use today (issue 9 plans the choice)
+CARDIO_CHOICES = ("walking", "cycling", "swimming", "elliptical")  # what a person asks for
+DEFAULT_CARDIO_CHOICE = "walking"
+AREAS = ("quads", "hamstrings", "glutes", "calves", "hips", "it-band", "lower-back")  # what --target names
 CARDIO_CAP_SECONDS = 30 * 60  # "Aim for 15-30 minutes": the cardio movements' max in the data
 GRAIN = 5  # every duration is a multiple of this many seconds (per side: of twice this)
 MIN_SCALE = 0.75  # a movement is not squeezed below three quarters of its usual length
@@ -39,6 +42,8 @@ class Plan:
     has_foam_roller: bool
     steps: tuple[PlanStep, ...]
     notes: tuple[str, ...]  # sentences a voice can say: why the plan differs from the request
+    cardio: str = DEFAULT_CARDIO_CHOICE  # one of CARDIO_CHOICES
+    targets: tuple[str, ...] = ()  # sore areas the plan aims at, from AREAS
 
     @property
     def total_seconds(self) -> int:
@@ -67,9 +72,19 @@ def capacity(moves: tuple[Movement, ...]) -> int:
 
 
 @functools.lru_cache(maxsize=512)
-def build_plan(minutes: int = DEFAULT_MINUTES, focus: str = "full", has_foam_roller: bool = True) -> Plan:
+def build_plan(
+    minutes: int = DEFAULT_MINUTES,
+    focus: str = "full",
+    has_foam_roller: bool = True,
+    cardio: str = DEFAULT_CARDIO_CHOICE,
+    targets: tuple[str, ...] = (),
+) -> Plan:
     if focus not in FOCUSES:
         raise ValueError(f"focus must be one of {', '.join(FOCUSES)}")
+    if cardio not in CARDIO_CHOICES:
+        raise ValueError(f"cardio must be one of {', '.join(CARDIO_CHOICES)}")
+    if not set(targets) <= set(AREAS):
+        raise ValueError(f"targets must be among {', '.join(AREAS)}")
     minutes, clamp_note = clamp_minutes(int(minutes))
     notes = [clamp_note] if clamp_note else []
     target = minutes * 60
@@ -100,7 +115,7 @@ def build_plan(minutes: int = DEFAULT_MINUTES, focus: str = "full", has_foam_rol
     total = sum(s.seconds for s in steps)
     if total < target * 0.95:
         notes.append(phrase("plan.short_of_time", planned=round(total / 60), minutes=minutes))
-    return Plan(minutes, focus, has_foam_roller, tuple(steps), tuple(notes))
+    return Plan(minutes, focus, has_foam_roller, tuple(steps), tuple(notes), cardio, tuple(targets))
 
 
 def _water_fill(

@@ -18,7 +18,7 @@ from typing import Any
 
 from content.library import Movement
 from content.phrases import phrase
-from content.planner import Plan, build_plan
+from content.planner import DEFAULT_CARDIO_CHOICE, Plan, build_plan
 from speech.states import CueKind
 from speech.timing import estimate_seconds
 
@@ -102,9 +102,15 @@ def _spoken_end(cue: Cue) -> float:
 
 
 @functools.lru_cache(maxsize=256)
-def script_for(minutes: int = 20, focus: str = "full", has_foam_roller: bool = True) -> Script:
+def script_for(
+    minutes: int = 20,
+    focus: str = "full",
+    has_foam_roller: bool = True,
+    cardio: str = DEFAULT_CARDIO_CHOICE,
+    targets: tuple[str, ...] = (),
+) -> Script:
     """The script for a plan; cached, since the skill rebuilds it on every turn."""
-    return build_script(build_plan(minutes, focus, has_foam_roller))
+    return build_script(build_plan(minutes, focus, has_foam_roller, cardio, targets))
 
 
 def build_script(plan: Plan) -> Script:

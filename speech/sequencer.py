@@ -1,6 +1,7 @@
 """The session sequencer: a cursor over a plan, shared by the Alexa skill and the offline coach.
 
-A `Position` names the plan by its inputs (minutes, focus, foam roller), not its contents:
+A `Position` names the plan by its inputs (minutes, focus, foam roller, cardio choice, sore
+areas aimed at), not its contents:
 plans and scripts are rebuilt deterministically (and cached), so the cursor fits in a few
 bytes of Alexa session attributes. Each function takes a position and returns a new one
 with an outcome word saying what happened, so callers choose what to say about it.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from content.planner import FOCUSES, MAX_MINUTES, MIN_MINUTES
+from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, FOCUSES, MAX_MINUTES, MIN_MINUTES
 from speech.parts import RESPONSE_BUDGET, Part, split_step
 from speech.script import Script, script_for
 from speech.states import Outcome, State
@@ -34,23 +35,32 @@ class Position:
     step: int = 0
     part: int = 0
     state: State = State.READY
+    cardio: str = DEFAULT_CARDIO_CHOICE
+    targets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", State(self.state))  # a plain word becomes its State
 
     @property
     def script(self) -> Script:
-        return script_for(self.minutes, self.focus, self.has_foam_roller)
+        return script_for(self.minutes, self.focus, self.has_foam_roller, self.cardio, self.targets)
 
     @property
     def step_count(self) -> int:
         return len(self.script.steps)
 
 
-def start(minutes: int = 20, focus: str = "full", has_foam_roller: bool = True) -> Position:
+def start(
+    minutes: int = 20,
+    focus: str = "full",
+    has_foam_roller: bool = True,
+    cardio: str = DEFAULT_CARDIO_CHOICE,
+    targets: tuple[str, ...] = (),
+) -> Position:
     """A new routine, at its first step. Minutes are clamped by the planner."""
-    plan = script_for(minutes, focus, has_foam_roller).plan
-    return Position(plan.minutes, focus, has_foam_roller, 0, 0, State.ACTIVE)
+    targets = tuple(sorted(set(targets), key=AREAS.index))
+    plan = script_for(minutes, focus, has_foam_roller, cardio, targets).plan
+    return Position(plan.minutes, focus, has_foam_roller, 0, 0, State.ACTIVE, cardio, targets)
 
 
 def parts(pos: Position) -> tuple[Part, ...]:
@@ -119,10 +129,15 @@ def remaining_seconds(pos: Position) -> int:
 
 
 def to_attributes(pos: Position) -> dict[str, Any]:
-    """Compact, versioned session attributes, plain JSON types only (no enums)."""
+    """Compact, versioned session attributes, plain JSON types only (no enums). The plan is
+    [minutes, focus, roller], with [cardio, [targets...]] after it only when either differs
+    from the default, so attributes saved before those existed read the same."""
+    plan: list[Any] = [pos.minutes, str(pos.focus), int(pos.has_foam_roller)]
+    if pos.cardio != DEFAULT_CARDIO_CHOICE or pos.targets:
+        plan += [pos.cardio, list(pos.targets)]
     return {
         "v": VERSION,
-        "plan": [pos.minutes, str(pos.focus), int(pos.has_foam_roller)],
+        "plan": plan,
         "at": [pos.step, pos.part],
         "state": str(pos.state),
     }
@@ -134,7 +149,10 @@ def from_attributes(attrs: object) -> Position | None:
     try:
         if not isinstance(attrs, dict) or attrs.get("v") != VERSION:
             return None
-        minutes, focus, roller = attrs["plan"]
+        minutes, focus, roller, *more = attrs["plan"]
+        cardio, targets = more if more else (DEFAULT_CARDIO_CHOICE, [])
+        if cardio not in CARDIO_CHOICES or not isinstance(targets, list) or not set(targets) <= set(AREAS):
+            return None
         step, part = attrs["at"]
         state = attrs["state"]
         if not (isinstance(minutes, int) and MIN_MINUTES <= minutes <= MAX_MINUTES):
@@ -143,7 +161,7 @@ def from_attributes(attrs: object) -> Position | None:
             return None
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (step, part)):
             return None
-        pos = Position(minutes, focus, bool(roller), step, part, State(state))
+        pos = Position(minutes, focus, bool(roller), step, part, State(state), cardio, tuple(targets))
         if not 0 <= step < pos.step_count or not 0 <= part < len(parts(pos)):
             return None
         return pos

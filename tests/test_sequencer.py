@@ -89,3 +89,16 @@ def test_states_are_their_words():
     assert attrs == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}
     assert type(attrs["state"]) is str
     assert [str(s) for s in sequencer.STATES] == ["ready", "active", "paused", "finished"]
+
+
+def test_cardio_choice_and_targets_travel_in_the_attributes_only_when_chosen():
+    default = sequencer.start(20)
+    assert sequencer.to_attributes(default)["plan"] == [20, "full", 1]  # as saved before they existed
+    chosen = sequencer.start(20, "full", True, "cycling", ("calves", "hamstrings", "calves"))
+    assert sequencer.to_attributes(chosen)["plan"] == [20, "full", 1, "cycling", ["hamstrings", "calves"]]
+    assert sequencer.from_attributes(sequencer.to_attributes(chosen)) == chosen
+
+
+@pytest.mark.parametrize("extra", [["rowing", []], ["cycling", "calves"], ["cycling", ["toes"]], ["cycling", [[1]]]])
+def test_unknown_cardio_or_targets_in_attributes_restart_politely(extra):
+    assert sequencer.from_attributes({"v": 1, "plan": [20, "full", 1, *extra], "at": [0, 0], "state": "active"}) is None
