@@ -159,6 +159,9 @@ def check_shape(doc) -> None:
         _check_intent(req)
     if application_id(doc) is None:
         raise BadRequest("missing field: context.System.application.applicationId")
+    system = doc.get("context", {}).get("System") if isinstance(doc.get("context"), dict) else None
+    if not isinstance(system, dict) or not isinstance(system.get("application"), dict):
+        raise BadRequest("missing field: context.System.application")
     _check_session(doc)
     for path in USER_ID_PATHS:
         _safe_user_id(doc, path)

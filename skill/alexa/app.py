@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from skill.alexa.adapter import BadRequest, Skill, for_log
+from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
@@ -120,4 +120,6 @@ def _parse(body: bytes) -> dict:
         raise BadRequest("the request nests too deeply") from None
     if not isinstance(doc, dict):
         raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
+    if too_deep(doc):  # before verification walks it
+        raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
     return doc

@@ -71,11 +71,12 @@ def fetch_chain(url: str, deadline: float = FETCH_DEADLINE_SECONDS) -> bytes:
     parts = urllib.parse.urlsplit(url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.hostname or "", parts.port, timeout=deadline)
-    timer = threading.Timer(deadline, _cut, (conn,))
-    timer.daemon = True
-    started = time.monotonic()
-    timer.start()
+    started, timer = time.monotonic(), None
     try:
+        conn.connect()  # bounded by the timeout; from here on the timer bounds the whole exchange
+        timer = threading.Timer(max(0.0, deadline - (time.monotonic() - started)), _cut, (conn.sock,))
+        timer.daemon = True
+        timer.start()
         conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
         response = conn.getresponse()
         if response.status != 200:
@@ -86,7 +87,8 @@ def fetch_chain(url: str, deadline: float = FETCH_DEADLINE_SECONDS) -> bytes:
             raise VerificationError(f"could not fetch the certificate chain within {deadline:g} s") from None
         raise VerificationError(f"could not fetch the certificate chain: {for_log(str(e), 120)}") from None
     finally:
-        timer.cancel()
+        if timer is not None:
+            timer.cancel()
         conn.close()
     if time.monotonic() - started >= deadline:
         raise VerificationError(f"could not fetch the certificate chain within {deadline:g} s")
@@ -95,14 +97,13 @@ def fetch_chain(url: str, deadline: float = FETCH_DEADLINE_SECONDS) -> bytes:
     return data
 
 
-def _cut(conn: http.client.HTTPConnection) -> None:
-    """The deadline passed: shut the socket, so a blocked read returns at once."""
-    sock = conn.sock
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+def _cut(sock: socket.socket) -> None:
+    """The deadline passed: shut the socket, so a blocked read returns at once (the
+    response may hold the socket after the connection lets go of it)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def system_roots() -> list[x509.Certificate]:
