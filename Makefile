@@ -39,6 +39,7 @@ run: setup
 	$(BIN)/recovery-coach serve --dev
 
 bench: setup
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/alexa_skill.py
 	$(BIN)/python bench/offline.py

@@ -14,6 +14,7 @@ import yaml
 
 PHRASES_DIR = Path(__file__).parent / "phrases"
 DEFAULT_LOCALE = "en"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when present: 7-10x faster
 
 
 @functools.cache
@@ -23,7 +24,7 @@ def phrasebook(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     if not path.exists():
         path = PHRASES_DIR / f"{DEFAULT_LOCALE}.yaml"
     with path.open(encoding="utf-8") as f:
-        book: dict[str, Any] = yaml.safe_load(f)
+        book: dict[str, Any] = yaml.load(f, Loader=YAML_LOADER)
     return book
 
 

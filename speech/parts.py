@@ -11,7 +11,11 @@ renderer turns each part into markup, and the sequencer counts parts to move a c
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from content.phrases import phrase
 from speech.script import Cue, Script
@@ -23,6 +27,39 @@ RESPONSE_BUDGET = 225.0
 PROMPT_CONTINUE = "ssml.prompt_continue"  # inside a step
 PROMPT_NEXT = "ssml.prompt_next"  # at the end of a step
 PROMPT_FINISH = "ssml.prompt_finish"  # at the end of the routine
+MAX_CACHED = 512  # steps (and rendered parts) kept: a few dozen plans' worth
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class IdentityCache(Generic[K, V]):
+    """A bounded, thread-safe LRU of values computed from an object, keyed by that object's
+    identity (plus extra key parts) rather than its hash: scripts and parts are immutable and
+    built once per plan (script_for is cached), so identity is exact and costs nothing,
+    where hashing a whole script would cost more than the split it saves."""
+
+    def __init__(self, size: int = MAX_CACHED) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, Hashable], tuple[K, V]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, obj: K, extra: Hashable, make: Callable[[], V]) -> V:
+        key = (id(obj), extra)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] is obj:
+                self._items.move_to_end(key)
+                return hit[1]
+        value = make()
+        with self._lock:
+            self._items[key] = (obj, value)  # holding obj keeps its id from being reused
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+_splits: IdentityCache[Script, tuple[Part, ...]] = IdentityCache()
 
 
 @dataclass(frozen=True)
@@ -39,7 +76,12 @@ class Part:
 
 def split_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> tuple[Part, ...]:
     """The parts of one step. Where a step splits does not depend on anything said
-    before it, so a part number always means the same cues."""
+    before it, so a part number always means the same cues. Cached per plan and step
+    (bounded): the skill asks for the current step's parts several times a turn."""
+    return _splits.get(script, (index, limit), lambda: _split(script, index, limit))
+
+
+def _split(script: Script, index: int, limit: float) -> tuple[Part, ...]:
     last_step = index == len(script.steps) - 1
     end_prompt = PROMPT_FINISH if last_step else PROMPT_NEXT
     budget = limit - estimate_seconds(phrase(PROMPT_CONTINUE))

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from content.phrases import phrase
-from speech.parts import RESPONSE_BUDGET, Part, split_step
+from speech.parts import RESPONSE_BUDGET, IdentityCache, Part, split_step
 from speech.script import Script
 from speech.timing import estimate_seconds
 
@@ -44,6 +43,9 @@ ALLOWED_TAGS = {
 }
 BREAK_STRENGTHS = {"none", "x-weak", "weak", "medium", "strong", "x-strong"}
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(s|ms)$")
+# Characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF): SSML with one is not XML.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # a positive class compiles 9x faster
+HEARD_CHARS = 40  # user text said back ("I don't know a movement called ...") is cut to this
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,26 @@ def speak(*pieces: str) -> str:
     return "<speak>" + " ".join(p for p in pieces if p) + "</speak>"
 
 
+def escape(words: str) -> str:
+    """& < > escaped (xml.sax.saxutils.escape's work, without its import of urllib, http and ssl)."""
+    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def text(words: str) -> str:
-    return escape(words)
+    """Plain words as SSML text: escaped, with the characters XML forbids dropped."""
+    return escape(FORBIDDEN.sub("", words))
+
+
+def heard(words: object, limit: int = HEARD_CHARS) -> str:
+    """User text (a slot value) fit to be said back: only characters XML allows, spaces
+    collapsed, and at most `limit` characters, cut at a word boundary when there is one."""
+    if not isinstance(words, str):
+        return ""
+    clean = " ".join(FORBIDDEN.sub("", words[: limit * 4]).split())
+    if len(clean) <= limit:
+        return clean
+    cut = clean[: limit + 1].rsplit(" ", 1)[0] if " " in clean[: limit + 1] else clean[:limit]
+    return cut[:limit].rstrip()
 
 
 def prepend(ssml: str, words: str) -> str:
@@ -87,8 +107,16 @@ def render_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> l
     return [render_part(part) for part in split_step(script, index, limit)]
 
 
+_rendered: IdentityCache[Part, Response] = IdentityCache()
+
+
 def render_part(part: Part) -> Response:
-    """One part as a response: each cue, the silence after it, and the closing prompt."""
+    """One part as a response: each cue, the silence after it, and the closing prompt.
+    Cached (bounded) per part, and parts are cached per plan and step."""
+    return _rendered.get(part, None, lambda: _render(part))
+
+
+def _render(part: Part) -> Response:
     body = " ".join(text(cue.text) + breaks(pause) for cue, pause in zip(part.cues, part.pauses))
     ssml = speak(body, text(phrase(part.prompt)))
     return Response(part.step, part.index, part.count, ssml, part.estimated_seconds, part.at)
@@ -155,14 +183,27 @@ def segments(ssml: str | None) -> list[str | float]:
     return out
 
 
-def validate_ssml(ssml: str) -> list[str]:
-    """What is wrong with an SSML document by Alexa's rules; empty when it is fine."""
+def validate_ssml(ssml: object) -> list[str]:
+    """What is wrong with an SSML document by Alexa's rules; empty when it is fine.
+    Every problem is a finding: this never raises, whatever it is given."""
+    if not isinstance(ssml, str):
+        return [f"SSML must be text, not {type(ssml).__name__}"]
+    bad = FORBIDDEN.search(ssml)
+    if bad:
+        return [f"contains U+{ord(bad.group()):04X} at {bad.start()}, a character XML 1.0 forbids"]
+    try:
+        return _problems(ssml)
+    except Exception as e:  # a finding, not a crash: the validator guards speech, it must not break it
+        return [f"could not be checked ({type(e).__name__})"]
+
+
+def _problems(ssml: str) -> list[str]:
     problems: list[str] = []
     if len(ssml) >= MAX_SSML_CHARS:
         problems.append(f"SSML is {len(ssml)} characters; Alexa takes under {MAX_SSML_CHARS}")
     try:
         root = _parse(ssml)
-    except ET.ParseError as e:
+    except (ET.ParseError, RecursionError) as e:
         return problems + [f"not well-formed XML ({e}); unescaped & < > in text?"]
     if root.tag != "speak":
         problems.append("the root element must be <speak>")

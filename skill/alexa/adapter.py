@@ -4,12 +4,16 @@
 run one handler that hands the turn to skill/alexa/turn.py, and serializes the answer.
 Anything a client can send that is not a usable request raises `BadRequest`, which the
 Flask app answers with 400; it never reaches the user as a crash.
+
+This module is the skill core a Lambda entry imports: it must not import Flask or
+`cryptography` (a test checks), so it stays small and quick to load.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import date, datetime
 from pathlib import Path
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -23,23 +27,46 @@ from skill.alexa.replies import say
 from skill.alexa.slots import Slot
 from skill.alexa.store import SQLiteAdapter, default_db_path
 from skill.alexa.turn import turn
-from skill.alexa.verify import application_id
 
 log = logging.getLogger("recovery_coach.skill")
 REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
 IGNORED_TYPES = ("System.ExceptionEncountered",)  # Alexa reporting our last answer's error
+MAX_DEPTH = 64  # Alexa's envelopes nest about 8 deep; deeper is an attack on recursion
+MAX_ATTRIBUTES_CHARS = 16 * 1024  # ours take under 200; Alexa's whole response is at most 24 KB
+MAX_USER_ID_CHARS = 512  # Alexa's are about 200 ASCII characters
+USER_ID_PATHS = (("context", "System", "user"), ("session", "user"))
 
 
 class BadRequest(ValueError):
     """The request cannot be answered; the message says why (sent back with a 400)."""
 
 
+def for_log(value: object, limit: int = 200) -> str:
+    """A request field fit for one log line: control characters, newlines and anything
+    not ASCII escaped (so no line can be forged), cut to `limit` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return json.dumps(text[: limit * 2])[1:-1][:limit]
+
+
+def application_id(doc: dict) -> str | None:
+    """The skill id a request envelope is addressed to, or None."""
+    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
+        node: object = doc
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            return node
+    return None
+
+
 def _resolved_id(slot) -> str | None:
+    """The value id Alexa resolved a slot to, whatever shape its resolutions arrive in."""
     try:
-        for authority in slot.resolutions.resolutions_per_authority:
+        for authority in slot.resolutions.resolutions_per_authority or ():
             if authority.status.code.value == "ER_SUCCESS_MATCH" and authority.values:
-                return authority.values[0].value.id
-    except AttributeError:
+                vid = authority.values[0].value.id
+                return vid if isinstance(vid, str) else None
+    except (AttributeError, TypeError, IndexError, KeyError):
         pass
     return None
 
@@ -94,10 +121,27 @@ class SorryHandler(AbstractExceptionHandler):
         return handler_input.response_builder.speak(sorry).ask(sorry).response
 
 
+def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether any structure in `doc` nests deeper than `limit` (checked without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
 def check_shape(doc) -> None:
-    """Raise BadRequest unless `doc` has what every handler relies on."""
+    """Raise BadRequest unless `doc` has what every handler relies on. Garbled session
+    attributes become a polite restart; an unusual user id is replaced by a stable digest."""
     if not isinstance(doc, dict):
         raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
+    if too_deep(doc):
+        raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
     req = doc.get("request")
     if not isinstance(req, dict):
         raise BadRequest("missing field: request")
@@ -105,49 +149,103 @@ def check_shape(doc) -> None:
         if not isinstance(req.get(key), str):
             raise BadRequest(f"missing field: request.{key}")
     if req["type"] not in REQUEST_TYPES + IGNORED_TYPES:
-        raise BadRequest(f"unsupported request type: {req['type'][:60]}")
+        raise BadRequest(f"unsupported request type: {for_log(req['type'], 60)}")
+    try:
+        datetime.fromisoformat(req["timestamp"])
+    except ValueError:
+        raise BadRequest("request.timestamp is not an ISO-8601 time") from None
     if req["type"] == "IntentRequest":
-        intent = req.get("intent")
-        if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
-            raise BadRequest("missing field: request.intent.name")
-        slots = intent.get("slots", {}) or {}
-        if not isinstance(slots, dict) or not all(
-            isinstance(s, dict) and isinstance(s.get("value", ""), str | None) for s in slots.values()
-        ):
-            raise BadRequest("request.intent.slots must map slot names to objects with a text value")
+        _check_intent(req)
     if application_id(doc) is None:
         raise BadRequest("missing field: context.System.application.applicationId")
+    system = doc.get("context", {}).get("System") if isinstance(doc.get("context"), dict) else None
+    if not isinstance(system, dict) or not isinstance(system.get("application"), dict):
+        raise BadRequest("missing field: context.System.application")
+    _check_session(doc)
+    for path in USER_ID_PATHS:
+        _safe_user_id(doc, path)
+
+
+def _check_intent(req: dict) -> None:
+    intent = req.get("intent")
+    if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
+        raise BadRequest("missing field: request.intent.name")
+    slots = intent.get("slots", {}) or {}
+    if not isinstance(slots, dict) or not all(
+        isinstance(s, dict) and isinstance(s.get("value", ""), str | None) for s in slots.values()
+    ):
+        raise BadRequest("request.intent.slots must map slot names to objects with a text value")
+
+
+def _check_session(doc: dict) -> None:
     session = doc.get("session")
     if session is not None and not isinstance(session, dict):
         raise BadRequest("session must be an object")
-    if isinstance(session, dict) and "attributes" in session and not isinstance(session["attributes"], dict | None):
+    if not isinstance(session, dict) or "attributes" not in session:
+        return
+    if not isinstance(session["attributes"], dict | None):
         session["attributes"] = {"pos": None}  # garbled: the handlers restart politely
+    elif len(json.dumps(session["attributes"])) > MAX_ATTRIBUTES_CHARS:
+        raise BadRequest(f"session.attributes are larger than {MAX_ATTRIBUTES_CHARS // 1024} KB")
+
+
+def _safe_user_id(doc: dict, path: tuple[str, ...]) -> None:
+    """Alexa's user ids are short ASCII; anything else (lone surrogates, controls, megabytes)
+    becomes a stable digest of itself before it reaches the store or a log."""
+    node: object = doc
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or "userId" not in node:
+        return
+    uid = node["userId"]
+    if isinstance(uid, str) and len(uid) <= MAX_USER_ID_CHARS and uid.isascii() and uid.isprintable():
+        return
+    import hashlib  # here, not at the top: loading OpenSSL's hashes costs every cold start 3 ms
+
+    raw = uid if isinstance(uid, str) else json.dumps(uid)
+    node["userId"] = "unusual." + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Serializer(DefaultSerializer):
+    """ask-sdk-core's serializer, deserializing from an already parsed dict (no second
+    JSON round trip) and reading timestamps with the standard library, not dateutil."""
+
+    def from_dict(self, doc: dict) -> RequestEnvelope:
+        return self._DefaultSerializer__deserialize(doc, RequestEnvelope)  # type: ignore[attr-defined]
+
+    def _DefaultSerializer__deserialize_datetime(self, payload, obj_type):  # noqa: N802 (the SDK's name)
+        try:
+            parsed = datetime.fromisoformat(payload)
+        except (TypeError, ValueError):
+            return super()._DefaultSerializer__deserialize_datetime(payload, obj_type)  # type: ignore[misc]
+        return parsed.date() if obj_type is date else parsed
 
 
 class Skill:
-    def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None):
-        builder = CustomSkillBuilder(persistence_adapter=SQLiteAdapter(db_path or default_db_path()))
+    def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, persistence=None):
+        persistence = persistence or SQLiteAdapter(db_path or default_db_path())
+        builder = CustomSkillBuilder(persistence_adapter=persistence)
         builder.skill_id = skill_id
         builder.add_request_handler(TurnHandler())
         builder.add_exception_handler(SorryHandler())
         self.sdk = builder.create()
-        self.serializer = DefaultSerializer()
+        self.serializer = Serializer()
 
     def respond(self, doc: dict) -> dict:
         """The response envelope for a parsed request envelope."""
         check_shape(doc)
         if doc["request"]["type"] in IGNORED_TYPES:
-            log.warning("Alexa reported an error: %s", json.dumps(doc["request"].get("error"))[:300])
+            log.warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
             return {"version": "1.0", "response": {}}
         try:
-            envelope = self.serializer.deserialize(json.dumps(doc), RequestEnvelope)
+            envelope = self.serializer.from_dict(doc)
             if envelope.context is None or envelope.request is None:
                 raise BadRequest("missing field: context or request")
             out = self.sdk.invoke(request_envelope=envelope, context=None)
         except BadRequest:
             raise
         except AskSdkException as e:
-            raise BadRequest(f"not a usable Alexa request: {str(e)[:120]}") from None
-        except (ValueError, TypeError, AttributeError) as e:
+            raise BadRequest(f"not a usable Alexa request: {for_log(str(e), 120)}") from None
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as e:
             raise BadRequest(f"not a usable Alexa request: {type(e).__name__}") from None
         return self.serializer.serialize(out)

@@ -1,7 +1,10 @@
 """The Flask app: `POST /alexa` (verified Alexa requests) and `GET /health`.
 
-`create_app()` is the factory gunicorn serves (`gunicorn 'skill.alexa.app:create_app()'`).
-Every failure answers 400 with a JSON error and is logged; a client can never cause a 500.
+`create_app()` is the factory gunicorn serves (`gunicorn -c deploy/gunicorn.conf.py`);
+`RECOVERY_COACH_DEV=1` in the environment makes it a dev server, as `--dev` does.
+Every failure answers 400 with a JSON error and is logged on one escaped line; a client
+can never cause a 500. The trusted roots are loaded here, at start: a server that could
+not verify requests refuses to start rather than answer every request with 400.
 """
 
 from __future__ import annotations
@@ -14,40 +17,42 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from skill.alexa.adapter import BadRequest, Skill
-from skill.alexa.verify import VerificationError, Verifier
+from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
+from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024
 DEV_WARNING = (
     "DEV MODE: Alexa request signature and timestamp checks are OFF. Never expose this server to the internet."
 )
+DEV_ENV = "RECOVERY_COACH_DEV"
 
 
 class ConfigError(RuntimeError):
     """The server cannot start as configured; the message says what to set."""
 
 
+def dev_from_env() -> bool:
+    return os.environ.get(DEV_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def create_app(
-    dev: bool = False, skill_id: str | None = None, db_path: Path | str | None = None, verifier: Verifier | None = None
+    dev: bool = False,
+    skill_id: str | None = None,
+    db_path: Path | str | None = None,
+    verifier: Verifier | None = None,
+    skill: Skill | None = None,
 ) -> Flask:
+    dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
-        if not dev and not skill_id:
-            raise ConfigError(
-                "set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), or use --dev for local testing"
-            )
-        verifier = Verifier(skill_id=skill_id, check_signature=not dev)
+        verifier = _verifier(dev, skill_id)
     if not verifier.check_signature:
         log.warning(DEV_WARNING)
-    skill = Skill(db_path, skill_id=verifier.skill_id)
+    skill = skill or Skill(db_path, skill_id=verifier.skill_id)
 
     app = Flask("recovery_coach")
     app.config["RECOVERY_COACH_DEV"] = not verifier.check_signature
-
-    def refuse(reason: str) -> tuple[Response, int]:
-        log.warning("refused %s %s from %s: %s", request.method, request.path, request.remote_addr, reason)
-        return jsonify(error=reason), 400
 
     @app.get("/health")
     def health():
@@ -55,28 +60,66 @@ def create_app(
 
     @app.post("/alexa")
     def alexa():
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            return refuse("the body is too large")
-        body = request.stream.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            return refuse("the body is too large")
         try:
-            doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return refuse("the body is not valid JSON")
-        try:
-            if not isinstance(doc, dict):
-                raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
+            body = _read_json_body()
+            doc = _parse(body)
             verifier.verify(request.headers, body, doc)
             return jsonify(skill.respond(doc))
         except (VerificationError, BadRequest) as e:
-            return refuse(str(e))
+            return _refuse(str(e))
         except Exception:  # a request we did not foresee must still not become a 500
             log.exception("unexpected failure answering a request")
-            return refuse("the request could not be handled")
+            return _refuse("the request could not be handled")
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         return jsonify(error=e.description), e.code
 
     return app
+
+
+def _verifier(dev: bool, skill_id: str | None) -> Verifier:
+    if not dev and not skill_id:
+        raise ConfigError(
+            "set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), or use --dev for local testing"
+        )
+    try:
+        return Verifier(skill_id=skill_id, check_signature=not dev)
+    except TrustStoreError as e:
+        raise ConfigError(f"cannot verify Alexa requests: {e}; install the ca-certificates package") from None
+
+
+def _refuse(reason: str) -> tuple[Response, int]:
+    log.warning(
+        "refused %s %s from %s: %s",
+        request.method,
+        for_log(request.path, 80),
+        for_log(request.remote_addr, 60),
+        for_log(reason),
+    )
+    return jsonify(error=reason), 400
+
+
+def _read_json_body() -> bytes:
+    if request.mimetype != "application/json":
+        raise BadRequest("Content-Type must be application/json")
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise BadRequest("the body is too large")
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest("the body is too large")
+    return body
+
+
+def _parse(body: bytes) -> dict:
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("the body is not valid JSON") from None
+    except RecursionError:
+        raise BadRequest("the request nests too deeply") from None
+    if not isinstance(doc, dict):
+        raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
+    if too_deep(doc):  # before verification walks it
+        raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
+    return doc

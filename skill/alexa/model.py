@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from content.library import library, normalize
+from content.library import YAML_LOADER, library, normalize
 from content.planner import FOCUSES
 
 SOURCE = Path(__file__).parent / "interaction_model.yaml"
@@ -61,7 +61,7 @@ _INVOCATION_CHARS = re.compile(r"^[a-z]+( [a-z]+)+$")
 @functools.cache
 def source() -> dict:
     with SOURCE.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=YAML_LOADER)  # libyaml when present
 
 
 def slot_types() -> dict[str, dict[str, list[str]]]:

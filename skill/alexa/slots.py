@@ -1,8 +1,17 @@
 """Reading a request's slots: durations (ISO-8601 as Alexa sends them, or the raw words
-test tools send) and custom slot values resolved to the interaction model's ids."""
+test tools send) and custom slot values resolved to the interaction model's ids.
+
+Whatever a client sends, a Slot holds speakable text: what was heard may be said back
+("I don't know a movement called ..."), so it keeps only characters XML allows and at
+most 40 of them (speech.ssml.heard). Durations of any size read as a number or as unclear.
+`isodate` is not used: AMAZON.DURATION's week/day/time forms are one regex here, isodate
+returns months and years we cannot turn into minutes, and it overflows on huge values too.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -10,12 +19,19 @@ from content.library import normalize
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
 from skill.alexa.model import slot_types
+from speech.ssml import heard
+
+MAX_SECONDS = 7 * 86400.0  # anything longer is simply "too long" (the planner clamps)
 
 
 @dataclass(frozen=True)
 class Slot:
     value: str | None = None  # what was heard ("ten minutes", "PT10M", "stretches")
     id: str | None = None  # the slot value id when Alexa resolved it to one of ours
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", heard(self.value) if self.value is not None else None)
+        object.__setattr__(self, "id", self.id if isinstance(self.id, str) else None)
 
 
 _ISO = re.compile(
@@ -54,7 +70,7 @@ UNITS = {
 def duration_seconds(value: str) -> float | None:
     """Seconds in an AMAZON.DURATION value: ISO-8601 (PT15M) as Alexa sends it, or the
     raw words test tools send ("ten minutes", "15 min", "half an hour"). None if neither."""
-    value = (value or "").strip()
+    value = value.strip() if isinstance(value, str) else ""
     m = _ISO.match(value.upper())
     if m and value.upper() not in ("P", "PT") and not value.upper().endswith("T"):
         w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
@@ -84,22 +100,29 @@ def plan_minutes(slot: Slot) -> tuple[int, str]:
     if not slot.value:
         return DEFAULT_MINUTES, ""
     seconds = duration_seconds(slot.value)
+    if seconds is not None and not math.isfinite(seconds):
+        seconds = MAX_SECONDS
     if seconds is None:
         return DEFAULT_MINUTES, phrase("skill.duration_unclear", minutes=DEFAULT_MINUTES)
     if seconds <= 0:
         return DEFAULT_MINUTES, phrase("skill.duration_zero", minutes=DEFAULT_MINUTES)
-    minutes, note = clamp_minutes(max(1, round(seconds / 60)))
+    minutes, note = clamp_minutes(max(1, round(min(seconds, MAX_SECONDS) / 60)))
     return minutes, note or ""
 
 
 def resolve(slot: Slot, type_name: str) -> str | None:
     """The value id a slot means: Alexa's resolution, or the heard words matched against
     the model's values and synonyms (test tools and the chat simulator send raw words)."""
-    values = slot_types()[type_name]
-    if slot.id in values:
+    ids, index = _values(type_name)
+    if slot.id in ids:
         return slot.id
-    heard = normalize(slot.value or "")
-    for vid, words in values.items():
-        if heard in {normalize(w) for w in words}:
-            return vid
-    return None
+    return index.get(normalize(slot.value or ""))
+
+
+@functools.cache
+def _values(type_name: str) -> tuple[frozenset[str], dict[str, str]]:
+    """A slot type's value ids, and every normalized value and synonym -> its id (the
+    first value naming it wins), built once rather than on every turn."""
+    values = slot_types()[type_name]
+    index = {normalize(w): vid for vid, words in reversed(values.items()) for w in words}
+    return frozenset(values), index
