@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,7 +116,8 @@ def _kept(ctx: Ctx, kept: dict[str, Any], before: State, now: datetime) -> dict[
     pos = ctx.pos
     if pos is not None and pos.state == State.FINISHED and before != State.FINISHED:
         memory.record_finished(out, pos, ctx.today)
-    place = seq.to_attributes(pos) if pos is not None and pos.state in RESUMABLE else None
+    # Kept paused (that is how it is offered), so pause and resume write nothing.
+    place = seq.to_attributes(replace(pos, state=State.PAUSED)) if pos is not None and pos.state in RESUMABLE else None
     if place != kept.get("pos"):
         out["pos"], out["pos_at"] = place, int(now.timestamp()) if place else None
     return out

@@ -69,7 +69,7 @@ def test_old_saved_attributes_resume_where_the_user_stopped(talk, db):
     assert routine(talk.attributes) == json.loads(SESSION_AFTER_NEXT)
     saved = SQLiteAdapter(db).get(talk.user_id)
     assert saved["v"] == 2 and saved["visits"] == 3 and saved["tips"] == 0
-    assert saved["pos"] == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "active"}
+    assert saved["pos"] == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}  # kept as offered
 
 
 def test_attributes_round_trip_as_plain_json():
