@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.adapter import BadRequest, Skill
+from skill.alexa.store import ConfigError  # defined beside the stores, so the Lambda entry needs no Flask
 from skill.alexa.verify import VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
@@ -22,10 +23,6 @@ MAX_BODY_BYTES = 128 * 1024
 DEV_WARNING = (
     "DEV MODE: Alexa request signature and timestamp checks are OFF. Never expose this server to the internet."
 )
-
-
-class ConfigError(RuntimeError):
-    """The server cannot start as configured; the message says what to set."""
 
 
 def create_app(

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from skill.alexa.store import FaultLog, Store, StoreError
+from skill.alexa.store import ConfigError, FaultLog, Store, StoreError
 
 PARTITION_KEY = "id"
 ATTRIBUTE_NAME = "attributes"
@@ -67,7 +67,7 @@ def fault_kind(e: BaseException) -> str:
 class DynamoStore(Store):
     def __init__(self, table: str, resource: Any = None):
         if not (os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")):
-            raise RuntimeError("RECOVERY_COACH_DYNAMODB_TABLE is set: also set AWS_DEFAULT_REGION (e.g. us-east-1)")
+            raise ConfigError("RECOVERY_COACH_DYNAMODB_TABLE is set: also set AWS_DEFAULT_REGION (e.g. us-east-1)")
         os.environ.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", ""))
         from ask_sdk_dynamodb.adapter import DynamoDbAdapter  # builds a default resource on import
 

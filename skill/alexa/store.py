@@ -39,6 +39,10 @@ MIGRATIONS = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class ConfigError(RuntimeError):
+    """The server cannot start as configured; the message says what to set."""
+
+
 class StoreError(RuntimeError):
     """The store cannot be used right now; `kind` names the fault in a word or two."""
 
@@ -62,7 +66,7 @@ class FaultLog:
                 return False
             self.last[error.kind] = now
         log.warning(
-            "store fault (%s): %s; coaching goes on without saved data, %s faults are logged once a minute",
+            "store fault (%s): %s; turns are answered without it (%s faults are logged once a minute per process)",
             error.kind,
             error,
             error.kind,

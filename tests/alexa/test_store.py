@@ -9,7 +9,7 @@ import uuid
 
 import boto3
 import pytest
-from storekit import AWS_ENV, MotoServer, heard, talk_to
+from storekit import AWS_ENV, ROUTINE, MotoServer, heard, talk_to
 
 from skill.alexa.chat import ssml_to_text
 from skill.alexa.dynamo import DynamoStore, create_table
@@ -109,3 +109,13 @@ def test_odd_cardio_gets_a_spoken_answer_and_nothing_is_kept(backend):
     said = ssml_to_text(conv.speech)
     assert "I can't plan rowing for your cardio. I can plan walking, cycling, swimming, or the elliptical" in said
     assert conv.attributes["kept"]["prefs"] == {}
+
+
+def test_a_missing_dynamodb_table_coaches_as_usual(moto, monkeypatch, tmp_path):
+    for k, v in AWS_ENV.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto.url)
+    monkeypatch.delenv("RECOVERY_COACH_DYNAMODB_TABLE", raising=False)
+    healthy = heard(talk_to(tmp_path / "coach.sqlite3"), ROUTINE)
+    monkeypatch.setenv("RECOVERY_COACH_DYNAMODB_TABLE", "no-such-table")
+    assert heard(talk_to(None), ROUTINE) == healthy
