@@ -16,9 +16,8 @@ failed write is only logged (by the store, once per fault kind per minute).
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +31,6 @@ from skill.alexa.store import Store, StoreError
 from speech import sequencer as seq
 from speech.states import State
 
-log = logging.getLogger("recovery_coach.turn")
 SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
 ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS}
@@ -46,7 +44,6 @@ class TurnResult:
     saved: dict[str, Any]
     write: bool = False  # the kept data changed (or an earlier write failed): save it
     forget: bool = False  # delete everything kept for this user
-    loaded: dict[str, Any] = field(default_factory=dict)
 
 
 def needs_kept(session: object) -> bool:
@@ -92,7 +89,7 @@ def turn(
     else:
         reply = ROUTES.get(name, fallback_intent)(ctx)
     new_kept = _kept(ctx, kept, before, now)
-    result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept, loaded=kept)
+    result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept)
     result.forget = ctx.forget
     result.write = not off and not ctx.forget and (new_kept != kept or bool(session.get("unsaved")))
     return result
