@@ -29,6 +29,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict content speech
+	$(BIN)/cfn-lint deploy/template.yaml
 
 test: lint
 	$(BIN)/pytest
@@ -43,6 +44,7 @@ bench: setup
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/alexa_skill.py
 	$(BIN)/python bench/offline.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

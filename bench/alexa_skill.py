@@ -25,7 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "alexa")]
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter  # noqa: E402
 from ask_sdk_core.dispatch_components import AbstractRequestHandler  # noqa: E402
 from ask_sdk_core.serialize import DefaultSerializer  # noqa: E402
 from ask_sdk_core.skill_builder import SkillBuilder  # noqa: E402
@@ -35,7 +34,7 @@ from testca import make_ca  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import Skill  # noqa: E402
 from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
-from skill.alexa.store import user_id  # noqa: E402
+from skill.alexa.store import MemoryStore  # noqa: E402
 
 CONVERSATION = [
     "open recovery coach",
@@ -73,23 +72,6 @@ ROUNDS = 100  # x 30 turns = 3,000 turns
 LOAD_SECONDS = 4
 WRK_THREADS, WRK_CONNECTIONS = 2, 16
 IMPORT_RUNS = 5
-
-
-class MemoryAdapter(AbstractPersistenceAdapter):
-    """Saved attributes in a dict: the turn's cost without any store, so the part this
-    issue owns is visible apart from the store's (issue #11)."""
-
-    def __init__(self):
-        self.data = {}
-
-    def get_attributes(self, request_envelope):
-        return dict(self.data.get(user_id(request_envelope), {}))
-
-    def save_attributes(self, request_envelope, attributes):
-        self.data[user_id(request_envelope)] = dict(attributes)
-
-    def delete_attributes(self, request_envelope):
-        self.data.pop(user_id(request_envelope), None)
 
 
 class HelloWorld(AbstractRequestHandler):
@@ -144,7 +126,7 @@ def turn_latency(tmp: Path) -> str:
     ]
     for label, skill in (
         ("SQLite store", Skill(tmp / "latency.sqlite3", skill_id=DEV_SKILL_ID)),
-        ("in-memory store", Skill(skill_id=DEV_SKILL_ID, persistence=MemoryAdapter())),
+        ("in-memory store", Skill(skill_id=DEV_SKILL_ID, store=MemoryStore())),
     ):
         ours, base = _timed_conversations(skill, hello)
         med, b_med = statistics.median(ours), statistics.median(base)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -25,8 +25,8 @@ from ask_sdk_model import RequestEnvelope
 from content.phrases import phrase
 from skill.alexa.replies import say
 from skill.alexa.slots import Slot
-from skill.alexa.store import SQLiteAdapter, default_db_path
-from skill.alexa.turn import turn
+from skill.alexa.store import Store, StoreError, open_store, user_id
+from skill.alexa.turn import needs_kept, settle, turn
 
 log = logging.getLogger("recovery_coach.skill")
 REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
@@ -74,6 +74,9 @@ def _resolved_id(slot) -> str | None:
 class TurnHandler(AbstractRequestHandler):
     """Every request goes to skill.alexa.turn.turn; it knows every intent and state."""
 
+    def __init__(self, store: Store):
+        self.store = store
+
     def can_handle(self, handler_input) -> bool:
         return True
 
@@ -87,17 +90,22 @@ class TurnHandler(AbstractRequestHandler):
             slots = {k: Slot(v.value, _resolved_id(v)) for k, v in (req.intent.slots or {}).items() if v}
         am = handler_input.attributes_manager
         in_session = env.session is not None
+        session = am.session_attributes if in_session else None
+        uid, saved, store_ok = user_id(env), None, True
+        if needs_kept(session):  # once per session: later turns carry it
+            try:
+                saved = self.store.get(uid)
+            except StoreError:
+                store_ok = False
+        stamp = req.timestamp if isinstance(req.timestamp, datetime) else None
+        if stamp is not None and stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
         result = turn(
-            name,
-            slots,
-            not in_session or bool(env.session.new),
-            am.session_attributes if in_session else None,
-            am.persistent_attributes,
+            name, slots, not in_session or bool(env.session.new), session, saved, now=stamp, store_ok=store_ok
         )
+        result = settle(result, self.store, uid)
         if in_session:
             am.session_attributes = result.session
-        am.persistent_attributes = result.saved
-        am.save_persistent_attributes()
         rb = handler_input.response_builder
         reply = result.reply
         if reply.ssml:
@@ -222,11 +230,11 @@ class Serializer(DefaultSerializer):
 
 
 class Skill:
-    def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, persistence=None):
-        persistence = persistence or SQLiteAdapter(db_path or default_db_path())
-        builder = CustomSkillBuilder(persistence_adapter=persistence)
+    def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, store: Store | None = None):
+        self.store = store or open_store(db_path)
+        builder = CustomSkillBuilder()
         builder.skill_id = skill_id
-        builder.add_request_handler(TurnHandler())
+        builder.add_request_handler(TurnHandler(self.store))
         builder.add_exception_handler(SorryHandler())
         self.sdk = builder.create()
         self.serializer = Serializer()

@@ -18,6 +18,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
+from skill.alexa.store import ConfigError  # defined beside the stores, so the Lambda entry needs no Flask
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
@@ -26,10 +27,6 @@ DEV_WARNING = (
     "DEV MODE: Alexa request signature and timestamp checks are OFF. Never expose this server to the internet."
 )
 DEV_ENV = "RECOVERY_COACH_DEV"
-
-
-class ConfigError(RuntimeError):
-    """The server cannot start as configured; the message says what to set."""
 
 
 def dev_from_env() -> bool:

@@ -8,7 +8,9 @@ attributes (visits and the last place), so someone who walks away can come back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from skill.alexa.slots import Slot
 from speech.sequencer import Position
@@ -21,6 +23,7 @@ class Question(StrEnum):
     START = "start"  # shall I start a routine?
     RESUME = "resume"  # shall I carry on where you stopped?
     TIP = "tip"  # would you like a (another) tip?
+    FORGET = "forget"  # shall I delete everything kept about you? (skill/alexa/memory.py)
 
 
 @dataclass
@@ -33,6 +36,11 @@ class Ctx:
     visits: int = 0
     slots: dict[str, Slot] = field(default_factory=dict)
     note: str = ""  # said first (e.g. that the saved place was lost)
+    # What is kept per user (preferences, history; skill/alexa/memory.py owns its shape),
+    # today's date as the request gives it, and whether to delete everything kept.
+    kept: dict[str, Any] = field(default_factory=dict)
+    today: date = field(default_factory=date.today)
+    forget: bool = False
 
     @property
     def state(self) -> State:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from content.library import library
 from content.phrases import phrase
-from content.planner import DEFAULT_MINUTES
+from content.planner import DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES
 from skill.alexa.context import Ctx, Question
 from skill.alexa.replies import (
     Reply,
@@ -45,7 +45,8 @@ def start_routine(ctx: Ctx) -> Reply:
     roller_slot = ctx.slots.get("roller", Slot())
     roller = resolve(roller_slot, "RollerType") if roller_slot.value or roller_slot.id else None
     restarting = phrase("skill.new_routine") if ctx.state in (State.ACTIVE, State.PAUSED) else ""
-    pos = seq.start(minutes, focus or "full", roller != "without")
+    cardio = resolve(ctx.slots.get("cardio", Slot()), "CardioType") or DEFAULT_CARDIO_CHOICE
+    pos = seq.start(minutes, focus or "full", roller != "without", cardio=cardio)
     return play(ctx, pos, restarting, minutes_note, focus_note)
 
 

@@ -126,9 +126,7 @@ def build_manifest() -> dict:
                 "testingInstructions": "Say: open recovery coach, then yes, then next. Try pause, resume, go back, "
                 "how do I do leg swings, and I have sharp pain.",
             },
-            "apis": {
-                "custom": {"endpoint": {"uri": m["endpoint"], "sslCertificateType": "Wildcard"}, "interfaces": []}
-            },
+            "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": []}},
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
@@ -145,6 +143,14 @@ ASK_RESOURCES = {
     "askcliResourcesVersion": "2020-03-31",
     "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}},
 }
+
+
+LAMBDA_ARN = "arn:aws:lambda:"
+
+
+def endpoint(uri: str) -> dict[str, str]:
+    """An HTTPS endpoint (self-hosted) or the ARN `sam deploy` printed (Lambda, issue 11)."""
+    return {"uri": uri} if uri.startswith(LAMBDA_ARN) else {"uri": uri, "sslCertificateType": "Wildcard"}
 
 
 def package_files() -> dict[str, str]:
@@ -234,6 +240,6 @@ def check_model() -> list[str]:
     for loc, listing in manifest["publishingInformation"]["locales"].items():
         if "medical advice" not in listing["description"]:
             problems.append(f"{loc}: the description must say the skill gives no medical advice")
-    if not manifest["apis"]["custom"]["endpoint"]["uri"].startswith("https://"):
-        problems.append("the endpoint must be HTTPS")
+    if not manifest["apis"]["custom"]["endpoint"]["uri"].startswith(("https://", LAMBDA_ARN)):
+        problems.append("the endpoint must be HTTPS or a Lambda function's ARN")
     return problems

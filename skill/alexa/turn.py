@@ -1,50 +1,79 @@
-"""One turn of the conversation: request data in (intent name, slots, session and saved
-attributes), reply and new attributes out. No SDK here; adapter.py calls `turn`.
+"""One turn of the conversation: request data in (intent name, slots, session attributes,
+and the user's kept data when the session does not carry it yet), reply and new
+attributes out. No SDK here; adapter.py calls `turn`, then `settle` to save.
 
 Session attributes: `pos` (the sequencer cursor), `ask` (the question a yes or no would
-answer) and `tips`. Saved per user: visits, tips and the last place, so someone who walks
-away can come back. Both are plain JSON: strings, numbers, lists; never enum objects.
+answer), `tips`, and `kept`: the user's kept data (skill/alexa/memory.py), read from the
+store once, at the start of a session, and carried from turn to turn. `store: "off"`
+marks a session whose read failed: it coaches on and never writes (it would overwrite
+what it could not read); `unsaved: 1` marks a write that failed, tried again next turn.
+All plain JSON: strings, numbers, lists; never enum objects.
+
+The answer and the place never depend on the store: the turn is computed first, and a
+failed write is only logged (by the store, once per fault kind per minute).
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from content.phrases import phrase
+from skill.alexa import memory
 from skill.alexa.context import Ctx, Question
 from skill.alexa.intents import HANDLERS, fallback_intent
-from skill.alexa.replies import Reply
+from skill.alexa.replies import Reply, say
 from skill.alexa.slots import Slot
+from skill.alexa.store import Store, StoreError
 from speech import sequencer as seq
-from speech.sequencer import Position
 from speech.states import State
 
-SAVED_VERSION = 1
+SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
+ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS}
+RESUMABLE = (State.ACTIVE, State.PAUSED)
 
 
-@dataclass(frozen=True)
+@dataclass
 class TurnResult:
     reply: Reply
     session: dict[str, Any]
     saved: dict[str, Any]
+    write: bool = False  # the kept data changed (or an earlier write failed): save it
+    forget: bool = False  # delete everything kept for this user
 
 
-def _saved_position(saved: dict[str, Any]) -> Position | None:
-    pos = seq.from_attributes(saved.get("pos"))
-    if pos is None or pos.state not in (State.ACTIVE, State.PAUSED):
-        return None
-    return replace(pos, state=State.PAUSED)  # they walked away: wait for resume
+def needs_kept(session: object) -> bool:
+    """Whether the caller must read the store for this turn: only when the session does
+    not carry the kept data yet (its first turn, or a request without a session)."""
+    return not (isinstance(session, dict) and isinstance(session.get("kept"), dict))
 
 
-def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object, saved: object) -> TurnResult:
+def turn(
+    name: str,
+    slots: dict[str, Slot],
+    new_session: bool,
+    session: object,
+    saved: object = None,
+    *,
+    now: datetime | None = None,
+    store_ok: bool = True,
+) -> TurnResult:
     """Answer one request. `name` is an intent name, "LaunchRequest" or
-    "SessionEndedRequest"; unknown intents get the fallback answer."""
+    "SessionEndedRequest"; unknown intents get the fallback answer. `saved` is what the
+    store holds for the user (read only when `needs_kept(session)`); `store_ok` False
+    when that read failed."""
+    now = now or datetime.now(UTC)
     garbled = session is not None and not isinstance(session, dict)
     session = session if isinstance(session, dict) else {}
-    saved = saved if isinstance(saved, dict) and saved.get("v") == SAVED_VERSION else {}
-    ctx = _context(name, slots, new_session, session, saved)
+    carried = not needs_kept(session)
+    kept = memory.migrate(session["kept"] if carried else saved)
+    off = session.get("store") == "off" if carried else not store_ok
+    ctx = _context(name, slots, new_session and not carried, session, kept)
+    ctx.today = now.date()
     if "pos" in session:
         ctx.pos = seq.from_attributes(session["pos"])
         if ctx.pos is None:
@@ -52,43 +81,69 @@ def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object, 
     elif garbled:
         ctx.note = phrase("skill.lost_place")
     elif new_session:
-        ctx.pos = _saved_position(saved)
+        ctx.pos = memory.saved_position(kept, ctx.today)
+    before = ctx.pos.state if ctx.pos is not None else State.READY
 
     if name == "SessionEndedRequest":
         reply = Reply(None, None, True)
     else:
-        reply = HANDLERS.get(name, fallback_intent)(ctx)
-    return TurnResult(reply, _session_attributes(ctx), _saved_attributes(ctx))
+        reply = ROUTES.get(name, fallback_intent)(ctx)
+    new_kept = _kept(ctx, kept, before, now)
+    result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept)
+    result.forget = ctx.forget
+    result.write = not off and not ctx.forget and (new_kept != kept or bool(session.get("unsaved")))
+    return result
 
 
-def _context(
-    name: str, slots: dict[str, Slot], new_session: bool, session: dict[str, Any], saved: dict[str, Any]
-) -> Ctx:
-    ctx = Ctx(pos=None, slots=slots)
-    ctx.visits = _int(saved.get("visits")) + (1 if new_session and name != "SessionEndedRequest" else 0)
-    ctx.tips = _int(session.get("tips", saved.get("tips")))
+def _context(name: str, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
+    ctx = Ctx(pos=None, slots=slots, kept=copy.deepcopy(kept))  # handlers change the copy
+    ctx.visits = kept["visits"] + (1 if counted and name != "SessionEndedRequest" else 0)
+    tips = session.get("tips", kept["tips"])
+    ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
     ask = session.get("ask")
     ctx.ask = QUESTIONS.get(ask) if isinstance(ask, str) else None
     return ctx
 
 
-def _session_attributes(ctx: Ctx) -> dict[str, Any]:
-    attrs: dict[str, Any] = {"tips": ctx.tips}
+def _kept(ctx: Ctx, kept: dict[str, Any], before: State, now: datetime) -> dict[str, Any]:
+    """The kept data after this turn: what a handler changed, the place, and the history."""
+    if ctx.forget:
+        return memory.fresh()
+    out = {**ctx.kept, "visits": ctx.visits, "tips": ctx.tips}
+    pos = ctx.pos
+    if pos is not None and pos.state == State.FINISHED and before != State.FINISHED:
+        memory.record_finished(out, pos, ctx.today)
+    # Kept paused (that is how it is offered), so pause and resume write nothing.
+    place = seq.to_attributes(replace(pos, state=State.PAUSED)) if pos is not None and pos.state in RESUMABLE else None
+    if place != kept.get("pos"):
+        out["pos"], out["pos_at"] = place, int(now.timestamp()) if place else None
+    return out
+
+
+def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"tips": ctx.tips, "kept": kept}
     if ctx.pos is not None:
         attrs["pos"] = seq.to_attributes(ctx.pos)
     if ctx.ask:
         attrs["ask"] = str(ctx.ask)
+    if off:
+        attrs["store"] = "off"
     return attrs
 
 
-def _saved_attributes(ctx: Ctx) -> dict[str, Any]:
-    return {
-        "v": SAVED_VERSION,
-        "visits": ctx.visits,
-        "tips": ctx.tips,
-        "pos": seq.to_attributes(ctx.pos) if ctx.pos is not None else None,
-    }
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+def settle(result: TurnResult, store: Store, uid: str) -> TurnResult:
+    """Save what the turn changed. A failed write changes neither the answer nor the
+    place: the session carries the data and marks it unsaved, to try again next turn.
+    Only a failed "forget my data" is said: the user must not think it was deleted."""
+    try:
+        if result.forget:
+            store.delete(uid)
+        elif result.write:
+            store.put(uid, result.saved)
+        result.session.pop("unsaved", None)
+    except StoreError:
+        if result.forget:
+            result.reply = Reply(say(phrase("memory.forget_failed")), None, True)
+        else:
+            result.session["unsaved"] = 1
+    return result

@@ -3,10 +3,12 @@
 skill returns must pass the SSML validator.
 
 Transcript lines: `> typed words` (empty: silence), `< words the answer contains`,
-`- words it must not contain`, `= ends` / `= open` / `= state NAME`."""
+`- words it must not contain`, `= ends` / `= open` / `= state NAME`; `@ +N days`: from here
+on, requests are stamped N days after today (Alexa's timestamp is the skill's clock)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +36,14 @@ def assert_valid_ssml(conv: Conversation) -> None:
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.stem)
 def test_transcript(path, talk):
-    heard = ""
+    heard, days, send = "", [0], talk.send
+
+    def stamped(doc):
+        when = datetime.now(UTC) + timedelta(days=days[0])
+        doc["request"]["timestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return send(doc)
+
+    talk.send = stamped
     for number, line in enumerate(path.read_text().splitlines(), 1):
         where = f"{path.name}:{number}"
         if not line.strip() or line.startswith("#"):
@@ -52,6 +61,8 @@ def test_transcript(path, talk):
             assert rest.lower() in heard.lower(), f"{where}: expected '{rest}' in: {heard}"
         elif mark == "-":
             assert rest.lower() not in heard.lower(), f"{where}: did not expect '{rest}' in: {heard}"
+        elif mark == "@":
+            days[0] = int(rest.split()[0])
         elif rest == "ends":
             assert talk.ended, f"{where}: the session should have ended after: {heard}"
         elif rest == "open":

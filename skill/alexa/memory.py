@@ -1,0 +1,282 @@
+"""What the skill remembers about a user, and the intents that use it.
+
+Kept per user (plain JSON, version `KEPT_VERSION`): `visits`, `tips`, `prefs` (`roller`
+true/false, `minutes`, `focus`, `cardio`; `mode` is reserved for the hands-free or
+step-by-step choice of issue 13), the unfinished routine (`pos`, the sequencer cursor,
+and `pos_at`, when it was last moved, in epoch seconds) and `history`, finished routines
+as [ISO date, minutes, focus], newest last. skill/alexa/turn.py reads it once per session,
+carries it in session attributes and writes it only when it changed.
+
+Preferences feed every start ("start my leg recovery", yes to "shall I start", start
+over with nothing started); launch greets a returning user with one short line and
+offers an unfinished routine from the last `RESUME_DAYS` days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from content.phrases import phrase
+from content.planner import DEFAULT_MINUTES, clamp_minutes
+from skill.alexa import intents
+from skill.alexa.context import Ctx, Question
+from skill.alexa.model import slot_types
+from skill.alexa.replies import Reply, answer, listing, say, step_name
+from skill.alexa.slots import Slot, duration_seconds, resolve
+from speech import sequencer as seq
+from speech.sequencer import Position
+from speech.states import State
+
+KEPT_VERSION = 2
+RESUME_DAYS = 3
+HISTORY_KEEP = 60  # finished routines kept (about two months of daily recovery)
+WEEK_DAYS = 7
+
+
+def fresh() -> dict[str, Any]:
+    return {"v": KEPT_VERSION, "visits": 0, "tips": 0, "prefs": {}, "pos": None, "pos_at": None, "history": []}
+
+
+def migrate(saved: object) -> dict[str, Any]:
+    """Kept data of any release as this one's shape; anything unreadable starts fresh."""
+    kept = fresh()
+    if not isinstance(saved, dict) or saved.get("v") not in (1, KEPT_VERSION):
+        return kept
+    for key in ("visits", "tips"):
+        value = saved.get(key)
+        kept[key] = value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    kept["pos"] = saved.get("pos") if isinstance(saved.get("pos"), dict) else None
+    kept["pos_at"] = saved.get("pos_at") if isinstance(saved.get("pos_at"), int) else None
+    if isinstance(saved.get("prefs"), dict):
+        kept["prefs"] = dict(saved["prefs"])
+    if isinstance(saved.get("history"), list):
+        kept["history"] = [h for h in saved["history"] if _entry(h)]
+    return kept
+
+
+def _entry(h: object) -> bool:
+    return isinstance(h, list) and len(h) == 3 and isinstance(h[0], str) and isinstance(h[1], int)
+
+
+def saved_position(kept: dict[str, Any], today: date) -> Position | None:
+    """The unfinished routine to offer: moved in the last RESUME_DAYS days (or by a
+    release that did not record when), paused because they walked away."""
+    pos = seq.from_attributes(kept.get("pos"))
+    if pos is None or pos.state not in (State.ACTIVE, State.PAUSED):
+        return None
+    at = kept.get("pos_at")
+    if at is not None and (today - _day(at)).days > RESUME_DAYS:
+        return None
+    return seq.Position(
+        pos.minutes, pos.focus, pos.has_foam_roller, pos.step, pos.part, State.PAUSED, pos.cardio, pos.targets
+    )
+
+
+def _day(epoch: int) -> date:
+    return datetime.utcfromtimestamp(epoch).date()
+
+
+def finished_days(kept: dict[str, Any]) -> list[date]:
+    days = []
+    for entry in kept.get("history", []):
+        try:
+            days.append(date.fromisoformat(entry[0]))
+        except ValueError:
+            continue
+    return sorted(set(days))
+
+
+def record_finished(kept: dict[str, Any], pos: Position, today: date) -> None:
+    kept["history"] = [*kept.get("history", []), [today.isoformat(), pos.minutes, str(pos.focus)]][-HISTORY_KEEP:]
+
+
+def greeting(ctx: Ctx) -> str:
+    """One short line for a returning user: a streak of consecutive days, or days since."""
+    days = finished_days(ctx.kept)
+    if not days:
+        return ""
+    since = (ctx.today - days[-1]).days
+    streak = 1
+    while streak < len(days) and (days[-streak] - days[-streak - 1]).days == 1:
+        streak += 1
+    if streak >= 2 and since <= 1:
+        return phrase("memory.streak", days=streak)
+    if since <= 0:
+        return phrase("memory.since_today")
+    if since == 1:
+        return phrase("memory.since_yesterday")
+    return phrase("memory.since_days", days=since)
+
+
+def _when(ctx: Ctx) -> str:
+    at = ctx.kept.get("pos_at")
+    days = (ctx.today - _day(at)).days if isinstance(at, int) else None
+    if days is None:
+        return ""
+    if days <= 0:
+        return phrase("memory.when_today")
+    return phrase("memory.when_yesterday") if days == 1 else phrase("memory.when_days", days=days)
+
+
+def usual_minutes(ctx: Ctx) -> int:
+    minutes = ctx.kept.get("prefs", {}).get("minutes")
+    return minutes if isinstance(minutes, int) else DEFAULT_MINUTES
+
+
+def launch(ctx: Ctx) -> Reply:
+    returning = ctx.visits > 1 or ctx.kept.get("history")
+    if not returning:
+        return intents.launch(ctx)
+    line = greeting(ctx)
+    if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
+        ctx.ask = Question.RESUME
+        when = _when(ctx)
+        where = (
+            phrase("memory.resume_when", name=step_name(ctx.pos), when=when)
+            if when
+            else phrase("memory.resume", name=step_name(ctx.pos))
+        )
+        return Reply(say(ctx.note, phrase("memory.welcome_back"), line, where), say(phrase("skill.resume_reprompt")))
+    ctx.pos, ctx.ask = None, Question.START
+    return answer(ctx, phrase("memory.welcome_back"), line, phrase("memory.start_offer", minutes=usual_minutes(ctx)))
+
+
+def start(ctx: Ctx) -> Reply:
+    """Start a routine, filling what the request did not say from the user's preferences."""
+    prefs = ctx.kept.get("prefs", {})
+    filled = dict(ctx.slots)
+    if not filled.get("duration", Slot()).value and isinstance(prefs.get("minutes"), int):
+        filled["duration"] = Slot(f"PT{prefs['minutes']}M")
+    if not _said(filled, "focus") and prefs.get("focus"):
+        filled["focus"] = Slot(None, prefs["focus"])
+    if not _said(filled, "roller") and prefs.get("roller") is False:
+        filled["roller"] = Slot(None, "without")
+    if not _said(filled, "cardio") and prefs.get("cardio"):
+        filled["cardio"] = Slot(None, prefs["cardio"])
+    ctx.slots = filled
+    return intents.start_routine(ctx)
+
+
+def _said(slots: dict[str, Slot], name: str) -> bool:
+    slot = slots.get(name, Slot())
+    return bool(slot.value or slot.id)
+
+
+def _remember(ctx: Ctx, key: str, value: object, *sentences: str) -> Reply:
+    ctx.kept["prefs"] = {**ctx.kept.get("prefs", {}), key: value}
+    return answer(ctx, *sentences)
+
+
+def no_roller(ctx: Ctx) -> Reply:
+    return _remember(ctx, "roller", False, phrase("memory.no_roller"))
+
+
+def have_roller(ctx: Ctx) -> Reply:
+    return _remember(ctx, "roller", True, phrase("memory.have_roller"))
+
+
+def _value_words(type_name: str, vid: str) -> str:
+    return slot_types()[type_name][vid][0]
+
+
+def prefer_cardio(ctx: Ctx) -> Reply:
+    slot = ctx.slots.get("cardio", Slot())
+    choice = resolve(slot, "CardioType")
+    if choice is None:
+        choices = listing([_value_words("CardioType", v) for v in slot_types()["CardioType"]], "or")
+        return answer(ctx, phrase("memory.cardio_unknown", spoken=slot.value or "", choices=choices))
+    return _remember(ctx, "cardio", choice, phrase("memory.cardio", choice=_value_words("CardioType", choice)))
+
+
+def prefer_focus(ctx: Ctx) -> Reply:
+    slot = ctx.slots.get("focus", Slot())
+    focus = resolve(slot, "FocusType")
+    if focus is None:
+        return answer(ctx, phrase("memory.focus_unknown", spoken=slot.value or ""))
+    return _remember(ctx, "focus", focus, phrase("memory.focus", focus=_value_words("FocusType", focus)))
+
+
+def prefer_minutes(ctx: Ctx) -> Reply:
+    seconds = duration_seconds(ctx.slots.get("duration", Slot()).value or "")
+    if not seconds or seconds <= 0:
+        return answer(ctx, phrase("memory.minutes_unclear"))
+    minutes, note = clamp_minutes(max(1, round(seconds / 60)))
+    return _remember(ctx, "minutes", minutes, note or "", phrase("memory.minutes", minutes=minutes))
+
+
+def forget_ask(ctx: Ctx) -> Reply:
+    ctx.ask = Question.FORGET
+    return Reply(say(phrase("memory.forget_ask")), say(phrase("memory.forget_reprompt")))
+
+
+def forget(ctx: Ctx) -> Reply:
+    ctx.forget, ctx.kept, ctx.pos, ctx.ask, ctx.visits, ctx.tips = True, fresh(), None, None, 0, 0
+    return Reply(say(phrase("memory.forgotten")), None, True)
+
+
+def week(ctx: Ctx) -> Reply:
+    since = ctx.today - timedelta(days=WEEK_DAYS - 1)
+    done = [h for h in ctx.kept.get("history", []) if since.isoformat() <= h[0] <= ctx.today.isoformat()]
+    if not done:
+        if ctx.state != State.READY:
+            return answer(ctx, phrase("memory.week_none"))
+        ctx.ask = Question.START
+        return answer(ctx, phrase("memory.week_none"), phrase("memory.week_start", minutes=usual_minutes(ctx)))
+    days = sorted({date.fromisoformat(h[0]) for h in done})
+    names = listing([_day_name(ctx.today, d) for d in days])
+    minutes = sum(h[1] for h in done)
+    key = "memory.week_one" if len(done) == 1 else "memory.week_many"
+    return answer(ctx, phrase(key, count=len(done), minutes=minutes, days=names))
+
+
+def _day_name(today: date, day: date) -> str:
+    if day == today:
+        return phrase("memory.today")
+    if day == today - timedelta(days=1):
+        return phrase("memory.yesterday")
+    return phrase("memory.weekday", day.weekday())
+
+
+def yes(ctx: Ctx) -> Reply:
+    if ctx.ask == Question.FORGET:
+        return forget(ctx)
+    if ctx.ask in (Question.RESUME, Question.TIP) or (ctx.ask is None and ctx.state != State.READY):
+        return intents.yes_intent(ctx)
+    ctx.slots = {}
+    return start(ctx)
+
+
+def no(ctx: Ctx) -> Reply:
+    if ctx.ask == Question.FORGET:
+        ctx.ask = None
+        return answer(ctx, phrase("memory.forget_kept"))
+    if ctx.ask == Question.RESUME:
+        ctx.pos, ctx.ask = None, Question.START
+        return answer(ctx, phrase("skill.no_to_resume", minutes=usual_minutes(ctx)))
+    return intents.no_intent(ctx)
+
+
+def start_over(ctx: Ctx) -> Reply:
+    if ctx.state == State.READY:
+        ctx.slots = {}
+        return start(ctx)
+    return intents.start_over_intent(ctx)
+
+
+HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
+    "LaunchRequest": launch,
+    "StartRoutineIntent": start,
+    "AMAZON.YesIntent": yes,
+    "AMAZON.NoIntent": no,
+    "AMAZON.StartOverIntent": start_over,
+    # the memory intents (interaction_model.yaml's last block)
+    "NoFoamRollerIntent": no_roller,
+    "HaveFoamRollerIntent": have_roller,
+    "PreferCardioIntent": prefer_cardio,
+    "PreferFocusIntent": prefer_focus,
+    "PreferMinutesIntent": prefer_minutes,
+    "ForgetMeIntent": forget_ask,
+    "WeekHistoryIntent": week,
+}

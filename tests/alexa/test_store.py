@@ -1,0 +1,121 @@
+"""The store contract, the same tests against both backends: the SQLite file and DynamoDB
+(moto's server, a real HTTP process, reached through boto3's AWS_ENDPOINT_URL_DYNAMODB).
+Each says what a user would notice: what they told the skill is there next time, a
+routine left partway is offered and carries on in the right place, forgetting forgets."""
+
+from __future__ import annotations
+
+import uuid
+
+import boto3
+import pytest
+from storekit import AWS_ENV, ROUTINE, MotoServer, heard, talk_to
+
+from skill.alexa.chat import ssml_to_text
+from skill.alexa.dynamo import DynamoStore, create_table
+from skill.alexa.store import SQLiteStore
+
+KEPT = {
+    "v": 2,
+    "visits": 3,
+    "tips": 1,
+    "prefs": {"roller": False, "minutes": 15, "cardio": "cycling"},
+    "pos": {"v": 1, "plan": [10, "full", 1], "at": [2, 0], "state": "paused"},
+    "pos_at": 1_790_000_000,
+    "history": [["2026-11-20", 10, "full"], ["2026-11-21", 15, "yoga"]],
+    "ratio": 0.5,
+}
+
+
+@pytest.fixture(scope="module")
+def moto():
+    server = MotoServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def backend(request, tmp_path, monkeypatch):
+    """(store, db_path for create_app): the env points the app at the same backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "coach.sqlite3"
+        monkeypatch.delenv("RECOVERY_COACH_DYNAMODB_TABLE", raising=False)
+        yield SQLiteStore(path), path
+        return
+    moto = request.getfixturevalue("moto")
+    for k, v in AWS_ENV.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto.url)
+    table = f"recovery-coach-{uuid.uuid4().hex[:8]}"
+    create_table(boto3.resource("dynamodb"), table)
+    monkeypatch.setenv("RECOVERY_COACH_DYNAMODB_TABLE", table)
+    yield DynamoStore(table), None
+
+
+def test_a_new_user_has_nothing_kept(backend):
+    store, _ = backend
+    assert store.get("amzn1.ask.account.new") == {}
+
+
+def test_kept_data_comes_back_as_it_was_saved_with_plain_numbers(backend):
+    store, _ = backend
+    store.put("amzn1.ask.account.a", KEPT)
+    back = store.get("amzn1.ask.account.a")
+    assert back == KEPT
+    assert type(back["visits"]) is int and type(back["history"][0][1]) is int and type(back["ratio"]) is float
+
+
+def test_users_are_kept_apart_and_forgetting_one_keeps_the_other(backend):
+    store, _ = backend
+    store.put("amzn1.ask.account.a", KEPT)
+    store.put("amzn1.ask.account.b", {**KEPT, "visits": 9})
+    store.delete("amzn1.ask.account.a")
+    store.delete("amzn1.ask.account.never-seen")
+    assert store.get("amzn1.ask.account.a") == {}
+    assert store.get("amzn1.ask.account.b")["visits"] == 9
+
+
+def test_a_routine_left_after_two_movements_carries_on_in_the_right_place(backend):
+    _, db_path = backend
+    conv = talk_to(db_path)
+    said = heard(conv, ["open recovery coach", "start a ten minute recovery", "next", "next", "", ""])
+    assert said[3].startswith("Now, hip circles.")  # brisk walking and leg swings are done
+    assert conv.ended
+    conv = talk_to(db_path)  # another day, another process
+    said = heard(conv, ["open recovery coach", "yes"])
+    assert "You were partway through your routine, on hip circles, earlier today" in said[0]
+    assert "hip circles. Stand on one leg" in said[1]
+    assert conv.attributes["pos"]["at"] == [2, 0]
+
+
+def test_preferences_survive_to_the_next_session_and_forgetting_forgets(backend):
+    _, db_path = backend
+    heard(
+        talk_to(db_path), ["open recovery coach", "I don't have a foam roller", "make it fifteen minutes from now on"]
+    )
+    said = heard(talk_to(db_path), ["open recovery coach", "yes", "what's in my routine"])
+    assert "Shall I start your 15-minute routine?" in said[0]
+    assert "roll" not in said[2].lower()
+    said = heard(talk_to(db_path), ["open recovery coach", "forget my data", "yes", "open recovery coach"])
+    assert said[-1].startswith("Welcome to Recovery Coach.")
+
+
+def test_odd_cardio_gets_a_spoken_answer_and_nothing_is_kept(backend):
+    _, db_path = backend
+    conv = talk_to(db_path)
+    conv.say("open recovery coach")
+    slot = {"name": "cardio", "value": "rowing", "confirmationStatus": "NONE"}
+    conv.request({"type": "IntentRequest", "intent": {"name": "PreferCardioIntent", "slots": {"cardio": slot}}})
+    said = ssml_to_text(conv.speech)
+    assert "I can't plan rowing for your cardio. I can plan walking, cycling, swimming, or the elliptical" in said
+    assert conv.attributes["kept"]["prefs"] == {}
+
+
+def test_a_missing_dynamodb_table_coaches_as_usual(moto, monkeypatch, tmp_path):
+    for k, v in AWS_ENV.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto.url)
+    monkeypatch.delenv("RECOVERY_COACH_DYNAMODB_TABLE", raising=False)
+    healthy = heard(talk_to(tmp_path / "coach.sqlite3"), ROUTINE)
+    monkeypatch.setenv("RECOVERY_COACH_DYNAMODB_TABLE", "no-such-table")
+    assert heard(talk_to(None), ROUTINE) == healthy

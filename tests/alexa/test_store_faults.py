@@ -1,0 +1,174 @@
+"""Store faults with the real file system: whatever is wrong with the SQLite file, the user
+hears exactly what a healthy store would have said (no apology), the routine moves as it
+should, and the server starts. As root, read-only and disk-full are real: a read-only
+bind mount and a tiny tmpfs in a mount namespace of the child's own (`unshare -m`); as
+any other user, file modes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from storekit import ROUTINE, USER, heard, run_elsewhere, talk_to
+
+from skill.alexa.store import FaultLog, SQLiteStore, StoreError
+
+ROOT = os.geteuid() == 0
+root_only = pytest.mark.skipif(not ROOT, reason="needs a mount namespace (root)")
+
+
+@pytest.fixture(scope="module")
+def healthy(tmp_path_factory):
+    """What a user hears with a working store, from a new user's first launch."""
+    said = heard(talk_to(tmp_path_factory.mktemp("healthy") / "coach.sqlite3"), ROUTINE)
+    assert said[2].startswith("Next, leg swings.") and "saved your place" in said[-1]
+    return said
+
+
+def no_apology(said: list[str]) -> None:
+    assert not any("sorry" in s.lower() for s in said), said
+
+
+def readonly(path) -> str:
+    return f"mount --bind {path} {path} && mount -o remount,ro,bind {path} {path}"
+
+
+def test_a_read_only_file_coaches_as_usual(tmp_path, healthy):
+    db = tmp_path / "ro" / "coach.sqlite3"
+    SQLiteStore(db).close()
+    if ROOT:
+        said = run_elsewhere(db, readonly(db.parent))
+    else:
+        db.chmod(0o444)
+        db.parent.chmod(0o555)
+        said = heard(talk_to(db), ROUTINE)
+    no_apology(said)
+    assert said == healthy
+    assert SQLiteStore(db).get(USER) == {}, "the file really was read-only"
+
+
+def test_an_unwritable_directory_without_a_file_coaches_as_usual(tmp_path, healthy):
+    (tmp_path / "ro").mkdir()
+    db = tmp_path / "ro" / "coach.sqlite3"
+    if ROOT:
+        said = run_elsewhere(db, readonly(db.parent))
+    else:
+        db.parent.chmod(0o555)
+        said = heard(talk_to(db), ROUTINE)
+    assert said == healthy
+    assert not db.exists()
+
+
+def test_a_missing_directory_is_made_and_the_place_is_kept(tmp_path, healthy):
+    db = tmp_path / "not" / "yet" / "coach.sqlite3"
+    assert heard(talk_to(db), ROUTINE) == healthy  # it ends after "go back", on leg swings
+    assert "partway through your routine, on leg swings" in heard(talk_to(db), ["open recovery coach"])[0]
+
+
+@root_only
+def test_a_full_disk_coaches_as_usual(tmp_path, healthy):
+    (tmp_path / "full").mkdir()
+    db = tmp_path / "full" / "coach.sqlite3"
+    fill = f"mount -t tmpfs -o size=64k tmpfs {db.parent} && (cat /dev/zero > {db.parent}/filler 2>/dev/null; true)"
+    said = run_elsewhere(db, fill)
+    no_apology(said)
+    assert said == healthy
+
+
+def test_a_file_that_is_not_a_database_is_left_alone(tmp_path, healthy, caplog):
+    db = tmp_path / "coach.sqlite3"
+    junk = b"these are someone's notes, not a database\n" * 200
+    db.write_bytes(junk)
+    with caplog.at_level(logging.WARNING, logger="recovery_coach.store"):
+        said = heard(talk_to(db), ROUTINE)
+    assert said == healthy
+    assert db.read_bytes() == junk
+    faults = [r for r in caplog.records if "store fault (not-a-database)" in r.getMessage()]
+    assert len(faults) == 1, "a fault is logged once per kind per minute, not once per turn"
+
+
+class Locker:
+    """Another process holding an exclusive lock on the file until told to stop: the whole
+    file (`PRAGMA locking_mode=EXCLUSIVE`: no reader gets in either), or the write lock."""
+
+    CODE = (
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None); "
+        "sys.argv[2] == 'file' and db.execute('PRAGMA locking_mode=EXCLUSIVE'); db.execute('BEGIN EXCLUSIVE'); "
+        "db.execute('CREATE TABLE IF NOT EXISTS hold (x)'); print('locked', flush=True); sys.stdin.readline()"
+    )
+
+    def __init__(self, path, what="file"):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", self.CODE, str(path), what],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout.readline().strip() == "locked"
+
+    def release(self):
+        self.proc.communicate("\n", timeout=10)
+
+
+def test_a_lock_held_by_another_process_coaches_as_usual(tmp_path, healthy):
+    db = tmp_path / "coach.sqlite3"
+    SQLiteStore(db).close()
+    locker = Locker(db)
+    try:
+        said = heard(talk_to(db), ROUTINE)
+    finally:
+        locker.release()
+    assert said == healthy
+    assert SQLiteStore(db).get(USER) == {}, "the lock really kept every write out"
+
+
+def test_a_failed_write_does_not_move_the_routine_and_is_saved_later(tmp_path):
+    db = tmp_path / "coach.sqlite3"
+    conv = talk_to(db)
+    heard(conv, ["open recovery coach", "start a ten minute recovery"])
+    locker = Locker(db, "writes")
+    try:
+        said = heard(conv, ["next", "next"])
+    finally:
+        locker.release()
+    assert said[0].startswith("Next, leg swings.") and said[1].startswith("Now, hip circles.")
+    assert conv.attributes["pos"]["at"] == [2, 0] and conv.attributes.get("unsaved") == 1
+    said = heard(conv, ["what's next"])  # the lock is gone: this turn saves what the last two could not
+    assert "After hip circles" in said[0] and "unsaved" not in conv.attributes
+    assert SQLiteStore(db).get(conv.user_id)["pos"]["at"] == [2, 0]
+
+
+def test_a_file_deleted_while_running_heals_on_the_next_turn(tmp_path):
+    db = tmp_path / "coach.sqlite3"
+    conv = talk_to(db)
+    heard(conv, ["open recovery coach", "start a ten minute recovery"])
+    for p in tmp_path.glob("coach.sqlite3*"):
+        p.unlink()
+    said = heard(conv, ["next", "next", "stop"])
+    assert said[0].startswith("Next, leg swings.") and "saved your place on hip circles" in said[2]
+    assert "partway through your routine, on hip circles" in heard(talk_to(db), ["open recovery coach"])[0]
+
+
+def test_faults_are_logged_once_per_kind_per_minute(caplog):
+    now = [1000.0]
+    faults = FaultLog(clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="recovery_coach.store"):
+        logged = [faults.report(StoreError("locked")) for _ in range(5)]
+        logged.append(faults.report(StoreError("read-only")))
+        now[0] += 61
+        logged.append(faults.report(StoreError("locked")))
+    assert logged == [True, False, False, False, False, True, True]
+    assert len(caplog.records) == 3
+
+
+def test_a_newer_schema_is_not_touched(tmp_path, healthy):
+    db = tmp_path / "coach.sqlite3"
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA user_version = 99")
+    assert heard(talk_to(db), ROUTINE) == healthy
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone() == (99,)

@@ -1,0 +1,126 @@
+"""What ships to AWS: the SAM template passes cfn-lint, aws-sam-translator turns it into
+CloudFormation with what the code expects (table key, environment, handler, trigger,
+least privilege), and the Lambda entry answers a LaunchRequest without importing Flask,
+against DynamoDB (moto's server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent / "alexa"))
+
+from storekit import AWS_ENV, MotoServer  # noqa: E402
+
+from skill.alexa import dynamo  # noqa: E402
+from skill.alexa.chat import DEV_SKILL_ID, envelope  # noqa: E402
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+TEMPLATE = DEPLOY / "template.yaml"
+
+
+class CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt) as their long forms."""
+
+
+CfnLoader.add_constructor("!Ref", lambda loader, node: {"Ref": loader.construct_scalar(node)})
+CfnLoader.add_constructor("!GetAtt", lambda loader, node: {"Fn::GetAtt": loader.construct_scalar(node).split(".")})
+
+
+def test_the_template_passes_cfn_lint():
+    out = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(TEMPLATE)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.fixture(scope="module")
+def cloudformation():
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    template = yaml.load(TEMPLATE.read_text(), Loader=CfnLoader)
+    code = template["Resources"]["CoachFunction"]["Properties"]
+    assert (DEPLOY / code["CodeUri"] / "requirements.txt").exists()
+    code["CodeUri"] = "s3://artifacts/recovery-coach.zip"  # what `sam deploy` uploads and writes in
+    session = boto3.session.Session(region_name="us-east-1")  # for the ARNs it writes; no call is made
+    translator = Translator(managed_policy_map=None, sam_parser=Parser(), boto_session=session)
+    out = translator.translate(template, {"SkillId": DEV_SKILL_ID})
+    return {name: r for name, r in out["Resources"].items()}
+
+
+def of_type(resources: dict, kind: str) -> list[dict]:
+    return [r["Properties"] for r in resources.values() if r["Type"] == kind]
+
+
+def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
+    (function,) = of_type(cloudformation, "AWS::Lambda::Function")
+    assert function["Handler"] == "lambda_function.handler"
+    assert (DEPLOY / "lambda" / "lambda_function.py").exists()
+    assert tuple(map(int, function["Runtime"].removeprefix("python").split("."))) >= (3, 11)
+    env = function["Environment"]["Variables"]
+    assert set(env) == {"RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DYNAMODB_TABLE"}
+    (permission,) = of_type(cloudformation, "AWS::Lambda::Permission")
+    assert permission["Principal"] == "alexa-appkit.amazon.com"
+    assert permission["EventSourceToken"] == {"Ref": "SkillId"}
+
+
+def test_the_table_is_keyed_as_the_adapter_expects_and_the_role_may_only_touch_items(cloudformation):
+    (table,) = of_type(cloudformation, "AWS::DynamoDB::Table")
+    assert table["KeySchema"] == [{"AttributeName": dynamo.PARTITION_KEY, "KeyType": "HASH"}]
+    (role,) = of_type(cloudformation, "AWS::IAM::Role")
+    actions = {a for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in s["Action"]}
+    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+
+
+def test_ask_resources_point_at_the_skill_package():
+    resources = json.loads((DEPLOY / "ask-resources.json").read_text())
+    src = resources["profiles"]["default"]["skillMetadata"]["src"]
+    manifest = json.loads((DEPLOY / src / "skill.json").read_text())["manifest"]
+    assert manifest["apis"]["custom"]["endpoint"]["uri"].startswith(("https://", "arn:aws:lambda:"))
+
+
+LAMBDA_CALL = """
+import json, sys
+import lambda_function
+print(json.dumps({"flask": "flask" in sys.modules, "answer": lambda_function.handler(json.load(sys.stdin), None)}))
+"""
+
+
+def test_the_lambda_handler_answers_a_launch_request_without_flask():
+    moto = MotoServer().start()
+    try:
+        env = {**os.environ, **AWS_ENV, "AWS_ENDPOINT_URL_DYNAMODB": moto.url, "PYTHONPATH": ""}
+        table = f"coach-{uuid.uuid4().hex[:8]}"
+        os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
+        dynamo.create_table(boto3.resource("dynamodb"), table)
+        env.update(RECOVERY_COACH_DYNAMODB_TABLE=table, RECOVERY_COACH_SKILL_ID=DEV_SKILL_ID)
+        event = envelope(
+            {"type": "LaunchRequest"}, session_id="s", new=True, attributes={}, user_id="amzn1.ask.account.l"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", LAMBDA_CALL],
+            input=json.dumps(event),
+            capture_output=True,
+            text=True,
+            cwd=DEPLOY / "lambda",
+            env=env,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        result = json.loads(out.stdout.splitlines()[-1])
+        assert not result["flask"]
+        assert "Welcome to Recovery Coach" in result["answer"]["response"]["outputSpeech"]["ssml"]
+        kept = dynamo.DynamoStore(table).get("amzn1.ask.account.l")
+        assert kept["visits"] == 1, "the launch was kept in DynamoDB"
+    finally:
+        moto.stop()
+        for k in AWS_ENV:
+            os.environ.pop(k, None)
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
