@@ -110,9 +110,10 @@ def script_for(
     has_foam_roller: bool = True,
     cardio: str = DEFAULT_CARDIO_CHOICE,
     targets: tuple[str, ...] = (),
+    rotation: int = 0,
 ) -> Script:
     """The script for a plan; cached, since the skill rebuilds it on every turn."""
-    return build_script(build_plan(minutes, focus, has_foam_roller, cardio, targets))
+    return build_script(build_plan(minutes, focus, has_foam_roller, cardio, targets, rotation))
 
 
 def build_script(plan: Plan) -> Script:

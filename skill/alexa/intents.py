@@ -45,7 +45,7 @@ def start_routine(ctx: Ctx) -> Reply:
     roller_slot = ctx.slots.get("roller", Slot())
     roller = resolve(roller_slot, "RollerType") if roller_slot.value or roller_slot.id else None
     restarting = phrase("skill.new_routine") if ctx.state in (State.ACTIVE, State.PAUSED) else ""
-    pos = seq.start(minutes, focus or "full", roller != "without")
+    pos = seq.start(minutes, focus or "full", roller != "without", rotation=max(ctx.visits - 1, 0) % 7)
     return play(ctx, pos, restarting, minutes_note, focus_note)
 
 
