@@ -185,7 +185,7 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
     cues: list[Cue] = []
     at = 0.0
     if index == 0:
-        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes)])
+        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes), *m.cautions[:1]])
         cues.append(Cue(0.0, welcome, CueKind.WELCOME))
         at = _spoken_end(cues[-1])
     again = step.round > 1
@@ -194,8 +194,9 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
     name = wording.say(intro_key, name=m.name)
     begin = wording.say(BEGIN_SIDE_KEYS[m.per_side]) if m.per_side else wording.say(BEGIN_KEYS[m.category])
     how = [] if again else list(m.steps)
-    lead = 1 if _talk(" ".join([name, *how[:1], *m.cautions[:1]])) <= room else 0
-    cues.append(Cue(_tenth(at), " ".join([name, *how[:lead], *m.cautions[:1]]), CueKind.INTRO))
+    caution = m.cautions[:1] if index else []  # the first step's is in the welcome
+    lead = 1 if _talk(" ".join([name, *how[:1], *caution])) <= room else 0
+    cues.append(Cue(_tenth(at), " ".join([name, *how[:lead], *caution]), CueKind.INTRO))
     begin_at = math.ceil(_spoken_end(cues[-1]))
     cues.append(Cue(begin_at, begin, CueKind.BEGIN))
     follow = how[lead:]
@@ -208,7 +209,8 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
 
 def _tenth(seconds: float) -> float:
     """Up to the next tenth of a second, so a cue placed after another never starts early."""
-    return math.ceil(seconds * 10) / 10
+    tenth = math.ceil(seconds * 10) / 10
+    return tenth if tenth >= seconds else round(tenth + 0.1, 1)
 
 
 def _talk(intro: str) -> float:
