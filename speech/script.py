@@ -178,7 +178,7 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
     sentence and any caution; a second round just the name) and "begin"; the rest of the
     how-to, and for foam rolling the text's technique, follow once the person is moving,
     so a short step is not eaten by talk: when the introduction and the `signoff` would take
-    more than a fifth of the step (after any welcome), the how-to moves after "begin" too.
+    more than a fifth of the step (the welcome not counted), the how-to moves after "begin" too.
     Returns the cues and when "begin" is said."""
     step = plan.steps[index]
     m = step.movement
@@ -190,7 +190,7 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
         at = _spoken_end(cues[-1])
     again = step.round > 1
     intro_key = "script.intro_again" if again else "script.intro_first" if index == 0 else "script.intro"
-    room = (step.seconds - at) * TALK_SHARE - signoff
+    room = step.seconds * TALK_SHARE - signoff
     name = wording.say(intro_key, name=m.name)
     begin = wording.say(BEGIN_SIDE_KEYS[m.per_side]) if m.per_side else wording.say(BEGIN_KEYS[m.category])
     how = [] if again else list(m.steps)
@@ -215,7 +215,7 @@ def _tenth(seconds: float) -> float:
 
 def _talk(intro: str) -> float:
     """Seconds from the start of an introduction to its "begin"."""
-    return math.ceil(estimate_seconds(intro) + GAP_AFTER_CUE)
+    return estimate_seconds(intro) + GAP_AFTER_CUE + 1  # "begin" starts on a whole second
 
 
 def _count_pauses(cues: list[Cue], end_at: float, wording: _Wording) -> list[Cue]:

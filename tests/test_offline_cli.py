@@ -99,7 +99,7 @@ def test_no_audio_prints_every_cue_in_order_and_finishes():
     assert result.returncode == 0
     assert lines[0].startswith("Step 1 of 4: brisk walking")
     times = [line.split()[0] for line in lines if line.startswith("  ")]
-    assert len(times) == 30 and times[0] == "0:00" and times[-1] == "4:54"
+    assert len(times) == 31 and times[0] == "0:00" and times[-1] == "4:54"
     assert lines[-1] == "Routine finished. Well done."
 
 
