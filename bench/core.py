@@ -16,12 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
 from content.library import load_library  # noqa: E402
-from content.planner import FOCUSES, build_plan  # noqa: E402
+from content.planner import AREAS, CARDIO_CHOICES, FOCUSES, build_plan  # noqa: E402
 from speech.script import build_script  # noqa: E402
 from speech.ssml import render_script, validate_ssml  # noqa: E402
 
 MINUTES = (5, 10, 15, 20, 30, 45, 60)
-COMBOS = [(m, f, r) for m in MINUTES for f in FOCUSES for r in (True, False)]
+TARGETS = ((), *((a,) for a in AREAS))
+COMBOS = [(m, f, r) for m in MINUTES for f in FOCUSES for r in (True, False)]  # the core figures, as before
+TABLE = [(m, f, r, c, t) for m, f, r in COMBOS for c in CARDIO_CHOICES for t in TARGETS]  # issue 9's inputs
 ROUNDS = 7
 
 
@@ -48,12 +50,16 @@ def main() -> None:
     check = timed(lambda: [validate_ssml(r.ssml) for r in responses])
 
     n = len(COMBOS)
+    table = timed(lambda: [make_plan(*c) for c in TABLE])
+    distinct = len({tuple((s.movement.id, s.seconds) for s in make_plan(*c).steps) for c in TABLE})
+    week = len({tuple(s.movement.id for s in make_plan(20, "full", True, "walking", (), d).steps) for d in range(7)})
     rows = [
         ("load + validate data files (baseline)", load, 1),
         (f"plan, all {n} combinations", plan, n),
         (f"script, all {n}", script, n),
         (f"SSML render, all {n}", ssml, n),
         (f"SSML validate, {len(responses)} responses", check, len(responses)),
+        (f"plan, whole table of {len(TABLE)} (x cardio x sore area)", table, len(TABLE)),
     ]
     lines = ["| work | ms total | ms each | × data load |", "| --- | ---: | ---: | ---: |"]
     for name, secs, count in rows:
@@ -64,6 +70,12 @@ def main() -> None:
         f"One routine from nothing (plan + script + SSML) costs {per_request / load:.2f}× "
         f"loading the data files ({per_request * 1000:.2f} ms vs {load * 1000:.2f} ms); "
         f"medians of {ROUNDS} rounds, {n} combinations (7 durations × 5 focuses × roller or not)."
+    )
+    lines.append("")
+    lines.append(
+        f"The whole table ({len(TABLE)} requests: 7 durations × 5 focuses × roller or not × "
+        f"{len(CARDIO_CHOICES)} cardio choices × {len(TARGETS)} sore-area choices) produces {distinct} distinct plans; "
+        f"a week of 20-minute full plans has {week} distinct movement lists."
     )
     write_section("Core: plan, script, SSML", "\n".join(lines))
 

@@ -24,6 +24,8 @@ CATEGORY_FILES = {
     "yoga": "yoga.yaml",
 }
 SIDE_KINDS = ("leg", "side")
+# Sore areas a person can name; each movement lists those the source text says it works.
+AREAS = ("quads", "hamstrings", "glutes", "calves", "hips", "it-band", "lower-back")
 MOVEMENT_FIELDS = {
     "id",
     "name",
@@ -35,6 +37,7 @@ MOVEMENT_FIELDS = {
     "seconds",
     "cues",
     "cautions",
+    "areas",
 }
 
 
@@ -62,6 +65,7 @@ class Movement:
     seconds: Durations  # the whole step, including its short spoken introduction
     cues: tuple[str, ...]
     cautions: tuple[str, ...]
+    areas: tuple[str, ...] = ()  # from AREAS: where the source text says the movement works
 
     @property
     def how_to(self) -> str:
@@ -169,7 +173,16 @@ def _movement(file: str, category: str, raw: object) -> Movement:
         seconds=Durations(secs["min"], secs["default"], secs["max"]),
         cues=_texts(where, raw.get("cues"), "cues"),
         cautions=_texts(where, raw.get("cautions"), "cautions"),
+        areas=_areas(where, raw.get("areas")),
     )
+
+
+def _areas(where: str, value: object) -> tuple[str, ...]:
+    areas = _texts(where, value, "areas")
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        raise LibraryError(f"{where}: field 'areas' has '{unknown[0]}', not one of {', '.join(AREAS)}")
+    return areas
 
 
 def load_library(data_dir: Path = DATA_DIR) -> Library:

@@ -1,30 +1,44 @@
-"""Turn (minutes, focus, foam roller or not) into an ordered plan of timed steps.
+"""Turn (minutes, focus, foam roller, cardio choice, sore areas, day of the week) into an
+ordered plan of timed steps.
 
-The order follows the source text: circulation (cardio), then mobility (dynamic
-stretches), then release (foam rolling), then restorative poses (yoga). Time is shared
-out between categories by "water filling": each category takes its share up to what its
-movements can sensibly fill, and what it cannot use flows to the others. Inside a
-category, a short budget means fewer movements at near-normal length rather than every
-movement cut to a few seconds, so a 5-minute plan is not a 60-minute plan cut off.
+The order follows the source text: circulation (cardio, the one the person chose), then
+mobility (dynamic stretches), then release (foam rolling), then restorative poses (yoga).
+Time is shared out between categories by "water filling": each takes its share up to what
+its movements can sensibly fill, and what it cannot use flows to the others. A focus gets
+its part first and fills it with up to two rounds of its movements (the long restorative
+hold is held longer, not repeated) before anything else joins; when that is not enough the
+plan says so. Sore areas put the movements the text names for them first, with more time.
+Inside a category a short budget means fewer movements at near-normal length, chosen from
+a list that rotates with the day, so a week of 20-minute plans varies its stretches and poses.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from content.library import AREAS as AREAS
 from content.library import CATEGORIES, Movement, library
 from content.phrases import phrase
+from content.plan_notes import focus_note, target_notes, time_note
 
 MIN_MINUTES = 5
 MAX_MINUTES = 60
 DEFAULT_MINUTES = 20
 FOCUSES = ("full", "cardio", "stretching", "foam-rolling", "yoga")
-DEFAULT_CARDIO = "brisk-walking"  # the movement the plans use today (issue 9 plans the choice)
 CARDIO_CHOICES = ("walking", "cycling", "swimming", "elliptical")  # what a person asks for
 DEFAULT_CARDIO_CHOICE = "walking"
-AREAS = ("quads", "hamstrings", "glutes", "calves", "hips", "it-band", "lower-back")  # what --target names
-CARDIO_CAP_SECONDS = 30 * 60  # "Aim for 15-30 minutes": the cardio movements' max in the data
+CARDIO_MOVEMENTS = {  # each cardio choice and its movement in content/data/cardio.yaml
+    "walking": "brisk-walking",
+    "cycling": "gentle-cycling",
+    "swimming": "water-walking",
+    "elliptical": "elliptical",
+}
+DEFAULT_CARDIO = CARDIO_MOVEMENTS[DEFAULT_CARDIO_CHOICE]
+ROTATIONS = 7  # a plan input 0-6: which day of a week's variety of stretches and poses
+ROUNDS = 2  # a focus repeats its movements at most this many times
+LONG_HOLD = 300  # a movement that can last this long is held longer, never repeated
+TARGET_WEIGHT = 1.5  # a movement aimed at a sore area gets this much more time
 GRAIN = 5  # every duration is a multiple of this many seconds (per side: of twice this)
 MIN_SCALE = 0.75  # a movement is not squeezed below three quarters of its usual length
 
@@ -33,6 +47,10 @@ MIN_SCALE = 0.75  # a movement is not squeezed below three quarters of its usual
 class PlanStep:
     movement: Movement
     seconds: int
+    round: int = 1  # 2 for a focus's second round of the same movement
+
+    def aims_at(self, targets: tuple[str, ...]) -> bool:
+        return bool(set(self.movement.areas) & set(targets))
 
 
 @dataclass(frozen=True)
@@ -44,10 +62,14 @@ class Plan:
     notes: tuple[str, ...]  # sentences a voice can say: why the plan differs from the request
     cardio: str = DEFAULT_CARDIO_CHOICE  # one of CARDIO_CHOICES
     targets: tuple[str, ...] = ()  # sore areas the plan aims at, from AREAS
+    rotation: int = 0  # which day of the week's variety, 0-6
 
     @property
     def total_seconds(self) -> int:
         return sum(s.seconds for s in self.steps)
+
+    def seconds_in(self, category: str) -> int:
+        return sum(s.seconds for s in self.steps if s.movement.category == category)
 
 
 def clamp_minutes(minutes: int) -> tuple[int, str | None]:
@@ -59,16 +81,36 @@ def clamp_minutes(minutes: int) -> tuple[int, str | None]:
     return minutes, None
 
 
-def candidates(category: str, has_foam_roller: bool) -> tuple[Movement, ...]:
-    """Movements a plan may use for a category: one cardio option, rolling only with a roller."""
+def candidates(category: str, has_foam_roller: bool, cardio: str = DEFAULT_CARDIO_CHOICE) -> tuple[Movement, ...]:
+    """Movements a plan may use for a category: the chosen cardio, rolling only with a roller."""
     moves = library().by_category(category)
     if category == "cardio":
-        return tuple(m for m in moves if m.id == DEFAULT_CARDIO)
+        return tuple(m for m in moves if m.id == CARDIO_MOVEMENTS[cardio])
     return tuple(m for m in moves if has_foam_roller or "foam roller" not in m.equipment)
 
 
-def capacity(moves: tuple[Movement, ...]) -> int:
-    return sum(m.seconds.max for m in moves)
+def sequence(
+    moves: tuple[Movement, ...], targets: tuple[str, ...], rotation: int, rounds: int
+) -> tuple[tuple[Movement, int], ...]:
+    """The order a category's movements are taken in, each with its round: those aimed at
+    a sore area first, the rest rotated by the day, then a second round when asked."""
+    aimed = [m for m in moves if set(m.areas) & set(targets)]
+    rest = [m for m in moves if m not in aimed]
+    turn = rotation % len(rest) if rest else 0
+    first = aimed + rest[turn:] + rest[:turn]
+    again = [m for m in first if m.seconds.max < LONG_HOLD]
+    return tuple((m, 1) for m in first) + tuple((m, r) for r in range(2, rounds + 1) for m in again)
+
+
+def _check(focus: str, cardio: str, targets: tuple[str, ...], rotation: int) -> None:
+    if focus not in FOCUSES:
+        raise ValueError(f"focus must be one of {', '.join(FOCUSES)}")
+    if cardio not in CARDIO_CHOICES:
+        raise ValueError(f"cardio must be one of {', '.join(CARDIO_CHOICES)}")
+    if not set(targets) <= set(AREAS):
+        raise ValueError(f"targets must be among {', '.join(AREAS)}")
+    if not (isinstance(rotation, int) and 0 <= rotation < ROTATIONS):
+        raise ValueError(f"rotation must be a whole number from 0 to {ROTATIONS - 1}")
 
 
 @functools.lru_cache(maxsize=512)
@@ -78,44 +120,41 @@ def build_plan(
     has_foam_roller: bool = True,
     cardio: str = DEFAULT_CARDIO_CHOICE,
     targets: tuple[str, ...] = (),
+    rotation: int = 0,
 ) -> Plan:
-    if focus not in FOCUSES:
-        raise ValueError(f"focus must be one of {', '.join(FOCUSES)}")
-    if cardio not in CARDIO_CHOICES:
-        raise ValueError(f"cardio must be one of {', '.join(CARDIO_CHOICES)}")
-    if not set(targets) <= set(AREAS):
-        raise ValueError(f"targets must be among {', '.join(AREAS)}")
+    _check(focus, cardio, targets, rotation)
+    targets = tuple(sorted(set(targets), key=AREAS.index))
     minutes, clamp_note = clamp_minutes(int(minutes))
-    notes = [clamp_note] if clamp_note else []
     target = minutes * 60
-
-    pools = {c: candidates(c, has_foam_roller) for c in CATEGORIES}
+    pools = {c: candidates(c, has_foam_roller, cardio) for c in CATEGORIES}
     pools = {c: m for c, m in pools.items() if m}
-    if focus == "foam-rolling" and "foam-rolling" not in pools:
-        notes.append(phrase("plan.no_roller_for_rolling"))
+    swapped = focus == "foam-rolling" and "foam-rolling" not in pools
+    part = "full" if swapped else focus
+    seqs = {c: sequence(m, targets, rotation, ROUNDS if c == part else 1) for c, m in pools.items()}
+    if swapped:
         first = {"stretching": 1.0, "yoga": 1.0}
     elif focus == "full":
-        first = {c: 1.0 for c in pools}
+        first = {c: 1.0 + 0.5 * any(set(m.areas) & set(targets) for m in pools[c]) for c in pools}
     else:
         first = {focus: 1.0}
     budgets = _water_fill(
         target,
-        caps={c: capacity(m) for c, m in pools.items()},
-        floors={c: m[0].seconds.min for c, m in pools.items()},
+        caps={c: sum(m.seconds.max for m, _ in s) for c, s in seqs.items()},
+        floors={c: s[0][0].seconds.min for c, s in seqs.items()},
         first=first,
     )
-    if focus == "cardio" and target > CARDIO_CAP_SECONDS:
-        notes.append(phrase("plan.cardio_capped"))
-
     steps: list[PlanStep] = []
     for category in CATEGORIES:
         if budgets.get(category, 0) > 0:
-            steps.extend(_fill_category(pools[category], budgets[category]))
-    steps = _settle_total(steps, target)
-    total = sum(s.seconds for s in steps)
-    if total < target * 0.95:
-        notes.append(phrase("plan.short_of_time", planned=round(total / 60), minutes=minutes))
-    return Plan(minutes, focus, has_foam_roller, tuple(steps), tuple(notes), cardio, tuple(targets))
+            steps.extend(_fill_category(seqs[category], budgets[category], targets))
+    steps = _settle_total(steps, target, part)
+    plan = Plan(minutes, focus, has_foam_roller, tuple(steps), (), cardio, targets, rotation)
+    notes = [clamp_note, time_note(minutes), "swapped" if swapped else None, focus_note(plan, target)]
+    notes += target_notes(plan)
+    if plan.total_seconds < target * 0.95:
+        notes.append(phrase("plan.short_of_time", planned=round(plan.total_seconds / 60), minutes=minutes))
+    said = tuple(phrase("plan.no_roller_for_rolling") if n == "swapped" else n for n in notes if n)
+    return Plan(minutes, focus, has_foam_roller, tuple(steps), said, cardio, targets, rotation)
 
 
 def _water_fill(
@@ -150,20 +189,45 @@ def _water_fill(
     return budgets
 
 
-def _fill_category(moves: tuple[Movement, ...], budget: float) -> list[PlanStep]:
+def _fill_category(seq: tuple[tuple[Movement, int], ...], budget: float, targets: tuple[str, ...]) -> list[PlanStep]:
+    """The first movements of the sequence that fit the budget, at near-normal length
+    (aimed ones longer), in plan order: aimed first, then the library's order, the
+    second round after the first, a long restorative hold last."""
     count = 1
-    while count < len(moves) and (
-        sum(m.seconds.default for m in moves[: count + 1]) * MIN_SCALE <= budget
-        or sum(m.seconds.max for m in moves[:count]) < budget
+    while count < len(seq) and (
+        sum(m.seconds.default for m, _ in seq[: count + 1]) * MIN_SCALE <= budget
+        or sum(m.seconds.max for m, _ in seq[:count]) < budget
     ):
         count += 1
-    chosen = moves[:count]
-    while len(chosen) > 1 and sum(m.seconds.min for m in chosen) > budget:
+    chosen = list(seq[:count])
+    while len(chosen) > 1 and sum(m.seconds.min for m, _ in chosen) > budget:
         chosen = chosen[:-1]
-    if chosen[0].seconds.min > budget * 1.5:
+    if chosen[0][0].seconds.min > budget * 1.5:
         return []
-    scale = budget / sum(m.seconds.default for m in chosen)
-    return [PlanStep(m, _round(m, m.seconds.default * scale)) for m in chosen]
+    weight = {m.id: TARGET_WEIGHT if set(m.areas) & set(targets) else 1.0 for m, _ in chosen}
+    order = {m.id: i for i, m in enumerate(library().movements)}
+    chosen.sort(key=lambda c: (c[0].seconds.max >= LONG_HOLD, c[1], weight[c[0].id] == 1.0, order[c[0].id]))
+    wanted = _share([m.seconds.default * weight[m.id] for m, _ in chosen], [m.seconds.max for m, _ in chosen], budget)
+    return [PlanStep(m, _round(m, w), r) for (m, r), w in zip(chosen, wanted)]
+
+
+def _share(wants: list[float], caps: list[int], budget: float) -> list[float]:
+    """Scale `wants` to add up to `budget`, none above its cap; what a capped one cannot
+    take goes to the others."""
+    out = [0.0] * len(wants)
+    free = set(range(len(wants)))
+    while free:
+        scale = budget / sum(wants[i] for i in free)
+        full = {i for i in free if wants[i] * scale >= caps[i]}
+        if not full:
+            for i in free:
+                out[i] = wants[i] * scale
+            break
+        for i in full:
+            out[i] = caps[i]
+            budget -= caps[i]
+        free -= full
+    return out
 
 
 def _grain(m: Movement) -> int:
@@ -177,10 +241,12 @@ def _round(m: Movement, seconds: float) -> int:
     return int(min(max(round(seconds / g) * g, lo), hi))
 
 
-def _settle_total(steps: list[PlanStep], target: int) -> list[PlanStep]:
+def _settle_total(steps: list[PlanStep], target: int, keep: str) -> list[PlanStep]:
     """Nudge durations one grain at a time, within each movement's range, towards the
-    target; the step with the most room moves. Stops when no nudge gets closer."""
+    target; the step with the most room moves, a focus's own steps first to grow and
+    last to shrink. Stops when no nudge gets closer."""
     steps = list(steps)
+    mixed = len({s.movement.category for s in steps}) > 1
     while (diff := target - sum(s.seconds for s in steps)) != 0:
         sign = 1 if diff > 0 else -1
         best = None
@@ -189,10 +255,13 @@ def _settle_total(steps: list[PlanStep], target: int) -> list[PlanStep]:
             new = s.seconds + sign * g
             if g >= 2 * abs(diff) or not s.movement.seconds.min <= new <= s.movement.seconds.max:
                 continue
+            if mixed and sign < 0 and s.movement.category == keep:  # never less focus for more minutes
+                continue
             room = s.movement.seconds.max - s.seconds if sign > 0 else s.seconds - s.movement.seconds.min
-            if best is None or room > best[0]:
-                best = (room, i, new)
+            rank = ((s.movement.category == keep) == (sign > 0), room)
+            if best is None or rank > best[0]:
+                best = (rank, i, new)
         if best is None:
             break
-        steps[best[1]] = PlanStep(steps[best[1]].movement, best[2])
+        steps[best[1]] = replace(steps[best[1]], seconds=best[2])
     return steps

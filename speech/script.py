@@ -27,6 +27,8 @@ PERIODIC_SHORT = 20  # seconds between periodic cues in a step under two minutes
 PERIODIC_LONG = 45  # ... under ten minutes
 PERIODIC_VERY_LONG = 90  # ... and in longer steps (long cardio)
 MINUTE_MARKS = (1, 2, 3, 5, 10, 15, 20, 25)  # "N minutes to go" in long steps
+TALK_SHARE = 0.2  # introduction plus sign-off take at most this share of a step
+PAUSE_SECONDS = 25  # "pause on tender spots for 20-30 seconds": counted from the invitation
 
 # Phrase keys that depend on the movement: by category (content.library.CATEGORIES)
 # and by which sides a per-side move works (content.library.SIDE_KINDS).
@@ -108,9 +110,10 @@ def script_for(
     has_foam_roller: bool = True,
     cardio: str = DEFAULT_CARDIO_CHOICE,
     targets: tuple[str, ...] = (),
+    rotation: int = 0,
 ) -> Script:
     """The script for a plan; cached, since the skill rebuilds it on every turn."""
-    return build_script(build_plan(minutes, focus, has_foam_roller, cardio, targets))
+    return build_script(build_plan(minutes, focus, has_foam_roller, cardio, targets, rotation))
 
 
 def build_script(plan: Plan) -> Script:
@@ -124,27 +127,9 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
     step = plan.steps[index]
     m = step.movement
     slot = step.seconds
-    fixed: list[Cue] = []
-    at = 0.0
-    if index == 0:
-        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes)])
-        fixed.append(Cue(0.0, welcome, CueKind.WELCOME))
-        at = _spoken_end(fixed[-1])
-    intro_key = "script.intro_first" if index == 0 else "script.intro"
-    intro = f"{wording.say(intro_key, name=m.name)} {m.how_to}"
-    if m.cautions:
-        intro += " " + m.cautions[0]
-    fixed.append(Cue(round(at, 1), intro, CueKind.INTRO))
-
-    begin_at = math.ceil(_spoken_end(fixed[-1]))
-    if m.per_side:
-        begin = wording.say(BEGIN_SIDE_KEYS[m.per_side])
-    else:
-        begin = wording.say(BEGIN_KEYS[m.category])
-    fixed.append(Cue(begin_at, begin, CueKind.BEGIN))
-
-    closing = wording.say("script.end", next=next_name) if next_name else wording.say("script.finish")
+    closing = _closing(next_name, slot, wording)
     end_at = slot - math.ceil(estimate_seconds(closing) + 0.5)
+    fixed, begin_at = _opening(plan, index, wording, slot - end_at)
     work = end_at - begin_at
     middle = begin_at + work / 2
 
@@ -171,9 +156,80 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
                 timed.append(Cue(t, wording.say(key, minutes=minutes), CueKind.MINUTES))
 
     cues = _place(fixed + timed, begin_at, end_at)
+    if m.category == "foam-rolling":
+        cues = _count_pauses(cues, end_at, wording)
     cues = _add_periodic(cues, m, begin_at, end_at, work, wording)
     cues.append(Cue(end_at, closing, CueKind.END if next_name else CueKind.FINISH))
     return StepScript(index, m.id, m.name, m.category, slot, tuple(cues))
+
+
+def _closing(next_name: str | None, slot: int, wording: _Wording) -> str:
+    """ "Next up" (or the routine's end), in a few words when the step is short."""
+    if next_name:
+        closing = wording.say("script.end", next=next_name)
+        short = wording.say("script.end_short", next=next_name)
+    else:
+        closing, short = wording.say("script.finish"), wording.say("script.finish_short")
+    return closing if estimate_seconds(closing) + 1.5 <= slot * TALK_SHARE / 2 else short
+
+
+def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple[list[Cue], float]:
+    """The welcome (first step only), a short introduction (the name, the first how-to
+    sentence and any caution; a second round just the name) and "begin"; the rest of the
+    how-to, and for foam rolling the text's technique, follow once the person is moving,
+    so a short step is not eaten by talk: when the introduction and the `signoff` would take
+    more than a fifth of the step (the welcome not counted), the how-to moves after "begin" too.
+    Returns the cues and when "begin" is said."""
+    step = plan.steps[index]
+    m = step.movement
+    cues: list[Cue] = []
+    at = 0.0
+    if index == 0:
+        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes), *m.cautions[:1]])
+        cues.append(Cue(0.0, welcome, CueKind.WELCOME))
+        at = _spoken_end(cues[-1])
+    again = step.round > 1
+    intro_key = "script.intro_again" if again else "script.intro_first" if index == 0 else "script.intro"
+    room = step.seconds * TALK_SHARE - signoff
+    name = wording.say(intro_key, name=m.name)
+    begin = wording.say(BEGIN_SIDE_KEYS[m.per_side]) if m.per_side else wording.say(BEGIN_KEYS[m.category])
+    how = [] if again else list(m.steps)
+    caution = m.cautions[:1] if index else []  # the first step's is in the welcome
+    lead = 1 if _talk(" ".join([name, *how[:1], *caution])) <= room else 0
+    cues.append(Cue(_tenth(at), " ".join([name, *how[:lead], *caution]), CueKind.INTRO))
+    begin_at = math.ceil(_spoken_end(cues[-1]))
+    cues.append(Cue(begin_at, begin, CueKind.BEGIN))
+    follow = how[lead:]
+    if m.category == "foam-rolling":  # the technique early: after the set-up, before the rest
+        follow.insert(1 - lead, wording.say("script.technique"))
+    for text in follow:
+        cues.append(Cue(_tenth(_spoken_end(cues[-1])), text, CueKind.PERIODIC))
+    return cues, begin_at
+
+
+def _tenth(seconds: float) -> float:
+    """Up to the next tenth of a second, so a cue placed after another never starts early."""
+    tenth = math.ceil(seconds * 10) / 10
+    return tenth if tenth >= seconds else round(tenth + 0.1, 1)
+
+
+def _talk(intro: str) -> float:
+    """Seconds from the start of an introduction to its "begin"."""
+    return estimate_seconds(intro) + GAP_AFTER_CUE + 1  # "begin" starts on a whole second
+
+
+def _count_pauses(cues: list[Cue], end_at: float, wording: _Wording) -> list[Cue]:
+    """In each long enough quiet stretch of a rolling step, invite a pause on a tender
+    spot and count it: the text's twenty to thirty seconds."""
+    out: list[Cue] = []
+    bounds = [*cues, Cue(end_at, "", CueKind.END)]
+    for a, b in zip(bounds, bounds[1:]):
+        out.append(a)
+        start = Cue(_tenth(_spoken_end(a) + 2), wording.say("script.pause_start"), CueKind.PERIODIC)
+        done = Cue(round(start.at + PAUSE_SECONDS, 1), wording.say("script.pause_done"), CueKind.PERIODIC)
+        if a.kind not in (CueKind.WELCOME, CueKind.INTRO) and _spoken_end(done) + 2 <= b.at:
+            out += [start, done]
+    return out
 
 
 def _place(cues: list[Cue], begin_at: float, end_at: float) -> list[Cue]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, FOCUSES, MAX_MINUTES, MIN_MINUTES
+from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, FOCUSES, MAX_MINUTES, MIN_MINUTES, ROTATIONS
 from speech.parts import RESPONSE_BUDGET, Part, split_step
 from speech.script import Script, script_for
 from speech.states import Outcome, State
@@ -37,13 +37,14 @@ class Position:
     state: State = State.READY
     cardio: str = DEFAULT_CARDIO_CHOICE
     targets: tuple[str, ...] = ()
+    rotation: int = 0  # which day of the week's variety of stretches and poses, 0-6
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", State(self.state))  # a plain word becomes its State
 
     @property
     def script(self) -> Script:
-        return script_for(self.minutes, self.focus, self.has_foam_roller, self.cardio, self.targets)
+        return script_for(self.minutes, self.focus, self.has_foam_roller, self.cardio, self.targets, self.rotation)
 
     @property
     def step_count(self) -> int:
@@ -56,11 +57,12 @@ def start(
     has_foam_roller: bool = True,
     cardio: str = DEFAULT_CARDIO_CHOICE,
     targets: tuple[str, ...] = (),
+    rotation: int = 0,
 ) -> Position:
     """A new routine, at its first step. Minutes are clamped by the planner."""
     targets = tuple(sorted(set(targets), key=AREAS.index))
-    plan = script_for(minutes, focus, has_foam_roller, cardio, targets).plan
-    return Position(plan.minutes, focus, has_foam_roller, 0, 0, State.ACTIVE, cardio, targets)
+    plan = script_for(minutes, focus, has_foam_roller, cardio, targets, rotation).plan
+    return Position(plan.minutes, focus, has_foam_roller, 0, 0, State.ACTIVE, cardio, targets, rotation)
 
 
 def parts(pos: Position) -> tuple[Part, ...]:
@@ -131,10 +133,13 @@ def remaining_seconds(pos: Position) -> int:
 def to_attributes(pos: Position) -> dict[str, Any]:
     """Compact, versioned session attributes, plain JSON types only (no enums). The plan is
     [minutes, focus, roller], with [cardio, [targets...]] after it only when either differs
-    from the default, so attributes saved before those existed read the same."""
+    from the default (or a rotation follows), then [rotation] only when it is not 0, so
+    attributes saved before those existed read the same."""
     plan: list[Any] = [pos.minutes, str(pos.focus), int(pos.has_foam_roller)]
-    if pos.cardio != DEFAULT_CARDIO_CHOICE or pos.targets:
+    if pos.cardio != DEFAULT_CARDIO_CHOICE or pos.targets or pos.rotation:
         plan += [pos.cardio, list(pos.targets)]
+    if pos.rotation:
+        plan.append(pos.rotation)
     return {
         "v": VERSION,
         "plan": plan,
@@ -150,8 +155,10 @@ def from_attributes(attrs: object) -> Position | None:
         if not isinstance(attrs, dict) or attrs.get("v") != VERSION:
             return None
         minutes, focus, roller, *more = attrs["plan"]
-        cardio, targets = more if more else (DEFAULT_CARDIO_CHOICE, [])
+        cardio, targets, rotation = (*more, 0)[:3] if more else (DEFAULT_CARDIO_CHOICE, [], 0)
         if cardio not in CARDIO_CHOICES or not isinstance(targets, list) or not set(targets) <= set(AREAS):
+            return None
+        if len(more) > 3 or rotation not in range(ROTATIONS) or isinstance(rotation, bool):
             return None
         step, part = attrs["at"]
         state = attrs["state"]
@@ -161,7 +168,7 @@ def from_attributes(attrs: object) -> Position | None:
             return None
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (step, part)):
             return None
-        pos = Position(minutes, focus, bool(roller), step, part, State(state), cardio, tuple(targets))
+        pos = Position(minutes, focus, bool(roller), step, part, State(state), cardio, tuple(targets), rotation)
         if not 0 <= step < pos.step_count or not 0 <= part < len(parts(pos)):
             return None
         return pos

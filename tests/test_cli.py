@@ -55,6 +55,9 @@ def test_script_ssml_is_one_valid_response_per_line():
         (["routine", "--focus", "legs"], "invalid choice"),
         (["script", "--format", "mp3"], "invalid choice"),
         (["routine", "--bogus"], "unrecognized arguments"),
+        (["routine", "--cardio", "rowing"], "invalid choice"),
+        (["script", "--target", "elbows"], "invalid choice"),
+        (["routine", "--rotation", "9"], "invalid choice"),
     ],
 )
 def test_bad_options_exit_2_with_one_sentence(args, says):
@@ -63,3 +66,26 @@ def test_bad_options_exit_2_with_one_sentence(args, says):
     assert says in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_cardio_choice_fills_a_cardio_focus():
+    plan = json.loads(run("routine", "--cardio", "cycling", "--focus", "cardio", "--minutes", "20", "--json").stdout)
+    assert [(s["id"], s["seconds"]) for s in plan["steps"]] == [("gentle-cycling", 1200)]
+    assert plan["cardio"] == "cycling"
+
+
+def test_targets_come_first_are_reported_and_every_step_names_its_areas():
+    plan = json.loads(run("routine", "--target", "hamstrings", "--target", "calves", "--json").stdout)
+    assert plan["targets"] == ["hamstrings", "calves"]
+    rolls = [s for s in plan["steps"] if s["category"] == "foam-rolling"]
+    assert {"hamstrings", "calves"} & set(rolls[0]["areas"])
+    assert all(isinstance(s["areas"], list) for s in plan["steps"])
+    assert any("Aimed at your hamstrings and calves" in n for n in plan["notes"])
+    out = run("routine", "--target", "hamstrings").stdout
+    assert "Aimed at: hamstrings" in out and "Variety: day 0" in out
+
+
+@pytest.mark.parametrize("command", ["routine", "script", "play", "render"])
+def test_every_plan_command_takes_cardio_and_targets(command):
+    out = run(command, "--help").stdout
+    assert "--cardio" in out and "--target AREA" in out

@@ -130,3 +130,22 @@ def test_every_key_in_the_phrasebook_is_used():
     used = requested_keys()
     unused = [k for k in defined_keys() if k not in used]
     assert unused == [], f"keys in {PHRASES_DIR.name}/en.yaml that no code asks for: {unused}"
+
+
+def test_no_key_is_written_twice_in_the_phrasebook():
+    """YAML keeps the last of two equal keys without a word; a pasted-twice section would hide edits."""
+    import yaml
+
+    seen: list[str] = []
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        seen.extend(k for k in set(keys) if keys.count(k) > 1)
+        return yaml.SafeLoader.construct_mapping(loader, node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load((PHRASES_DIR / "en.yaml").read_text(encoding="utf-8"), Loader=Strict)
+    assert seen == [], f"keys written twice in en.yaml: {seen}"

@@ -87,15 +87,15 @@ def test_waking_late_never_accumulates():
 
 
 def test_a_long_cue_pushes_the_next_back_and_the_one_after_keeps_its_time():
-    long_text = "Halfway there."  # due at 46 s; the next is due at 61 s and then 71 s
+    long_text = "Halfway there."  # due at 47.5 s; the next is due at 61 s and then 71 s
     length = lambda text: 20.0 if text == long_text else 1.0  # noqa: E731
     _, sink, events = run(length=length)
     starts = dict((text, t) for t, text in reversed(sink.played))
-    assert starts[long_text] == pytest.approx(46.0)
-    assert starts["Ten seconds left."] == pytest.approx(66.0)  # pushed back to where the long cue ended
+    assert starts[long_text] == pytest.approx(47.5)
+    assert starts["Ten seconds left."] == pytest.approx(67.5)  # pushed back to where the long cue ended
     assert starts["Well done. Next up, leg swings."] == pytest.approx(71.0)  # back on schedule
     pushed = [e for e in events if e.kind == "pushed"]
-    assert [(e.text, round(e.late, 3)) for e in pushed] == [("Ten seconds left.", 5.0)]
+    assert [(e.text, round(e.late, 3)) for e in pushed] == [("Ten seconds left.", 6.5)]
 
 
 def test_speed_divides_the_clock():
@@ -149,11 +149,11 @@ def test_plain_display_reports_pushed_cues_only_when_verbose():
         shown[verbose] = out.getvalue().splitlines()
     assert shown[False][:3] == [
         "Step 1 of 4: brisk walking (1:15). 5:00 left in the routine. Next: leg swings.",
-        "  0:00  Let's start your 5-minute leg recovery. Keep every movement gentle, "
+        "  0:00  The guide suggests fifteen to thirty minutes, but a short one still helps. "
+        "Let's start your 5-minute leg recovery. Keep every movement gentle, "
         "and stop if anything causes sharp pain.",
-        "  0:09  First up, brisk walking. Walk briskly, around your neighbourhood or on a "
-        "treadmill at a slight incline. Keep it at a conversational pace.",
+        "  0:15  First up, brisk walking. Walk briskly, on a treadmill at a slight incline or around the block.",
     ]
     assert not any("late by" in line for line in shown[False])
-    assert "        (late by 5.0 s: the cue before it was still speaking)" in shown[True]
+    assert "        (late by 6.5 s: the cue before it was still speaking)" in shown[True]
     assert shown[True][-1] == "Routine finished. Well done."

@@ -4,8 +4,10 @@ from collections import Counter
 
 import pytest
 
+from content.phrases import variants
 from content.planner import FOCUSES
 from speech.script import script_for
+from speech.ssml import render_script, validate_ssml
 from speech.timing import estimate_seconds
 
 MINUTES = (5, 10, 15, 20, 30, 45, 60)
@@ -65,3 +67,82 @@ def test_long_steps_say_how_long_is_left():
     walk = script_for(30, "cardio", True).steps[0]
     said = [c.text for c in walk.cues if c.kind == "minutes"]
     assert any("10 minutes" in t for t in said) and any("One minute" in t for t in said)
+
+
+# Issue 9: what a person hears in the new plans, over the whole table of requests.
+TABLE = [
+    (m, f, r, c, t)
+    for m in MINUTES
+    for f in FOCUSES
+    for r in (True, False)
+    for c in ("walking", "cycling", "swimming", "elliptical")
+    for t in ((), ("hamstrings",), ("it-band", "lower-back"))
+]
+TECHNIQUE = set(variants("script.technique"))
+
+
+def _table_scripts():
+    return [script_for(*ask) for ask in TABLE]
+
+
+def test_rolling_says_its_technique_in_the_first_third_of_every_rolling_step():
+    for script in _table_scripts():
+        for step in script.steps:
+            if step.category != "foam-rolling":
+                continue
+            intro = next(c for c in step.cues if c.kind == "intro")
+            said = [c for c in step.cues if c.text in TECHNIQUE]
+            assert said, f"{step.name} never says how to roll"
+            assert said[0].at - intro.at <= (step.seconds - intro.at) / 3, step.name
+
+
+def test_a_long_rolling_step_counts_the_pause_on_a_tender_spot():
+    step = next(s for s in script_for(30, "foam-rolling").steps if s.movement_id == "hamstrings-roll")
+    starts = [c.at for c in step.cues if c.text in variants("script.pause_start")]
+    dones = [c.at for c in step.cues if c.text in variants("script.pause_done")]
+    assert starts and len(starts) == len(dones)
+    assert all(20 <= d - s <= 30 for s, d in zip(starts, dones)), "the text's twenty to thirty seconds"
+
+
+def test_short_steps_are_not_eaten_by_talk():
+    for script in _table_scripts():
+        for step in script.steps:
+            assert step.seconds >= 45, step.name
+            intro = next(c for c in step.cues if c.kind == "intro")
+            begin = next(c for c in step.cues if c.kind == "begin")
+            talk = (begin.at - intro.at) + (step.seconds - step.cues[-1].at)
+            assert talk <= step.seconds / 5, f"{step.name} ({step.seconds} s): {talk:.1f} s of talk"
+
+
+@pytest.mark.parametrize(
+    "cardio, words",
+    [
+        ("walking", "on a treadmill at a slight incline or around the block"),
+        ("cycling", "Keep the resistance low"),
+        ("swimming", "walk in the shallow end"),
+        ("elliptical", "fluid motion"),
+    ],
+)
+def test_each_cardio_has_its_own_cues_indoor_wording_first(cardio, words):
+    said = " ".join(c.text for _, _, c in script_for(20, "cardio", True, cardio).timeline())
+    assert words in said
+    assert "neighbourhood" not in said
+
+
+def test_water_walking_warns_once_about_the_speaker():
+    said = [c.text for _, _, c in script_for(30, "full", True, "swimming").timeline()]
+    assert sum("speaker dry and within earshot" in t for t in said) == 1
+
+
+def test_the_plan_notes_are_said_once_in_the_welcome():
+    script = script_for(60, "stretching", True, "walking", ("hamstrings",))
+    said = [c.text for _, _, c in script.timeline()]
+    for note in script.plan.notes:
+        assert sum(note in t for t in said) == 1
+        assert note in script.steps[0].cues[0].text
+
+
+def test_every_response_in_the_table_is_valid_ssml():
+    for script in _table_scripts():
+        for r in render_script(script):
+            assert validate_ssml(r.ssml) == [], r.ssml[:80]

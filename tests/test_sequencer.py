@@ -97,8 +97,22 @@ def test_cardio_choice_and_targets_travel_in_the_attributes_only_when_chosen():
     chosen = sequencer.start(20, "full", True, "cycling", ("calves", "hamstrings", "calves"))
     assert sequencer.to_attributes(chosen)["plan"] == [20, "full", 1, "cycling", ["hamstrings", "calves"]]
     assert sequencer.from_attributes(sequencer.to_attributes(chosen)) == chosen
+    day = sequencer.start(20, rotation=4)
+    assert sequencer.to_attributes(day)["plan"] == [20, "full", 1, "walking", [], 4]
+    assert sequencer.from_attributes(sequencer.to_attributes(day)) == day
 
 
-@pytest.mark.parametrize("extra", [["rowing", []], ["cycling", "calves"], ["cycling", ["toes"]], ["cycling", [[1]]]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["rowing", []],
+        ["cycling", "calves"],
+        ["cycling", ["toes"]],
+        ["cycling", [[1]]],
+        ["walking", [], 7],
+        ["walking", [], True],
+        ["walking", [], 1, 2],
+    ],
+)
 def test_unknown_cardio_or_targets_in_attributes_restart_politely(extra):
     assert sequencer.from_attributes({"v": 1, "plan": [20, "full", 1, *extra], "at": [0, 0], "state": "active"}) is None

@@ -46,7 +46,8 @@ def start_routine(ctx: Ctx) -> Reply:
     roller = resolve(roller_slot, "RollerType") if roller_slot.value or roller_slot.id else None
     restarting = phrase("skill.new_routine") if ctx.state in (State.ACTIVE, State.PAUSED) else ""
     cardio = resolve(ctx.slots.get("cardio", Slot()), "CardioType") or DEFAULT_CARDIO_CHOICE
-    pos = seq.start(minutes, focus or "full", roller != "without", cardio=cardio)
+    rotation = max(ctx.visits - 1, 0) % 7  # a returning user gets another day's stretches and poses
+    pos = seq.start(minutes, focus or "full", roller != "without", cardio=cardio, rotation=rotation)
     return play(ctx, pos, restarting, minutes_note, focus_note)
 
 

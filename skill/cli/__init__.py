@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-from content.planner import DEFAULT_MINUTES, FOCUSES
+from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES, FOCUSES, ROTATIONS
 
 COMMAND_MODULES = ("skill.cli.plan_commands", "skill.cli.offline_commands", "skill.cli.alexa_commands")
 
@@ -45,6 +45,29 @@ def plan_options() -> argparse.ArgumentParser:
         help="what to concentrate on (default full: cardio, stretches, foam rolling and yoga)",
     )
     g.add_argument("--no-foam-roller", dest="has_foam_roller", action="store_false", help="plan without foam rolling")
+    g.add_argument(
+        "--cardio",
+        choices=CARDIO_CHOICES,
+        default=DEFAULT_CARDIO_CHOICE,
+        help=f"the light cardio to do (default {DEFAULT_CARDIO_CHOICE}; swimming means swimming or water walking)",
+    )
+    g.add_argument(
+        "--target",
+        dest="targets",
+        action="append",
+        choices=AREAS,
+        default=[],
+        metavar="AREA",
+        help=f"a sore area to aim at, repeatable: {', '.join(AREAS)}",
+    )
+    g.add_argument(
+        "--rotation",
+        type=int,
+        choices=range(ROTATIONS),
+        default=0,
+        metavar="DAY",
+        help=f"which day of the week's variety of stretches and poses, 0 to {ROTATIONS - 1} (default 0)",
+    )
     return p
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 
 from content.phrases import phrase
-from skill.cli.plan_commands import mmss
+from skill.cli.plan_commands import mmss, plan_inputs
 from skill.cli.terminal import Display, Keyboard, progress_bar
 from speech import sequencer
 from speech.local import engine as local_engine
@@ -112,7 +112,7 @@ def run_play(args) -> int:
     try:
         if args.list_voices:
             return list_voices()
-        pos = sequencer.start(args.minutes, args.focus, args.has_foam_roller)
+        pos = sequencer.start(*plan_inputs(args))
         if args.no_audio:
             if args.voice:
                 local_engine.find_voice(args.voice)  # a typo should not pass silently
@@ -155,7 +155,7 @@ def run_render(args) -> int:
             return list_voices()
         if not args.output:
             args.parser.error("the following arguments are required: -o/--output")
-        script = sequencer.start(args.minutes, args.focus, args.has_foam_roller).script
+        script = sequencer.start(*plan_inputs(args)).script
         label = phrase("offline.rendering")
         with Engine(args.voice, args.rate) as engine:
             done = render(script, engine, args.output, args.cues, progress=lambda d, t: progress_bar(label, d, t))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
+from content.planner import AREAS
 from speech.script import Script, script_for
 from speech.ssml import render_script
 
@@ -34,6 +36,12 @@ def register(sub, shared) -> None:
     p.set_defaults(run=run_script)
 
 
+def plan_inputs(args: argparse.Namespace) -> tuple:
+    """The plan options as the arguments of speech.sequencer.start and speech.script.script_for."""
+    targets = tuple(sorted(set(args.targets), key=AREAS.index))
+    return (args.minutes, args.focus, args.has_foam_roller, args.cardio, targets, args.rotation)
+
+
 def mmss(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 60}:{s % 60:02d}"
@@ -45,17 +53,27 @@ def plan_json(script: Script) -> dict:
         "minutes": plan.minutes,
         "focus": plan.focus,
         "has_foam_roller": plan.has_foam_roller,
+        "cardio": plan.cardio,
+        "targets": list(plan.targets),
+        "rotation": plan.rotation,
         "notes": list(plan.notes),
         "total_seconds": plan.total_seconds,
         "steps": [
-            {"id": s.movement.id, "name": s.movement.name, "category": s.movement.category, "seconds": s.seconds}
+            {
+                "id": s.movement.id,
+                "name": s.movement.name,
+                "category": s.movement.category,
+                "seconds": s.seconds,
+                "areas": list(s.movement.areas),
+                "round": s.round,
+            }
             for s in plan.steps
         ],
     }
 
 
 def _script(args) -> Script:
-    return script_for(args.minutes, args.focus, args.has_foam_roller)
+    return script_for(*plan_inputs(args))
 
 
 def run_routine(args) -> int:
@@ -65,12 +83,17 @@ def run_routine(args) -> int:
         return 0
     plan = script.plan
     roller = "with a foam roller" if plan.has_foam_roller else "without a foam roller"
-    print(f"{plan.minutes}-minute {plan.focus} leg recovery, {roller}")
+    print(f"{plan.minutes}-minute {plan.focus} leg recovery, {roller}, cardio: {plan.cardio}")
+    if plan.targets:
+        print(f"Aimed at: {', '.join(plan.targets)}")
+    print(f"Variety: day {plan.rotation} of the week's rotation (--rotation 0-6)")
     for note in plan.notes:
         print(f"Note: {note}")
     width = max(len(s.movement.name) for s in plan.steps)
     for i, s in enumerate(plan.steps, 1):
-        print(f"{i:>2}. {s.movement.name:<{width}}  {s.movement.category:<12}  {mmss(s.seconds):>5}")
+        again = " (round 2)" if s.round > 1 else ""
+        areas = ", ".join(s.movement.areas)
+        print(f"{i:>2}. {s.movement.name:<{width}}  {s.movement.category:<12}  {mmss(s.seconds):>5}  {areas}{again}")
     print(f"Total {mmss(plan.total_seconds)}")
     return 0
 
