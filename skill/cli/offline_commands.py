@@ -89,7 +89,7 @@ def _fail(message: str) -> int:
 
 def list_voices() -> int:
     print(phrase("offline.voice_header"))
-    for v in voices.list_voices():
+    for v in voices.list_voices(warn):
         mark = phrase("offline.voice_neural") if v.kind == "neural" else ""
         print(f"  {v.id:<24} {mark:<7} {v.name}")
     return 0

@@ -38,12 +38,19 @@ class VoiceInfo:
     kind: str
 
 
-def list_voices() -> list[VoiceInfo]:
-    """The neural voice (when installed) first, then espeak-ng's voices."""
+def list_voices(warn: Callable[[str], None] | None = None) -> list[VoiceInfo]:
+    """The neural voice (when installed) first, then espeak-ng's voices. Without espeak-ng
+    the neural voice alone, with `warn` saying so (EngineMissing if there is no voice at all)."""
     out = []
     if piper_engine.installed():
         out.append(VoiceInfo(piper_engine.VOICE_ID, piper_engine.VOICE_NAME, "neural"))
-    out += [VoiceInfo(v.id, v.name, "espeak") for v in espeak_engine.list_voices()]
+    try:
+        out += [VoiceInfo(v.id, v.name, "espeak") for v in espeak_engine.list_voices()]
+    except espeak_engine.EngineMissing as exc:
+        if not out:
+            raise
+        if warn:
+            warn(str(exc))
     return out
 
 
