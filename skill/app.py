@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa import BadRequest, Skill
+from skill.tracks_route import tracks_blueprint  # GET /audio/<key>.mp3
 from skill.verify import VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
@@ -41,6 +42,7 @@ def create_app(dev: bool = False, skill_id: str | None = None, db_path: Path | s
 
     app = Flask("recovery_coach")
     app.config["RECOVERY_COACH_DEV"] = not verifier.check_signature
+    app.register_blueprint(tracks_blueprint())
 
     def refuse(reason: str) -> tuple[Response, int]:
         log.warning("refused %s %s from %s: %s", request.method, request.path, request.remote_addr, reason)

@@ -9,7 +9,8 @@ import importlib
 
 from content.planner import DEFAULT_MINUTES, FOCUSES
 
-COMMAND_MODULES = ("skill.cli.plan_commands", "skill.cli.offline_commands", "skill.cli.alexa_commands")
+COMMAND_MODULES = ("skill.cli.plan_commands", "skill.cli.offline_commands", "skill.cli.audio_commands",
+                   "skill.cli.alexa_commands")
 
 
 class Parser(argparse.ArgumentParser):

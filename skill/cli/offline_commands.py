@@ -21,7 +21,7 @@ from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError
 from speech.local.export import render
 from speech.local.playback import play
 from speech.local.sinks import SilentSink, TrackSink
-from speech.local.trackkey import PLAN_FIELDS
+from speech.local.trackkey import plan_inputs_of
 
 
 def speed_value(text: str) -> float:
@@ -99,11 +99,6 @@ def warn(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def plan_inputs(args) -> dict:
-    """The plan inputs the command line was given, by the names track keys use."""
-    return {name: getattr(args, name) for name in PLAN_FIELDS if hasattr(args, name)}
-
-
 def _preparing(done: int, total: int) -> None:
     if sys.stderr.isatty():
         end = "\n" if done == total else ""
@@ -158,7 +153,7 @@ def run_render(args) -> int:
         speaker = voices.open_speaker(args.voice, args.rate, warn, cache)
         try:
             done = render(script, speaker, args.output, args.cues, progress=lambda d, t: progress_bar(label, d, t),
-                          cache=cache, inputs=plan_inputs(args))
+                          cache=cache, inputs=plan_inputs_of(args))
         finally:
             speaker.close()
         cache.evict()

@@ -78,6 +78,11 @@ def plan_inputs(raw: Mapping[str, Any]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
+def plan_inputs_of(options: object) -> dict[str, Any]:
+    """The plan inputs found on an object by their names (the command line's parsed options)."""
+    return {name: getattr(options, name) for name in PLAN_FIELDS if hasattr(options, name)}
+
+
 def script_for_inputs(inputs: Mapping[str, Any]) -> Script:
     return script_for(**plan_inputs(inputs))
 
