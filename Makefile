@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/alexa_skill.py
 	$(BIN)/python bench/offline.py
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-import lameenc  # type: ignore[import-untyped]
+import lameenc  # type: ignore[import-not-found,unused-ignore]
 
 from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH
 

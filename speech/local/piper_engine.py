@@ -44,7 +44,7 @@ def installed() -> bool:
     """Whether Piper and the voice package are importable (cheap: the model is not read)."""
     try:
         model_files()
-        import piper  # type: ignore[import-untyped]  # noqa: F401
+        import piper  # noqa: F401
     except Exception:
         return False
     return True

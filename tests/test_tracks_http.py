@@ -1,0 +1,75 @@
+"""GET /audio/<key>.mp3 through the real Flask app: ETag, 304, Range, 404 for anything that is
+not a canonical key of a track this server can make, and no way out of the cache."""
+
+import base64
+import io
+import json
+
+import pytest
+import soundfile
+
+from skill.app import create_app
+from speech.local.trackkey import track_path
+from speech.script import script_for
+
+
+@pytest.fixture(scope="module")
+def client():
+    return create_app(dev=True).test_client()
+
+
+@pytest.fixture(scope="module")
+def path():
+    return track_path({"minutes": 5}, 1)
+
+
+def test_a_track_is_mp3_with_etag_and_long_lived_caching(client, path):
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == "audio/mpeg"
+    assert r.headers["ETag"] == f'"{path.split(".")[1]}"'
+    assert "max-age=31536000" in r.headers["Cache-Control"] and "immutable" in r.headers["Cache-Control"]
+    samples, rate = soundfile.read(io.BytesIO(r.data), dtype="int16")
+    assert rate == 22050 and samples.ndim == 1
+    assert abs(len(samples) / rate - script_for(5).steps[1].seconds) < 0.1
+    assert client.get(path, headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    part = client.get(path, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.data == r.data[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(r.data)}"
+
+
+def test_script_json_names_each_steps_track(path):
+    from skill.cli import main
+
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        main(["script", "--minutes", "5", "--format", "json"])
+    steps = json.loads(out.getvalue())["steps"]
+    assert steps[1]["track"] == path and len(steps) == len(script_for(5).steps)
+
+
+def _key(doc: dict, digest: str = "0" * 24) -> str:
+    raw = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    return f"/audio/{base64.urlsafe_b64encode(raw).decode().rstrip('=')}.{digest}.mp3"
+
+
+@pytest.mark.parametrize("bad", [
+    "/audio/..%2f..%2fetc%2fpasswd",
+    "/audio/../../etc/passwd",
+    "/audio/%2e%2e/%2e%2e/etc/passwd",
+    "/audio/x.mp3",
+    "/audio/",
+])
+def test_traversal_and_junk_are_404(client, bad):
+    assert client.get(bad).status_code == 404
+
+
+def test_keys_that_are_not_canonical_or_not_makeable_are_404(client, path):
+    key, digest = path.removeprefix("/audio/").removesuffix(".mp3").split(".")
+    assert client.get(f"/audio/{key}.{'f' * 24}.mp3").status_code == 404  # wrong digest
+    assert client.get(path.replace(".mp3", ".wav")).status_code == 404
+    base = {"plan": {"minutes": 5}, "rate": 150, "step": 1, "voice": "en_US-joe-medium"}
+    for change in ({"step": 99}, {"voice": "../../etc/passwd"}, {"rate": 9999}, {"plan": {"minutes": 5, "x": 1}},
+                   {"plan": {"minutes": 20}}, {"plan": {"focus": "juggling"}}):
+        assert client.get(_key({**base, **change}, digest)).status_code == 404, change
