@@ -73,3 +73,30 @@ def test_keys_that_are_not_canonical_or_not_makeable_are_404(client, path):
     for change in ({"step": 99}, {"voice": "../../etc/passwd"}, {"rate": 9999}, {"plan": {"minutes": 5, "x": 1}},
                    {"plan": {"minutes": 20}}, {"plan": {"focus": "juggling"}}):
         assert client.get(_key({**base, **change}, digest)).status_code == 404, change
+
+
+
+def test_a_missing_track_is_rendered_once_while_others_wait(tmp_path):
+    import threading
+
+    from skill.tracks_route import tracks_blueprint
+    from speech.local.cache import DiskCache
+    from speech.local.trackstore import TrackStore
+
+    store = TrackStore(DiskCache(tmp_path))
+    renders = []
+    real = store.render
+    store.render = lambda ref: renders.append(ref.key) or real(ref)
+    from flask import Flask
+
+    app = Flask("t")
+    app.register_blueprint(tracks_blueprint(store))
+    path = track_path({"minutes": 5}, 3)
+    codes = []
+    threads = [threading.Thread(target=lambda: codes.append(app.test_client().get(path).status_code))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * 4 and len(renders) == 1
