@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python bench/alexa_skill.py
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

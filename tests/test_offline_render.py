@@ -1,86 +1,117 @@
-"""WAV export and local speech with the real engine (pyttsx3 + espeak-ng): render a routine,
-read the file back, find each cue's onset by its energy, and measure the silences."""
+"""Rendering with the real voices (Piper and pyttsx3 + espeak-ng): render a routine to MP3 and
+WAV, decode it, find each cue's onset by its energy, and measure the silences and chimes."""
 
 import array
 import json
 import os
-import re
 import subprocess
 import sys
 import wave
 
+import numpy as np
 import pytest
+import soundfile
+from onsets import check_cues
 
 from speech.local import engine as local_engine
 from speech.local.engine import Engine, UnknownVoice
 from speech.local.export import render
+from speech.local.mp3 import ENCODER_DELAY
 from speech.local.pcm import SAMPLE_RATE
+from speech.local.piper_engine import VOICE_ID as NEURAL
 from speech.script import script_for
 
 SR = SAMPLE_RATE
-GAP = 0.6  # seconds of digital silence that separate two cues (pauses inside a cue are shorter)
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+@pytest.fixture(scope="module", params=[NEURAL, "gmw/en-us"])
+def rendered(request, tmp_path_factory):
+    """`render` to MP3 as a user runs it, in each kind of voice, decoded with libsndfile."""
     folder = tmp_path_factory.mktemp("render")
-    wav, cues = folder / "r.wav", folder / "c.json"
+    mp3, cues = folder / "r.mp3", folder / "c.json"
     result = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "render", "--minutes", "5", "-o", str(wav), "--cues", str(cues)],
+        [
+            sys.executable,
+            "-m",
+            "skill.cli",
+            "render",
+            "--minutes",
+            "5",
+            "-o",
+            str(mp3),
+            "--cues",
+            str(cues),
+            "--voice",
+            request.param,
+        ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    with wave.open(str(wav), "rb") as w:
-        params = w.getparams()
-        samples = array.array("h", w.readframes(w.getnframes()))
-    return result, params, samples, json.loads(cues.read_text())
+    samples, rate = soundfile.read(str(mp3), dtype="int16")
+    return result, soundfile.info(str(mp3)), samples, rate, json.loads(cues.read_text())
 
 
-def silences(samples: array.array, min_seconds: float) -> list[tuple[int, int]]:
-    """Runs of samples with zero energy at least min_seconds long, as (first, end) frames."""
-    pcm = samples.tobytes()
-    out = []
-    for m in re.finditer(rb"\x00\x00+", pcm):
-        first, end = (m.start() + 1) // 2, m.end() // 2  # whole samples only
-        if end - first >= min_seconds * SR:
-            out.append((first, end))
-    return out
-
-
-def test_the_file_is_the_routine_length_in_pyttsx3_format(rendered):
-    result, params, samples, _ = rendered
-    assert (params.nchannels, params.sampwidth, params.framerate) == (1, 2, 22050)
-    assert params.nframes == script_for(5).total_seconds * SR
+def test_the_mp3_is_the_routine_length_mono_in_the_voice_asked_for(rendered):
+    result, info, samples, rate, doc = rendered
+    assert (info.channels, rate, info.format) == (1, SR, "MP3")
+    assert abs(len(samples) / rate - script_for(5).total_seconds) < 0.1  # LAME pads the end by < 0.1 s
     assert "Audio saved" not in result.stdout + result.stderr  # pyttsx3's own printing stays hidden
     assert "Wrote" in result.stdout
+    assert doc["voice"] in (NEURAL, "gmw/en-us") and doc["voice"] in result.args
 
 
-def test_each_cue_starts_within_one_frame_of_the_cue_list_and_the_schedule(rendered):
-    _, _, samples, cues = rendered
-    gaps = silences(samples, GAP)
-    onsets = [0 if samples[0] else gaps.pop(0)[1]] + [end for _, end in gaps if end < len(samples)]
-    assert len(onsets) == len(cues)
-    for onset, cue in zip(onsets, cues):
-        assert abs(onset - cue["at"] * SR) <= 1, cue["text"]
+def test_each_cue_starts_within_30_ms_of_the_cue_list_and_the_schedule(rendered):
+    _, _, samples, rate, doc = rendered
+    errors = check_cues(samples, rate, doc)
+    assert len(errors) == len(doc["cues"]) == len(script_for(5).timeline())
     timeline = script_for(5).timeline()
-    assert [c["text"] for c in cues] == [cue.text for _, _, cue in timeline]
-    for c, (at, _, _) in zip(cues, timeline):
+    assert [c["text"] for c in doc["cues"]] == [cue.text for _, _, cue in timeline]
+    for c, (at, _, _) in zip(doc["cues"], timeline):
         assert abs(c["at"] - c["late"] - at) * SR <= 1  # where it was due, by the script
-    assert all(c["late"] == 0 for c in cues)  # at the default rate no cue overruns the next
+    assert doc["cues"][0]["late"] == round(ENCODER_DELAY / SR, 5)  # an MP3 cannot sound in its first 50 ms
+    assert all(c["late"] == 0 for c in doc["cues"][1:])  # at the default rate no cue overruns the next
 
 
-def test_silences_are_exact_and_separate_every_cue(rendered):
-    _, _, samples, cues = rendered
-    starts = [round(c["at"] * SR) for c in cues] + [len(samples)]
-    for n, (start, nxt) in enumerate(zip(starts, starts[1:])):
-        speech = samples[start:nxt]
-        sound = (len(speech.tobytes().rstrip(b"\x00")) + 1) // 2  # up to the cue's last non-zero sample
-        silence = len(speech) - sound  # exact zeros only: any noise or dither would end it early
-        assert silence >= 0.5 * SR, cues[n]["text"]  # a breath of quiet before the next cue
-        rms = (sum(s * s for s in speech[: SR // 2]) / (SR // 2)) ** 0.5
-        assert rms > 500, cues[n]["text"]  # real speech at the onset, not a click
+def test_tracks_are_the_steps_in_order_with_chimes_where_a_movement_starts_switches_and_ends(rendered):
+    _, _, samples, rate, doc = rendered
+    script = script_for(5)
+    assert [t["step"] for t in doc["tracks"]] == list(range(len(script.steps)))
+    assert [t["at"] for t in doc["tracks"]] == [script.step_start(i) for i in range(len(script.steps))]
+    for track, step in zip(doc["tracks"], script.steps):
+        assert track["track"].startswith("/audio/") and track["track"].endswith(".mp3")
+        ticks = [c["at"] for c in track["chimes"] if c["sound"] == "tick"]
+        end = track["at"] + step.seconds
+        assert ticks == [end - 3, end - 2, end - 1]
+        bells = {round(c["at"], 2) for c in track["chimes"] if c["sound"] == "bell"}
+        kinds = {round(track["at"] + c.at, 2) for c in step.cues if c.kind in ("begin", "switch")}
+        assert bells == kinds
+    for t in doc["tracks"]:
+        for c in t["chimes"]:
+            sound = samples[round(c["at"] * rate) : round((c["at"] + c["seconds"]) * rate)]
+            assert np.abs(sound.astype(int)).max() > 300  # heard
+
+
+def test_silences_are_exact_between_cues_and_chimes(neural, tmp_path):
+    """In the WAV (no encoder) everything that is neither a cue nor a chime is digital zero."""
+    done = render(script_for(5), neural, str(tmp_path / "r.wav"), str(tmp_path / "c.json"))
+    doc = json.loads((tmp_path / "c.json").read_text())
+    with wave.open(str(tmp_path / "r.wav"), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, SR)
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    assert len(samples) == script_for(5).total_seconds * SR
+    sounding = np.zeros(len(samples), dtype=bool)
+    for c in done.cues:
+        sounding[c.start : c.end] = True
+        assert np.sqrt(np.mean(samples[c.start : c.start + SR // 2].astype(float) ** 2)) > 500, c.text
+    for t in doc["tracks"]:
+        for c in t["chimes"]:
+            first = round(c["at"] * SR)
+            sounding[first : first + round(c["seconds"] * SR)] = True
+    assert not samples[~sounding].any()
+    gaps = np.diff(np.flatnonzero(np.diff(sounding.astype(int)) == 1))
+    assert gaps.min() > 0.4 * SR  # a breath of quiet between sounds
 
 
 def test_rate_and_voice_change_the_speech():
@@ -119,7 +150,7 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
     target = tmp_path / "slow.wav"
     with Engine(rate=80) as engine:
         done = render(script_for(5), engine, str(target), str(tmp_path / "c.json"))
-    cues = json.loads((tmp_path / "c.json").read_text())
+    cues = json.loads((tmp_path / "c.json").read_text())["cues"]
     with wave.open(str(target), "rb") as w:
         samples = array.array("h", w.readframes(w.getnframes()))
     assert done.pushed
@@ -128,5 +159,5 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
         assert samples[placed.start] != 0  # speech begins on the listed frame
         if placed in done.pushed:
             assert placed.start == before.end and listed["late"] > 0
-        elif placed.start:
-            assert samples[placed.start - 1] == 0 and placed.start == placed.due
+        else:
+            assert placed.start == placed.due and listed["late"] == 0

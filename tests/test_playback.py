@@ -47,7 +47,7 @@ class FakeSink:
     def prepare(self, texts):
         pass
 
-    def play(self, text):
+    def play(self, text, step=0, n=0):
         self.played.append((self.time.now, text))
         return self.length(text)
 

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
 from skill.alexa.store import ConfigError  # defined beside the stores, so the Lambda entry needs no Flask
+from skill.alexa.tracks import tracks_blueprint  # GET /audio/<key>.mp3
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
@@ -50,6 +51,7 @@ def create_app(
 
     app = Flask("recovery_coach")
     app.config["RECOVERY_COACH_DEV"] = not verifier.check_signature
+    app.register_blueprint(tracks_blueprint())
 
     @app.get("/health")
     def health():

@@ -9,7 +9,12 @@ import importlib
 
 from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES, FOCUSES, ROTATIONS
 
-COMMAND_MODULES = ("skill.cli.plan_commands", "skill.cli.offline_commands", "skill.cli.alexa_commands")
+COMMAND_MODULES = (
+    "skill.cli.plan_commands",
+    "skill.cli.offline_commands",
+    "skill.cli.audio_commands",
+    "skill.cli.alexa_commands",
+)
 
 
 class Parser(argparse.ArgumentParser):

@@ -16,7 +16,7 @@ DEFAULT_PORT = 5000
 def register(sub, shared) -> None:
     p = sub.add_parser(
         "serve",
-        help="serve the Alexa skill over HTTP (POST /alexa, GET /health)",
+        help="serve the Alexa skill over HTTP (POST /alexa, GET /health, GET /audio/<key>.mp3)",
         description="Serve the skill with Flask's server. In production run "
         "gunicorn 'skill.alexa.app:create_app()' with RECOVERY_COACH_SKILL_ID set.",
     )

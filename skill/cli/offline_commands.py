@@ -15,10 +15,13 @@ from skill.cli.plan_commands import mmss, plan_inputs
 from skill.cli.terminal import Display, Keyboard, progress_bar
 from speech import sequencer
 from speech.local import engine as local_engine
-from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, Engine, SpeechError
+from speech.local import voices
+from speech.local.cache import DiskCache
+from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError
 from speech.local.export import render
-from speech.local.playback import cue_texts, play
-from speech.local.sinks import AplaySink, SilentSink
+from speech.local.playback import play
+from speech.local.sinks import SilentSink, TrackSink
+from speech.local.trackkey import plan_inputs_of
 
 
 def speed_value(text: str) -> float:
@@ -49,10 +52,18 @@ def voice_options() -> argparse.ArgumentParser:
         type=rate_value,
         default=DEFAULT_RATE,
         metavar="WPM",
-        help=f"speaking rate in words a minute (default {DEFAULT_RATE}, the pace the scripts are timed for)",
+        help=f"speaking rate in words a minute, for every voice (default {DEFAULT_RATE}, the pace "
+        "the scripts are timed for)",
     )
-    g.add_argument("--voice", metavar="ID", help="espeak-ng voice id or name (default American English)")
-    g.add_argument("--list-voices", action="store_true", help="list the installed voices and exit")
+    g.add_argument(
+        "--voice",
+        metavar="ID",
+        help="a voice id from --list-voices: the neural voice (the default where it is installed) "
+        "or an espeak-ng voice id or name",
+    )
+    g.add_argument(
+        "--list-voices", action="store_true", help="list the installed voices, neural and espeak-ng, and exit"
+    )
     g.add_argument("--verbose", action="store_true", help="also report cues pushed back by a long cue before them")
     return p
 
@@ -79,12 +90,20 @@ def register(sub, shared) -> None:
     p = sub.add_parser(
         "render",
         parents=[shared, voice],
-        help="write the routine to a WAV file",
-        description="Render the whole routine to one WAV file (16-bit mono, 22,050 Hz), "
-        "each cue starting at its offset, with exact silences between.",
+        help="write the routine to a WAV or MP3 file",
+        description="Render the whole routine to one file, WAV (16-bit mono, 22,050 Hz) or MP3 "
+        "(mono, 48 kbps) by its extension: the step tracks in order, each cue starting "
+        "at its offset, soft chimes at the start of a movement, at switch cues and in "
+        "a step's last three seconds, exact silence between. Clips and MP3 renders "
+        "are kept in the audio cache, so a second render is quick.",
     )
-    p.add_argument("-o", "--output", metavar="FILE.wav", help="the WAV file to write (required)")
-    p.add_argument("--cues", metavar="FILE.json", help="also write the cues with `at` (seconds) and `text`")
+    p.add_argument("-o", "--output", metavar="FILE", help="the .wav or .mp3 file to write (required)")
+    p.add_argument(
+        "--cues",
+        metavar="FILE.json",
+        help="also write a JSON object: `voice`, `cues` (each `at` in seconds, `text`, `step`, "
+        "`movement`, `late`) and `tracks`",
+    )
     p.set_defaults(run=run_render, parser=p)
 
 
@@ -95,9 +114,14 @@ def _fail(message: str) -> int:
 
 def list_voices() -> int:
     print(phrase("offline.voice_header"))
-    for v in local_engine.list_voices():
-        print(f"  {v.id:<24} {v.name}")
+    for v in voices.list_voices(warn):
+        mark = phrase("offline.voice_neural") if v.kind == "neural" else ""
+        print(f"  {v.id:<24} {mark:<7} {v.name}")
     return 0
+
+
+def warn(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _preparing(done: int, total: int) -> None:
@@ -114,13 +138,13 @@ def run_play(args) -> int:
             return list_voices()
         pos = sequencer.start(*plan_inputs(args))
         if args.no_audio:
-            if args.voice:
+            if args.voice and not voices.is_neural(args.voice):
                 local_engine.find_voice(args.voice)  # a typo should not pass silently
             sink = SilentSink(args.speed)
         else:
-            engine = Engine(args.voice, args.rate)
-            sink = AplaySink(engine)
-            sink.prepare(cue_texts(pos.script), _preparing)
+            engine = voices.open_speaker(args.voice, args.rate, warn, DiskCache())
+            sink = TrackSink(pos.script, engine, speed=args.speed)
+            sink.prepare(_preparing)
         display = Display(pos.script, verbose=args.verbose)
         if display.live:
             print(phrase("offline.keys"))
@@ -143,7 +167,7 @@ def run_play(args) -> int:
         print("\n" + phrase("offline.quit"))
         return 130
     finally:
-        if isinstance(sink, AplaySink):
+        if isinstance(sink, TrackSink):
             sink.close()
         if engine is not None:
             engine.close()
@@ -157,9 +181,25 @@ def run_render(args) -> int:
             args.parser.error("the following arguments are required: -o/--output")
         script = sequencer.start(*plan_inputs(args)).script
         label = phrase("offline.rendering")
-        with Engine(args.voice, args.rate) as engine:
-            done = render(script, engine, args.output, args.cues, progress=lambda d, t: progress_bar(label, d, t))
-        print(phrase("offline.wrote", path=args.output, length=mmss(done.seconds), cues=len(done.cues)))
+        cache = DiskCache()
+        speaker = voices.open_speaker(args.voice, args.rate, warn, cache)
+        try:
+            done = render(
+                script,
+                speaker,
+                args.output,
+                args.cues,
+                progress=lambda d, t: progress_bar(label, d, t),
+                cache=cache,
+                inputs=plan_inputs_of(args),
+            )
+        finally:
+            speaker.close()
+        cache.evict()
+        print(
+            phrase("offline.wrote", path=args.output, length=mmss(done.seconds), cues=len(done.cues))
+            + (" " + phrase("offline.from_cache") if done.cached else "")
+        )
         if args.cues:
             print(phrase("offline.wrote_cues", path=args.cues))
         if done.pushed:

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from content.planner import AREAS
+from speech.local.trackkey import plan_inputs_of, track_path
 from speech.script import Script, script_for
 from speech.ssml import render_script
 
@@ -31,7 +32,8 @@ def register(sub, shared) -> None:
         "--format",
         choices=("text", "ssml", "json"),
         default="text",
-        help="text (default), ssml (one response per line) or json",
+        help="text (default), ssml (one response per line) or json (with each step's `track`: "
+        "the URL path of its MP3 on the server, /audio/<key>.mp3, in the default voice)",
     )
     p.set_defaults(run=run_script)
 
@@ -111,6 +113,16 @@ def run_script(args) -> int:
             "responses": [
                 {"step": r.step, "ssml": r.ssml, "estimated_seconds": r.estimated_seconds}
                 for r in render_script(script)
+            ],
+            "steps": [
+                {
+                    "step": s.index,
+                    "name": s.name,
+                    "start": script.step_start(s.index),
+                    "seconds": s.seconds,
+                    "track": track_path(plan_inputs_of(args), s.index),
+                }
+                for s in script.steps
             ],
         }
         print(json.dumps(doc, indent=2))

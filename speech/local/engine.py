@@ -128,6 +128,8 @@ class Engine:
     """Text to clips with one voice and rate; clips are cached per text. Owns a scratch
     directory for the driver's WAV files: close() (or leaving a `with` block) removes it."""
 
+    kind = "espeak"
+
     def __init__(self, voice: str | None = None, rate: int = DEFAULT_RATE) -> None:
         self._tts = espeak()
         self.voice = find_voice(voice, self._tts).id if voice else default_voice(self._tts)
@@ -137,6 +139,11 @@ class Engine:
         self._cache: dict[str, Clip] = {}
         self._workdir: str | None = None
         self._warmed_up = False
+
+    @property
+    def identity(self) -> str:
+        """What makes this engine's audio what it is (for cache keys)."""
+        return f"espeak:{self.voice}:{self.rate}"
 
     def clip(self, text: str) -> Clip:
         if text not in self._cache:

@@ -177,7 +177,7 @@ class Run:
             self.show(Event(Kind.STEP, step, at))
         if start - deadline > PUSH_TOLERANCE:
             self.show(Event(Kind.PUSHED, step, at, cue.text, start - deadline))
-        length = self.sink.play(cue.text)
+        length = self.sink.play(cue.text, step, self.nxt - self.first_cue[step])
         self.show(Event(Kind.CUE, step, at, cue.text, wall - deadline))
         self.playing, self.busy_until, self.nxt = self.nxt, wall + length, self.nxt + 1
 
