@@ -12,16 +12,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from content.phrases import phrase
+from content.planner import AREAS
 from skill.alexa.context import Ctx, Question
 from skill.alexa.intents import HANDLERS, fallback_intent
 from skill.alexa.replies import Reply
 from skill.alexa.slots import Slot
 from speech import sequencer as seq
 from speech.sequencer import Position
-from speech.states import State
+from speech.states import Outcome, State
 
 SAVED_VERSION = 1
 QUESTIONS = {q.value: q for q in Question}
+# SessionEndedRequest reasons meaning the user said nothing more (None: the caller did not say).
+QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,17 @@ def _saved_position(saved: dict[str, Any]) -> Position | None:
     return replace(pos, state=State.PAUSED)  # they walked away: wait for resume
 
 
-def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object, saved: object) -> TurnResult:
+def turn(
+    name: str,
+    slots: dict[str, Slot],
+    new_session: bool,
+    session: object,
+    saved: object,
+    reason: str | None = None,
+) -> TurnResult:
     """Answer one request. `name` is an intent name, "LaunchRequest" or
-    "SessionEndedRequest"; unknown intents get the fallback answer."""
+    "SessionEndedRequest" (with Alexa's `reason`: None is taken as the user going quiet);
+    unknown intents get the fallback answer."""
     garbled = session is not None and not isinstance(session, dict)
     session = session if isinstance(session, dict) else {}
     saved = saved if isinstance(saved, dict) and saved.get("v") == SAVED_VERSION else {}
@@ -56,9 +67,18 @@ def turn(name: str, slots: dict[str, Slot], new_session: bool, session: object, 
 
     if name == "SessionEndedRequest":
         reply = Reply(None, None, True)
+        if reason in QUIET_REASONS and ctx.pos is not None and ctx.state == State.ACTIVE:
+            ctx.pos = _after_quiet(ctx.pos)
     else:
         reply = HANDLERS.get(name, fallback_intent)(ctx)
     return TurnResult(reply, _session_attributes(ctx), _saved_attributes(ctx))
+
+
+def _after_quiet(pos: Position) -> Position:
+    """The user went quiet after a movement's response had been fully spoken (the mic
+    opens only after it): that part is done, so the next visit carries on after it."""
+    after, outcome = seq.advance(pos)
+    return after if outcome == Outcome.FINISHED else replace(after, state=State.PAUSED)
 
 
 def _context(
@@ -69,6 +89,8 @@ def _context(
     ctx.tips = _int(session.get("tips", saved.get("tips")))
     ask = session.get("ask")
     ctx.ask = QUESTIONS.get(ask) if isinstance(ask, str) else None
+    area = session.get("area")
+    ctx.area = area if isinstance(area, str) and area in AREAS else None
     return ctx
 
 
@@ -78,6 +100,8 @@ def _session_attributes(ctx: Ctx) -> dict[str, Any]:
         attrs["pos"] = seq.to_attributes(ctx.pos)
     if ctx.ask:
         attrs["ask"] = str(ctx.ask)
+    if ctx.ask == Question.TARGET and ctx.area:
+        attrs["area"] = ctx.area
     return attrs
 
 
