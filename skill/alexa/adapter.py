@@ -100,8 +100,16 @@ class TurnHandler(AbstractRequestHandler):
         stamp = req.timestamp if isinstance(req.timestamp, datetime) else None
         if stamp is not None and stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=UTC)
+        reason = getattr(req, "reason", None)  # a SessionEndedRequest's: the user went quiet, or an error
         result = turn(
-            name, slots, not in_session or bool(env.session.new), session, saved, now=stamp, store_ok=store_ok
+            name,
+            slots,
+            not in_session or bool(env.session.new),
+            session,
+            saved,
+            now=stamp,
+            store_ok=store_ok,
+            reason=getattr(reason, "value", reason),
         )
         result = settle(result, self.store, uid)
         if in_session:

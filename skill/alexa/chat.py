@@ -24,6 +24,7 @@ from skill.alexa.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resol
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
+FILLERS = {"ugh", "um", "uh", "oh", "ah", "well", "hmm", "so", "okay", "ok", "erm"}  # dropped from the front
 _DURATION_WORDS = sorted({*NUMBER_WORDS, *UNITS, "and", "half", "a", r"\d+"}, key=len, reverse=True)
 _DURATION = r"(?:{0})(?: (?:{0}))*".format("|".join(w if w == r"\d+" else re.escape(w) for w in _DURATION_WORDS))
 
@@ -72,10 +73,13 @@ def match(typed: str) -> Match:
         if said.startswith(prefix + " "):
             said, new_session = said[len(prefix) + 1 :], True
             break
-    for _, intent, regex in patterns():
-        m = regex.match(said)
-        if m:
-            return Match(intent, {k: v for k, v in m.groupdict().items() if v}, new_session)
+    while said:
+        for _, intent, regex in patterns():
+            m = regex.match(said)
+            if m:
+                return Match(intent, {k: v for k, v in m.groupdict().items() if v}, new_session)
+        first, _, rest = said.partition(" ")  # "ugh my legs are sore": speech recognition
+        said = rest if first in FILLERS else ""  # drops such noises; so does the simulator
     return Match("AMAZON.FallbackIntent", {}, new_session)
 
 

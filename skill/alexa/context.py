@@ -1,7 +1,7 @@
 """What a handler sees and changes during one turn.
 
 State lives in two places: session attributes (`pos`, the sequencer cursor; `ask`, the
-question waiting for yes or no; `tips`, how many tips were given) and per-user saved
+question waiting for an answer; `area`, the sore area offered; `tips`, how many tips were given) and per-user saved
 attributes (visits and the last place), so someone who walks away can come back.
 """
 
@@ -24,6 +24,9 @@ class Question(StrEnum):
     RESUME = "resume"  # shall I carry on where you stopped?
     TIP = "tip"  # would you like a (another) tip?
     FORGET = "forget"  # shall I delete everything kept about you? (skill/alexa/memory.py)
+    PAIN = "pain"  # is it sharp pain, or the usual dull soreness? (yes or no does not answer it)
+    SKIP = "skip"  # too hard: shall we skip this movement?
+    TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Ctx:
     kept: dict[str, Any] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
     forget: bool = False
+    area: str | None = None  # the sore area a TARGET question offers to aim at
 
     @property
     def state(self) -> State:

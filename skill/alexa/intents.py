@@ -8,6 +8,7 @@ from collections.abc import Callable
 from content.library import library
 from content.phrases import phrase
 from content.planner import DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES
+from skill.alexa import body
 from skill.alexa.context import Ctx, Question
 from skill.alexa.replies import (
     Reply,
@@ -17,10 +18,12 @@ from skill.alexa.replies import (
     help_words,
     listing,
     play,
+    routine_parts,
     say,
+    step_left_seconds,
     step_name,
 )
-from skill.alexa.slots import Slot, plan_minutes, resolve
+from skill.alexa.slots import Slot, plan_minutes, slot_id
 from speech import sequencer as seq
 from speech.ssml import prepend
 from speech.states import Outcome, State
@@ -39,16 +42,23 @@ def launch(ctx: Ctx) -> Reply:
 
 def start_routine(ctx: Ctx) -> Reply:
     minutes, minutes_note = plan_minutes(ctx.slots.get("duration", Slot()))
-    focus_slot = ctx.slots.get("focus", Slot())
-    focus = resolve(focus_slot, "FocusType") if focus_slot.value or focus_slot.id else "full"
-    focus_note = "" if focus else phrase("skill.focus_unknown", spoken=focus_slot.value)
-    roller_slot = ctx.slots.get("roller", Slot())
-    roller = resolve(roller_slot, "RollerType") if roller_slot.value or roller_slot.id else None
+    focus, odd_focus = slot_id(ctx.slots, "focus", "FocusType", "full")
+    focus_note = phrase("skill.focus_unknown", spoken=ctx.slots["focus"].value) if odd_focus else ""
+    roller, _ = slot_id(ctx.slots, "roller", "RollerType", None)
+    cardio, odd_cardio = slot_id(ctx.slots, "cardio", "CardioType", DEFAULT_CARDIO_CHOICE)
+    area, odd_area = slot_id(ctx.slots, "area", "AreaType", None)
+    notes = (phrase("skill.cardio_unknown") if odd_cardio else "", phrase("skill.area_unknown") if odd_area else "")
     restarting = phrase("skill.new_routine") if ctx.state in (State.ACTIVE, State.PAUSED) else ""
-    cardio = resolve(ctx.slots.get("cardio", Slot()), "CardioType") or DEFAULT_CARDIO_CHOICE
     rotation = max(ctx.visits - 1, 0) % 7  # a returning user gets another day's stretches and poses
-    pos = seq.start(minutes, focus or "full", roller != "without", cardio=cardio, rotation=rotation)
-    return play(ctx, pos, restarting, minutes_note, focus_note)
+    pos = seq.start(
+        minutes,
+        focus or "full",
+        roller != "without",
+        cardio=cardio or DEFAULT_CARDIO_CHOICE,
+        targets=(area,) if area else (),
+        rotation=rotation,
+    )
+    return play(ctx, pos, restarting, minutes_note, focus_note, *notes)
 
 
 def not_started(ctx: Ctx) -> Reply:
@@ -65,7 +75,7 @@ def next_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.READY:
         return not_started(ctx)
     if ctx.state == State.FINISHED:
-        return answer(ctx, phrase("skill.last_step_done"))
+        return finished(ctx)
     pos, outcome = seq.advance(ctx.pos)
     ctx.pos = pos
     return finished(ctx) if outcome == Outcome.FINISHED else play(ctx, pos)
@@ -75,7 +85,20 @@ def previous_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.READY:
         return not_started(ctx)
     pos, outcome = seq.previous_step(ctx.pos)
-    return play(ctx, pos, phrase("skill.first_step") if outcome == Outcome.AT_START else "")
+    if outcome == Outcome.AT_START:
+        return play(ctx, pos, phrase("skill.first_step"), welcome=False)
+    return play(ctx, pos)
+
+
+def skip_intent(ctx: Ctx) -> Reply:
+    """On to the next movement, whatever part of this one we are in."""
+    if ctx.state == State.READY:
+        return not_started(ctx)
+    if ctx.state == State.FINISHED:
+        return finished(ctx)
+    pos, outcome = seq.next_step(ctx.pos)
+    ctx.pos = pos
+    return finished(ctx) if outcome == Outcome.FINISHED else play(ctx, pos)
 
 
 def repeat_intent(ctx: Ctx) -> Reply:
@@ -137,6 +160,12 @@ def yes_intent(ctx: Ctx) -> Reply:
         return resume_intent(ctx)
     if ask == Question.TIP or (ask is None and ctx.state == State.FINISHED):
         return tip_intent(ctx)
+    if ask == Question.SKIP and ctx.pos is not None:
+        return skip_intent(ctx)
+    if ask == Question.TARGET:
+        return body.start_targeted(ctx)
+    if ask == Question.PAIN:
+        return body.pain_unanswered(ctx)
     if ask == Question.START or ctx.state == State.READY:
         return play(ctx, default_position())
     return answer(ctx, phrase("skill.yes_unclear"))
@@ -149,8 +178,16 @@ def no_intent(ctx: Ctx) -> Reply:
         return _offer_start(ctx, phrase("skill.no_to_resume", minutes=DEFAULT_MINUTES))
     if ask == Question.START:
         return answer(ctx, phrase("skill.no_to_start"))
+    if ask == Question.PAIN:
+        return body.pain_unanswered(ctx)
+    if ask in (Question.TIP, Question.SKIP) and ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
+        if ask == Question.SKIP:
+            return body.keep_gently(ctx)
+        return answer(ctx, phrase("skill.no_more_tips", name=step_name(ctx.pos)))
     if ask == Question.TIP:
         return answer(ctx, phrase("skill.goodbye"), end=True)
+    if ask == Question.TARGET:
+        return answer(ctx, phrase("skill.no_to_start"))
     return help_intent(ctx)
 
 
@@ -162,6 +199,8 @@ def _offer_start(ctx: Ctx, sentence: str) -> Reply:
 def how_to_intent(ctx: Ctx) -> Reply:
     slot = ctx.slots.get("movement", Slot())
     routine = (ctx.pos or default_position()).script.steps
+    if (slot.value or "").lower().split()[:1] in (["this"], ["that"]):
+        return current_movement_intent(ctx)
     if not (slot.value or slot.id):
         return answer(ctx, phrase("skill.howto_missing", example=routine[0].name))
     movement = library().find(slot.value or "") or (
@@ -172,6 +211,15 @@ def how_to_intent(ctx: Ctx) -> Reply:
         return answer(ctx, phrase("skill.howto_unknown", spoken=slot.value, examples=examples))
     how = " ".join([movement.how_to, *movement.cautions])
     return answer(ctx, phrase("skill.howto", name=movement.name.capitalize(), how=how))
+
+
+def current_movement_intent(ctx: Ctx) -> Reply:
+    """ "What is this exercise": the movement under way, described."""
+    if ctx.pos is None or ctx.state not in (State.ACTIVE, State.PAUSED):
+        return not_started(ctx) if ctx.state == State.READY else answer(ctx, phrase("skill.next_none"))
+    movement = library().get(ctx.pos.script.steps[ctx.pos.step].movement_id)
+    how = " ".join([movement.how_to, *movement.cautions])
+    return answer(ctx, phrase("skill.describe", name=movement.name, how=how))
 
 
 def whats_next_intent(ctx: Ctx) -> Reply:
@@ -187,13 +235,12 @@ def whats_next_intent(ctx: Ctx) -> Reply:
 
 def routine_intent(ctx: Ctx) -> Reply:
     pos = ctx.pos or default_position()
-    steps = [phrase("skill.routine_step", name=s.name, duration=duration_words(s.seconds)) for s in pos.script.steps]
     where = (
         phrase("skill.routine_at", number=pos.step + 1, name=step_name(pos))
         if ctx.state in (State.ACTIVE, State.PAUSED)
         else ""
     )
-    return answer(ctx, phrase("skill.routine", minutes=pos.minutes, steps=listing(steps)), where)
+    return answer(ctx, phrase("skill.routine", minutes=pos.minutes, parts=routine_parts(pos)), where)
 
 
 def time_left_intent(ctx: Ctx) -> Reply:
@@ -201,8 +248,12 @@ def time_left_intent(ctx: Ctx) -> Reply:
         return answer(ctx, phrase("skill.left_not_started", minutes=DEFAULT_MINUTES))
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.left_none"))
-    left = duration_words(seq.remaining_seconds(ctx.pos))
-    return answer(ctx, phrase("skill.left", left=left, name=step_name(ctx.pos)))
+    pos = ctx.pos
+    step_left = duration_words(step_left_seconds(pos))
+    if pos.step + 1 >= pos.step_count:
+        return answer(ctx, phrase("skill.left_step", step_left=step_left, name=step_name(pos)))
+    left = duration_words(seq.remaining_seconds(pos))
+    return answer(ctx, phrase("skill.left", step_left=step_left, left=left, name=step_name(pos)))
 
 
 def tip_intent(ctx: Ctx) -> Reply:
@@ -215,13 +266,6 @@ def tip_intent(ctx: Ctx) -> Reply:
     )
 
 
-def safety_intent(ctx: Ctx) -> Reply:
-    """A red flag from the source text: end the routine now and say to see a professional."""
-    ctx.pos, ctx.ask = None, None
-    flags = listing([f.text for f in library().red_flags], "or")
-    return Reply(say(phrase("skill.safety", flags=flags, disclaimer=library().disclaimer)), None, True)
-
-
 HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
     "LaunchRequest": launch,
     "StartRoutineIntent": start_routine,
@@ -230,7 +274,9 @@ HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
     "RoutineIntent": routine_intent,
     "TimeLeftIntent": time_left_intent,
     "TipIntent": tip_intent,
-    "SafetyIntent": safety_intent,
+    "SkipIntent": skip_intent,
+    "CurrentMovementIntent": current_movement_intent,
+    **body.HANDLERS,
     "AMAZON.NextIntent": next_intent,
     "AMAZON.PreviousIntent": previous_intent,
     "AMAZON.RepeatIntent": repeat_intent,

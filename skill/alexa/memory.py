@@ -242,10 +242,13 @@ def _day_name(today: date, day: date) -> str:
 def yes(ctx: Ctx) -> Reply:
     if ctx.ask == Question.FORGET:
         return forget(ctx)
-    if ctx.ask in (Question.RESUME, Question.TIP) or (ctx.ask is None and ctx.state != State.READY):
-        return intents.yes_intent(ctx)
-    ctx.slots = {}
-    return start(ctx)
+    if ctx.ask == Question.TARGET and ctx.area:  # a routine aimed at the sore area, with the usual preferences
+        ctx.slots = {"area": Slot(None, ctx.area)}
+        return start(ctx)
+    if ctx.ask == Question.START or (ctx.ask is None and ctx.state == State.READY):
+        ctx.slots = {}
+        return start(ctx)
+    return intents.yes_intent(ctx)  # resume, a tip, skipping a movement, the pain question
 
 
 def no(ctx: Ctx) -> Reply:

@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from content.library import YAML_LOADER, library, normalize
-from content.planner import FOCUSES
+from content.planner import AREAS, CARDIO_CHOICES, FOCUSES
+from skill.alexa.phrasebook import expand
 
 SOURCE = Path(__file__).parent / "interaction_model.yaml"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -53,6 +54,12 @@ BANNED_INVOCATION_WORDS = {
     "for",
     "to",
 }
+# Alexa's limits for a custom skill's model, as Amazon's "custom skill limits" page states
+# them (checked by check_model and by tests/alexa/test_model_limits.py).
+MAX_INTENTS = 250
+MAX_SAMPLES = 2000  # sample utterances across all intents
+MAX_SAMPLE_CHARS = 200
+MAX_SLOT_VALUES = 50000  # values and synonyms across all custom slot types
 _SLOT = re.compile(r"\{(\w+)\}")
 _SAMPLE_CHARS = re.compile(r"^[a-z' .{}_]+$")
 _INVOCATION_CHARS = re.compile(r"^[a-z]+( [a-z]+)+$")
@@ -72,14 +79,15 @@ def slot_types() -> dict[str, dict[str, list[str]]]:
 
 
 def intents() -> dict[str, dict]:
-    """Every intent as {name: {slots, samples, understood}}, built-ins included."""
+    """Every intent as {name: {slots, samples, understood}}, built-ins included, with each
+    phrasebook line expanded into the samples it stands for."""
     out = {}
     for name, spec in {**source()["intents"], **source()["builtins"]}.items():
         spec = spec or {}
         out[name] = {
-            "slots": spec.get("slots", {}),
-            "samples": list(spec.get("samples", [])),
-            "understood": list(spec.get("understood", [])),
+            "slots": dict(spec.get("slots", {})),
+            "samples": list(dict.fromkeys(s for t in spec.get("samples", []) for s in expand(t))),
+            "understood": list(dict.fromkeys(s for t in spec.get("understood", []) for s in expand(t))),
         }
     return out
 
@@ -224,6 +232,11 @@ def check_model() -> list[str]:
             elif key in owner:
                 problems.append(f"{name}: sample '{sample}' is listed twice")
             owner[key] = name
+    return problems + _check_types(types) + check_limits() + _check_listing()
+
+
+def _check_types(types: dict[str, dict[str, list[str]]]) -> list[str]:
+    problems = []
     for tname, values in types.items():
         seen: dict[str, str] = {}
         for vid, words in values.items():
@@ -234,8 +247,32 @@ def check_model() -> list[str]:
                 if seen.get(k, vid) != vid:
                     problems.append(f"{tname}: '{w}' is a synonym of both {seen[k]} and {vid}")
                 seen[k] = vid
-    if set(types["FocusType"]) != set(FOCUSES):
-        problems.append(f"FocusType values must be the planner's focuses: {', '.join(FOCUSES)}")
+    for tname, ids in (("FocusType", FOCUSES), ("CardioType", CARDIO_CHOICES), ("AreaType", AREAS)):
+        if set(types.get(tname, ())) != set(ids):
+            what = {"FocusType": "focuses", "CardioType": "cardio choices", "AreaType": "areas"}[tname]
+            problems.append(f"{tname} values must be the planner's {what}: {', '.join(ids)}")
+    return problems
+
+
+def check_limits() -> list[str]:
+    """Alexa's size limits: intents, samples, sample length, slot values."""
+    every = intents()
+    samples = [s for spec in every.values() for s in spec["samples"]]
+    values = sum(len(words) for values in slot_types().values() for words in values.values())
+    problems = [
+        f"sample '{s}' is longer than {MAX_SAMPLE_CHARS} characters" for s in samples if len(s) > MAX_SAMPLE_CHARS
+    ]
+    if len(every) > MAX_INTENTS:
+        problems.append(f"{len(every)} intents; Alexa allows {MAX_INTENTS}")
+    if len(samples) > MAX_SAMPLES:
+        problems.append(f"{len(samples)} samples; Alexa allows {MAX_SAMPLES}")
+    if values > MAX_SLOT_VALUES:
+        problems.append(f"{values} slot values and synonyms; Alexa allows {MAX_SLOT_VALUES}")
+    return problems
+
+
+def _check_listing() -> list[str]:
+    problems = []
     manifest = build_manifest()["manifest"]
     for loc, listing in manifest["publishingInformation"]["locales"].items():
         if "medical advice" not in listing["description"]:

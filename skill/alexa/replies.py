@@ -4,7 +4,7 @@ playing the current part of a step, and durations and lists read aloud."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES
@@ -12,7 +12,7 @@ from skill.alexa.context import Ctx
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
-from speech.states import State
+from speech.states import CueKind, State
 from speech.timing import estimate_seconds
 
 HELP_KEYS = {
@@ -59,10 +59,18 @@ def answer(ctx: Ctx, *sentences: str, end: bool = False) -> Reply:
     return Reply(say(ctx.note, *sentences), None if end else say(reprompt_for(ctx)), end)
 
 
-def play(ctx: Ctx, pos: Position, *prefix: str) -> Reply:
-    """Speak the current part of the current step, with its timing cues."""
+def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
+    """Speak the current part of the current step, with its timing cues. After the last
+    part of the last step the routine is finished (its closing words are in that part),
+    so help, time left and a walk-away speak of a finished routine. `welcome=False`
+    leaves out the routine's welcome (going back to the first step)."""
+    part = seq.current_part(pos)
+    if not welcome and part.cues and part.cues[0].kind == CueKind.WELCOME:
+        part = replace(part, cues=part.cues[1:], pauses=part.pauses[1:])
+    if pos.step + 1 >= pos.step_count and pos.part + 1 >= len(seq.parts(pos)):
+        pos = replace(pos, state=State.FINISHED)
     ctx.pos, ctx.ask = pos, None
-    r = render_part(seq.current_part(pos))
+    r = render_part(part)
     lead = " ".join(p for p in (ctx.note, *prefix) if p)
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
@@ -79,6 +87,39 @@ def duration_words(seconds: float) -> str:
         return phrase("skill.seconds", count=int(round(seconds / 5) * 5) or 5)
     minutes = round(seconds / 60)
     return phrase("skill.one_minute") if minutes == 1 else phrase("skill.minutes", count=minutes)
+
+
+def step_left_seconds(pos: Position) -> float:
+    """Time left in the current step from the start of its current part."""
+    return pos.script.steps[pos.step].seconds - seq.current_part(pos).at
+
+
+# "What's in my routine": a phrase per part of the routine, for one step or several.
+ROUTINE_PART_KEYS = {
+    "cardio": ("skill.routine_part_one.cardio", "skill.routine_part.cardio"),
+    "stretching": ("skill.routine_part_one.stretching", "skill.routine_part.stretching"),
+    "foam-rolling": ("skill.routine_part_one.foam-rolling", "skill.routine_part.foam-rolling"),
+    "yoga": ("skill.routine_part_one.yoga", "skill.routine_part.yoga"),
+}
+
+
+def routine_parts(pos: Position) -> str:
+    """The routine grouped by part: "about 5 minutes of brisk walking, then 2 stretches, ..."."""
+    groups: list[list] = []
+    for step in pos.script.steps:
+        if groups and groups[-1][0].category == step.category:
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    words = []
+    for group in groups:
+        one, many = ROUTINE_PART_KEYS[group[0].category]
+        seconds = sum(s.seconds for s in group)
+        name = group[0].name if len(group) == 1 else group[0].category
+        words.append(
+            phrase(one if len(group) == 1 else many, count=len(group), name=name, duration=duration_words(seconds))
+        )
+    return ", then ".join(words)
 
 
 def listing(items: list[str], joiner: str = "and") -> str:

@@ -126,3 +126,13 @@ def _values(type_name: str) -> tuple[frozenset[str], dict[str, str]]:
     values = slot_types()[type_name]
     index = {normalize(w): vid for vid, words in reversed(values.items()) for w in words}
     return frozenset(values), index
+
+
+def slot_id(slots: dict[str, Slot], name: str, type_name: str, default: str | None) -> tuple[str | None, bool]:
+    """(the value id a slot means, or `default` when nothing was said; whether something was
+    said that matches none of our values)."""
+    slot = slots.get(name, Slot())
+    if not (slot.value or slot.id):
+        return default, False
+    vid = resolve(slot, type_name)
+    return (vid, False) if vid else (default, True)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from content.phrases import phrase
+from content.planner import AREAS
 from skill.alexa import memory
 from skill.alexa.context import Ctx, Question
 from skill.alexa.intents import HANDLERS, fallback_intent
@@ -29,12 +30,15 @@ from skill.alexa.replies import Reply, say
 from skill.alexa.slots import Slot
 from skill.alexa.store import Store, StoreError
 from speech import sequencer as seq
-from speech.states import State
+from speech.sequencer import Position
+from speech.states import Outcome, State
 
 SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
 ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
+# SessionEndedRequest reasons meaning the user said nothing more (None: the caller did not say).
+QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
 
 
 @dataclass
@@ -61,11 +65,13 @@ def turn(
     *,
     now: datetime | None = None,
     store_ok: bool = True,
+    reason: str | None = None,
 ) -> TurnResult:
     """Answer one request. `name` is an intent name, "LaunchRequest" or
     "SessionEndedRequest"; unknown intents get the fallback answer. `saved` is what the
     store holds for the user (read only when `needs_kept(session)`); `store_ok` False
-    when that read failed."""
+    when that read failed; `reason` is a SessionEndedRequest's (None is taken as the user
+    going quiet)."""
     now = now or datetime.now(UTC)
     garbled = session is not None and not isinstance(session, dict)
     session = session if isinstance(session, dict) else {}
@@ -86,6 +92,8 @@ def turn(
 
     if name == "SessionEndedRequest":
         reply = Reply(None, None, True)
+        if reason in QUIET_REASONS and ctx.pos is not None and ctx.state == State.ACTIVE:
+            ctx.pos = _after_quiet(ctx.pos)
     else:
         reply = ROUTES.get(name, fallback_intent)(ctx)
     new_kept = _kept(ctx, kept, before, now)
@@ -95,6 +103,13 @@ def turn(
     return result
 
 
+def _after_quiet(pos: Position) -> Position:
+    """The user went quiet after a movement's response had been fully spoken (the mic
+    opens only after it): that part is done, so the next visit carries on after it."""
+    after, outcome = seq.advance(pos)
+    return after if outcome == Outcome.FINISHED else replace(after, state=State.PAUSED)
+
+
 def _context(name: str, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
     ctx = Ctx(pos=None, slots=slots, kept=copy.deepcopy(kept))  # handlers change the copy
     ctx.visits = kept["visits"] + (1 if counted and name != "SessionEndedRequest" else 0)
@@ -102,6 +117,8 @@ def _context(name: str, slots: dict[str, Slot], counted: bool, session: dict[str
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
     ask = session.get("ask")
     ctx.ask = QUESTIONS.get(ask) if isinstance(ask, str) else None
+    area = session.get("area")
+    ctx.area = area if isinstance(area, str) and area in AREAS else None
     return ctx
 
 
@@ -128,6 +145,8 @@ def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, 
         attrs["ask"] = str(ctx.ask)
     if off:
         attrs["store"] = "off"
+    if ctx.ask == Question.TARGET and ctx.area:
+        attrs["area"] = ctx.area
     return attrs
 
 

@@ -66,7 +66,7 @@ def test_an_unwritable_directory_without_a_file_coaches_as_usual(tmp_path, healt
 def test_a_missing_directory_is_made_and_the_place_is_kept(tmp_path, healthy):
     db = tmp_path / "not" / "yet" / "coach.sqlite3"
     assert heard(talk_to(db), ROUTINE) == healthy  # it ends after "go back", on leg swings
-    assert "partway through your routine, on leg swings" in heard(talk_to(db), ["open recovery coach"])[0]
+    assert "Shall we carry on with leg swings?" in heard(talk_to(db), ["open recovery coach"])[0]
 
 
 @root_only
@@ -150,7 +150,7 @@ def test_a_file_deleted_while_running_heals_on_the_next_turn(tmp_path):
         p.unlink()
     said = heard(conv, ["next", "next", "stop"])
     assert said[0].startswith("Next, leg swings.") and "saved your place on hip circles" in said[2]
-    assert "partway through your routine, on hip circles" in heard(talk_to(db), ["open recovery coach"])[0]
+    assert "Shall we carry on with hip circles?" in heard(talk_to(db), ["open recovery coach"])[0]
 
 
 def test_faults_are_logged_once_per_kind_per_minute(caplog):

@@ -1,0 +1,107 @@
+"""What the skill says when someone talks about their body: the source text's five red
+flags (each ends the routine at once, in any state), generic pain (stop the movement and
+ask: sharp, or the usual dull soreness?), everyday soreness (what the routine is for; it
+never ends one) and "too hard" (gentler guidance from the text, and an offer to skip)."""
+
+from __future__ import annotations
+
+from content.library import library
+from content.phrases import phrase
+from content.planner import AREAS, DEFAULT_MINUTES
+from skill.alexa.context import Ctx, Question
+from skill.alexa.replies import Reply, answer, play, say, step_name
+from skill.alexa.slots import Slot, resolve
+from speech import sequencer as seq
+from speech.states import State
+
+# Each red-flag intent and the words that name what was heard (content/phrases/en.yaml).
+RED_FLAG_KEYS = {
+    "SharpPainIntent": "skill.red_flag.sharp",
+    "LastingPainIntent": "skill.red_flag.lasting",
+    "SwellingIntent": "skill.red_flag.swelling",
+    "CannotBearWeightIntent": "skill.red_flag.weight",
+    "WorseningPainIntent": "skill.red_flag.worsening",
+}
+AREA_KEYS = {
+    "quads": "skill.area.quads",
+    "hamstrings": "skill.area.hamstrings",
+    "glutes": "skill.area.glutes",
+    "calves": "skill.area.calves",
+    "hips": "skill.area.hips",
+    "it-band": "skill.area.it-band",
+    "lower-back": "skill.area.lower-back",
+}
+
+
+def red_flag(intent: str):
+    """The handler for one red flag: end the routine now, name what was heard, say to see
+    a professional, and end the session (about fifteen seconds of speech)."""
+
+    def handler(ctx: Ctx) -> Reply:
+        ctx.pos, ctx.ask, ctx.area = None, None, None
+        flag = phrase(RED_FLAG_KEYS[intent])
+        return Reply(say(phrase("skill.safety", flag=flag, disclaimer=library().disclaimer)), None, True)
+
+    handler.__name__ = f"red_flag_{intent}"
+    return handler
+
+
+def pain_intent(ctx: Ctx) -> Reply:
+    """ "It hurts": stop the movement under way and ask one question."""
+    if ctx.state == State.ACTIVE:
+        ctx.pos, _ = seq.pause(ctx.pos)
+    ctx.ask = Question.PAIN
+    return Reply(say(ctx.note, phrase("skill.pain_check")), say(phrase("skill.pain_check_reprompt")))
+
+
+def soreness_intent(ctx: Ctx) -> Reply:
+    """Ordinary soreness: answered kindly; back to the routine if one is under way, else an
+    offer of a routine aimed at the sore area."""
+    asked, ctx.ask = ctx.ask, None
+    if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
+        if asked == Question.PAIN:
+            pos, _ = seq.resume(ctx.pos)
+            return play(ctx, pos, phrase("skill.pain_dull"))
+        return answer(ctx, phrase("skill.sore_mid_routine"))
+    slot = ctx.slots.get("area", Slot())
+    area = resolve(slot, "AreaType") if slot.value or slot.id else None
+    ctx.ask, ctx.area = Question.START, None
+    if area is None:
+        return answer(ctx, phrase("skill.sore_offer_legs", minutes=DEFAULT_MINUTES))
+    ctx.ask, ctx.area = Question.TARGET, area
+    return answer(ctx, phrase("skill.sore_offer", area=phrase(AREA_KEYS[area]), minutes=DEFAULT_MINUTES))
+
+
+def start_targeted(ctx: Ctx) -> Reply:
+    """Yes to the offer of a routine aimed at a sore area."""
+    area = ctx.area if ctx.area in AREAS else None
+    ctx.area = None
+    return play(ctx, seq.start(DEFAULT_MINUTES, targets=(area,) if area else ()))
+
+
+def pain_unanswered(ctx: Ctx) -> Reply:
+    """Yes or no does not answer "sharp, or dull soreness?": ask again."""
+    ctx.ask = Question.PAIN
+    return Reply(say(phrase("skill.pain_check_reprompt")), say(phrase("skill.pain_check_reprompt")))
+
+
+def too_hard_intent(ctx: Ctx) -> Reply:
+    if ctx.pos is None or ctx.state not in (State.ACTIVE, State.PAUSED):
+        return answer(ctx, phrase("skill.too_hard_general"))
+    ctx.ask = Question.SKIP
+    name = step_name(ctx.pos)
+    return Reply(say(ctx.note, phrase("skill.too_hard", name=name)), say(phrase("skill.too_hard_reprompt", name=name)))
+
+
+def keep_gently(ctx: Ctx) -> Reply:
+    """No to skipping a movement that felt too hard."""
+    assert ctx.pos is not None
+    return answer(ctx, phrase("skill.keep_gently", name=step_name(ctx.pos)))
+
+
+HANDLERS = {
+    **{intent: red_flag(intent) for intent in RED_FLAG_KEYS},
+    "PainIntent": pain_intent,
+    "SorenessIntent": soreness_intent,
+    "TooHardIntent": too_hard_intent,
+}
