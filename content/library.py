@@ -33,6 +33,7 @@ MOVEMENT_FIELDS = {
     "steps",
     "per_side",
     "half_cue",
+    "switch_cue",
     "equipment",
     "seconds",
     "cues",
@@ -66,6 +67,7 @@ class Movement:
     cues: tuple[str, ...]
     cautions: tuple[str, ...]
     areas: tuple[str, ...] = ()  # from AREAS: where the source text says the movement works
+    switch_cue: str | None = None  # said with "switch legs": how the second side begins
 
     @property
     def how_to(self) -> str:
@@ -169,6 +171,7 @@ def _movement(file: str, category: str, raw: object) -> Movement:
         steps=_texts(where, raw["steps"], "steps", allow_empty=False),
         per_side=per_side,
         half_cue=_text(where, raw["half_cue"], "half_cue") if raw.get("half_cue") is not None else None,
+        switch_cue=_text(where, raw["switch_cue"], "switch_cue") if raw.get("switch_cue") is not None else None,
         equipment=_texts(where, raw.get("equipment"), "equipment"),
         seconds=Durations(secs["min"], secs["default"], secs["max"]),
         cues=_texts(where, raw.get("cues"), "cues"),

@@ -135,7 +135,8 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
 
     timed: list[Cue] = []  # fixed cues inside the work period
     if m.per_side:
-        timed.append(Cue(round(middle, 1), wording.say(SWITCH_KEYS[m.per_side]), CueKind.SWITCH))
+        switch = " ".join(filter(None, (wording.say(SWITCH_KEYS[m.per_side]), m.switch_cue)))
+        timed.append(Cue(round(middle, 1), switch, CueKind.SWITCH))
         if m.half_cue:
             timed += [
                 Cue(round(begin_at + work / 4, 1), m.half_cue, CueKind.HALF),

@@ -146,3 +146,13 @@ def test_every_response_in_the_table_is_valid_ssml():
     for script in _table_scripts():
         for r in render_script(script):
             assert validate_ssml(r.ssml) == [], r.ssml[:80]
+
+
+def test_the_second_leg_of_leg_swings_is_told_both_directions_and_it_band_is_said_as_letters():
+    script = script_for(20)
+    swings = next(s for s in script.steps if s.name == "leg swings")
+    switch = [c.text for c in swings.cues if c.kind == "switch"]
+    assert len(switch) == 1 and switch[0].endswith("Forward and backward first.")
+    assert [c.text for c in swings.cues if c.kind == "half"] == ["Now swing side to side."] * 2
+    spoken = " ".join(c.text for s in script_for(30).steps for c in s.cues)
+    assert "I.T. band roll" in spoken and "IT band" not in spoken
