@@ -61,7 +61,7 @@ def soreness_intent(ctx: Ctx) -> Reply:
     if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
         if asked == Question.PAIN:
             pos, _ = seq.resume(ctx.pos)
-            return play(ctx, pos, phrase("skill.pain_dull"))
+            return play(ctx, pos, phrase("skill.pain_dull"), welcome=False)
         return answer(ctx, phrase("skill.sore_mid_routine"))
     slot = ctx.slots.get("area", Slot())
     area = resolve(slot, "AreaType") if slot.value or slot.id else None

@@ -87,7 +87,7 @@ def previous_intent(ctx: Ctx) -> Reply:
     pos, outcome = seq.previous_step(ctx.pos)
     if outcome == Outcome.AT_START:
         return play(ctx, pos, phrase("skill.first_step"), welcome=False)
-    return play(ctx, pos)
+    return play(ctx, pos, welcome=False)
 
 
 def skip_intent(ctx: Ctx) -> Reply:
@@ -107,7 +107,7 @@ def repeat_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.FINISHED:
         return finished(ctx)
     pos, _ = seq.repeat(ctx.pos)
-    return play(ctx, pos)
+    return play(ctx, pos, welcome=False)  # the welcome is said once, when the routine starts
 
 
 def pause_intent(ctx: Ctx) -> Reply:
@@ -126,7 +126,7 @@ def resume_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.last_step_done"))
     pos, _ = seq.resume(ctx.pos)
-    return play(ctx, pos)
+    return play(ctx, pos, welcome=False)
 
 
 def start_over_intent(ctx: Ctx) -> Reply:

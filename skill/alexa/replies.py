@@ -63,7 +63,8 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     """Speak the current part of the current step, with its timing cues. After the last
     part of the last step the routine is finished (its closing words are in that part),
     so help, time left and a walk-away speak of a finished routine. `welcome=False`
-    leaves out the routine's welcome (going back to the first step)."""
+    leaves out the routine's welcome: it is said once, when the routine starts, not on a
+    repeat, a resume or a return to the first step."""
     part = seq.current_part(pos)
     if not welcome and part.cues and part.cues[0].kind == CueKind.WELCOME:
         part = replace(part, cues=part.cues[1:], pauses=part.pauses[1:])
