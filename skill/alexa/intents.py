@@ -71,14 +71,19 @@ def finished(ctx: Ctx) -> Reply:
     return answer(ctx, phrase("skill.finished"))
 
 
-def next_intent(ctx: Ctx) -> Reply:
+def _forward(ctx: Ctx, move: Callable[[seq.Position], seq.Move]) -> Reply:
+    """On by `move` (the next part, or the next movement); the end of the routine finishes it."""
     if ctx.state == State.READY:
         return not_started(ctx)
     if ctx.state == State.FINISHED:
         return finished(ctx)
-    pos, outcome = seq.advance(ctx.pos)
+    pos, outcome = move(ctx.pos)
     ctx.pos = pos
     return finished(ctx) if outcome == Outcome.FINISHED else play(ctx, pos)
+
+
+def next_intent(ctx: Ctx) -> Reply:
+    return _forward(ctx, seq.advance)
 
 
 def previous_intent(ctx: Ctx) -> Reply:
@@ -92,13 +97,7 @@ def previous_intent(ctx: Ctx) -> Reply:
 
 def skip_intent(ctx: Ctx) -> Reply:
     """On to the next movement, whatever part of this one we are in."""
-    if ctx.state == State.READY:
-        return not_started(ctx)
-    if ctx.state == State.FINISHED:
-        return finished(ctx)
-    pos, outcome = seq.next_step(ctx.pos)
-    ctx.pos = pos
-    return finished(ctx) if outcome == Outcome.FINISHED else play(ctx, pos)
+    return _forward(ctx, seq.next_step)
 
 
 def repeat_intent(ctx: Ctx) -> Reply:
