@@ -105,9 +105,9 @@ class StreamChat:
         """Let `seconds` of stream time pass (only while no session is open), showing cues as they come."""
         left = seconds
         while left > 0 and self.conv.ended and self.player.playing:
-            before = self.player.at
+            before, due = self.player.at, self.player.next_due() or 0.0
             heard, events = self.player.advance(left)
-            left -= self.player.at - before
+            left -= min(left, due)
             for cue in heard:
                 self.show(f"  {mmss(cue.at)}  {cue.text}")
             self.events(events)
@@ -123,11 +123,13 @@ class StreamChat:
         return self.player.playing and self.conv.ended
 
     def _show_event(self, request: dict[str, Any]) -> None:
-        kind, track = request["type"], self.player.current
+        kind = request["type"]
+        track = self.player.known.get(request.get("token", ""))
+        at = request.get("offsetInMilliseconds", 0) / 1000
         if kind == "AudioPlayer.PlaybackStarted" and track:
-            where = f", from {mmss(self.player.at)}" if self.player.at else ""
+            where = f", from {mmss(at)}" if at else ""
             self.show(f"[playing {track.step + 1}/{track.steps}: {track.name}, {mmss(track.seconds)}{where}]")
         elif kind == "AudioPlayer.PlaybackStopped" and track:
-            self.show(f"[stopped at {mmss(self.player.at)} of {track.name}]")
+            self.show(f"[stopped at {mmss(at)} of {track.name}]")
         elif kind.startswith("PlaybackController."):
             self.show(f"[button: {kind.removeprefix('PlaybackController.').removesuffix('CommandIssued').lower()}]")

@@ -15,6 +15,7 @@ offers an unfinished routine from the last `RESUME_DAYS` days.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,6 +52,8 @@ def migrate(saved: object) -> dict[str, Any]:
     kept["pos_at"] = saved.get("pos_at") if isinstance(saved.get("pos_at"), int) else None
     if isinstance(saved.get("prefs"), dict):
         kept["prefs"] = dict(saved["prefs"])
+    if isinstance(saved.get("stream"), dict):  # a hands-free routine's place (skill/alexa/stream.py)
+        kept["stream"] = dict(saved["stream"])
     if isinstance(saved.get("history"), list):
         kept["history"] = [h for h in saved["history"] if _entry(h)]
     return kept
@@ -69,9 +72,7 @@ def saved_position(kept: dict[str, Any], today: date) -> Position | None:
     at = kept.get("pos_at")
     if at is not None and (today - _day(at)).days > RESUME_DAYS:
         return None
-    return seq.Position(
-        pos.minutes, pos.focus, pos.has_foam_roller, pos.step, pos.part, State.PAUSED, pos.cardio, pos.targets
-    )
+    return replace(pos, state=State.PAUSED)  # every plan input kept, the rotation too
 
 
 def _day(epoch: int) -> date:

@@ -66,6 +66,7 @@ class Player:
     activity: Activity = Activity.IDLE
     asked_next: bool = False  # PlaybackNearlyFinished sent for the current track
     notes: list[str] = field(default_factory=list)  # what the user would notice, for the screen
+    known: dict[str, Track] = field(default_factory=dict)  # every track played, by token
 
     def context(self) -> dict[str, Any]:
         """context.AudioPlayer for a request made now."""
@@ -121,6 +122,7 @@ class Player:
 
     def _start(self, track: Track, at: float) -> list[dict[str, Any]]:
         self.current, self.at, self.activity, self.asked_next = track, at, Activity.PLAYING, False
+        self.known[track.token] = track
         return [self.event("AudioPlayer.PlaybackStarted")]
 
     def _stop(self) -> list[dict[str, Any]]:
