@@ -57,6 +57,7 @@ class Ctx:
     forget: bool = False
     area: str | None = None  # the sore area a TARGET question offers to aim at
     device: Device = field(default_factory=Device)
+    into_step: float = 0.0  # seconds of the current step already played (a streaming track's offset)
 
     @property
     def state(self) -> State:

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from content.phrases import phrase
+from skill.alexa import intents
 from skill.alexa.context import Ctx, Device
 from skill.alexa.replies import Reply, answer, routine_parts, say
 from skill.alexa.replies import play as play_part
@@ -94,6 +95,21 @@ def playing_position(kept: dict[str, Any], device: Device, saved: Position | Non
     return replace(saved, step=stream["step"], part=0, state=State.ACTIVE)
 
 
+def into_step(kept: dict[str, Any], device: Device, pos: Position | None) -> float:
+    """Seconds of the current step the stream has played: what "how much is left" subtracts."""
+    stream = kept.get("stream")
+    if pos is None or not isinstance(stream, dict) or stream.get("step") != pos.step:
+        return 0.0
+    return _here(stream, device) / 1000
+
+
+def help_streaming(ctx: Ctx) -> Reply:
+    """Help while a routine streams: the player's commands, then the stream goes on."""
+    if ctx.pos is None or ctx.state != State.ACTIVE:
+        return intents.help_intent(ctx)
+    return answer(ctx, phrase("stream.help", name=ctx.pos.script.steps[ctx.pos.step].name))
+
+
 def _here(stream: dict[str, Any], device: Device) -> int:
     """Where the player is in the current track: what it reports, else what was saved."""
     if stream and device.token == token(stream, stream.get("step", -1)):
@@ -119,7 +135,7 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
         if stream.get("broke") and not new:
             return reply  # its audio failed twice: this routine carries on spoken
         same = not new and before is not None and before.step == pos.step and name not in FROM_THE_TOP
-        if new:
+        if new or "rid" not in stream:
             stream = {"rid": _rid(now)}
         ms = here if same else 0
         ctx.kept["stream"] = {**stream, "step": pos.step, "ms": ms, "next": False, "fails": 0, "broke": False}
@@ -175,6 +191,7 @@ def not_for_a_routine(ctx: Ctx) -> Reply:
 
 
 HANDLERS = {
+    "StreamHelp": help_streaming,  # AMAZON.HelpIntent while streaming (turn.STREAM_ROUTES)
     "StepByStepIntent": step_by_step,
     "StraightThroughIntent": straight_through,
     "AMAZON.LoopOnIntent": not_for_a_routine,

@@ -37,7 +37,7 @@ SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
 ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS, **stream.HANDLERS}
 # While a routine streams, "next" is the next movement: a track holds every part of a step.
-STREAM_ROUTES = {"AMAZON.NextIntent": "SkipIntent"}
+STREAM_ROUTES = {"AMAZON.NextIntent": "SkipIntent", "AMAZON.HelpIntent": "StreamHelp"}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
 # SessionEndedRequest reasons meaning the user said nothing more (None: the caller did not say).
 QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
@@ -95,6 +95,7 @@ def turn(
         ctx.pos = memory.saved_position(kept, ctx.today)
         if streams:
             ctx.pos = stream.playing_position(kept, device, ctx.pos)
+            ctx.into_step = stream.into_step(kept, device, ctx.pos)
     before_pos = ctx.pos
     before = ctx.pos.state if ctx.pos is not None else State.READY
 
