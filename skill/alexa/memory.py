@@ -52,11 +52,26 @@ def migrate(saved: object) -> dict[str, Any]:
     kept["pos_at"] = saved.get("pos_at") if isinstance(saved.get("pos_at"), int) else None
     if isinstance(saved.get("prefs"), dict):
         kept["prefs"] = dict(saved["prefs"])
-    if isinstance(saved.get("stream"), dict):  # a hands-free routine's place (skill/alexa/stream.py)
-        kept["stream"] = dict(saved["stream"])
+    stream = _stream(saved.get("stream"))
+    if stream:
+        kept["stream"] = stream
     if isinstance(saved.get("history"), list):
         kept["history"] = [h for h in saved["history"] if _entry(h)]
     return kept
+
+
+def _stream(saved: object) -> dict[str, Any] | None:
+    """A hands-free routine's place (skill/alexa/stream.py) if every field has its type
+    (session attributes come back from the client: they may be anything)."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("rid"), str):
+        return None
+    out: dict[str, Any] = {"rid": saved["rid"][:16]}
+    for key in ("step", "ms", "fails"):
+        value = saved.get(key, 0)
+        out[key] = value if type(value) is int and 0 <= value < 10**9 else 0
+    for key in ("next", "broke"):
+        out[key] = saved.get(key) is True
+    return out
 
 
 def _entry(h: object) -> bool:

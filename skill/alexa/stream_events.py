@@ -35,12 +35,12 @@ def player_answer(env, name: str, store: Store) -> Directives:
         return []
     before = copy.deepcopy(kept)
     state = getattr(req, "current_playback_state", None)  # PlaybackFailed's
-    ms = getattr(req, "offset_in_milliseconds", None) or getattr(state, "offset_in_milliseconds", None) or 0
+    ms = _whole(getattr(req, "offset_in_milliseconds", None)) or _whole(getattr(state, "offset_in_milliseconds", None))
     stamp = req.timestamp if isinstance(req.timestamp, datetime) else datetime.now(UTC)
     stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     event_token = getattr(req, "token", None)
     event_token = event_token if isinstance(event_token, str) else None
-    directives = on_event(name, event_token, int(ms), kept, device_of(env), stamp)
+    directives = on_event(name, event_token, ms, kept, device_of(env), stamp)
     if kept != before:
         try:
             store.put(uid, kept)
@@ -49,18 +49,23 @@ def player_answer(env, name: str, store: Store) -> Directives:
     return directives
 
 
+def _whole(value: object) -> int:
+    """A millisecond offset as Alexa sends it (the SDK does not check its type), else 0."""
+    return value if type(value) is int and 0 <= value < 10**9 else 0
+
+
 def device_of(env) -> Device:
     """The device's audio player, as a request envelope describes it."""
     system = env.context.system if env.context else None
     interfaces = getattr(getattr(system, "device", None), "supported_interfaces", None)
     player = env.context.audio_player if env.context else None
     activity = getattr(getattr(player, "player_activity", None), "value", None)
-    offset = getattr(player, "offset_in_milliseconds", None)
+    offset = _whole(getattr(player, "offset_in_milliseconds", None))
     playing_token = getattr(player, "token", None)
     return Device(
         player=getattr(interfaces, "audio_player", None) is not None,
         token=playing_token if isinstance(playing_token, str) else None,
-        offset_ms=offset if isinstance(offset, int) and offset >= 0 else 0,
+        offset_ms=offset,
         playing=activity == "PLAYING",
     )
 
