@@ -1,8 +1,8 @@
 """What the skill remembers about a user, and the intents that use it.
 
 Kept per user (plain JSON, version `KEPT_VERSION`): `visits`, `tips`, `prefs` (`roller`
-true/false, `minutes`, `focus`, `cardio`; `mode` is reserved for the hands-free or
-step-by-step choice of issue 13), the unfinished routine (`pos`, the sequencer cursor,
+true/false, `minutes`, `focus`, `cardio`, `mode`: "steps" or "stream", see
+skill/alexa/stream.py), the unfinished routine (`pos`, the sequencer cursor, `stream` when it plays hands-free,
 and `pos_at`, when it was last moved, in epoch seconds) and `history`, finished routines
 as [ISO date, minutes, focus], newest last. skill/alexa/turn.py reads it once per session,
 carries it in session attributes and writes it only when it changed.
@@ -26,6 +26,7 @@ from skill.alexa.context import Ctx, Question
 from skill.alexa.model import slot_types
 from skill.alexa.replies import Reply, answer, listing, say, step_name
 from skill.alexa.slots import Slot, duration_seconds, resolve
+from skill.alexa.stream import checked_stream
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State
@@ -52,26 +53,12 @@ def migrate(saved: object) -> dict[str, Any]:
     kept["pos_at"] = saved.get("pos_at") if isinstance(saved.get("pos_at"), int) else None
     if isinstance(saved.get("prefs"), dict):
         kept["prefs"] = dict(saved["prefs"])
-    stream = _stream(saved.get("stream"))
+    stream = checked_stream(saved.get("stream"))
     if stream:
         kept["stream"] = stream
     if isinstance(saved.get("history"), list):
         kept["history"] = [h for h in saved["history"] if _entry(h)]
     return kept
-
-
-def _stream(saved: object) -> dict[str, Any] | None:
-    """A hands-free routine's place (skill/alexa/stream.py) if every field has its type
-    (session attributes come back from the client: they may be anything)."""
-    if not isinstance(saved, dict) or not isinstance(saved.get("rid"), str):
-        return None
-    out: dict[str, Any] = {"rid": saved["rid"][:16]}
-    for key in ("step", "ms", "fails"):
-        value = saved.get(key, 0)
-        out[key] = value if type(value) is int and 0 <= value < 10**9 else 0
-    for key in ("next", "broke"):
-        out[key] = saved.get(key) is True
-    return out
 
 
 def _entry(h: object) -> bool:

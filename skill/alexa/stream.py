@@ -52,6 +52,20 @@ def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
     return bool(device and device.player and base_url() and mode != STEPS)
 
 
+def checked_stream(saved: object) -> dict[str, Any] | None:
+    """A hands-free routine's place (skill/alexa/stream.py) if every field has its type
+    (session attributes come back from the client: they may be anything)."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("rid"), str):
+        return None
+    out: dict[str, Any] = {"rid": saved["rid"][:16]}
+    for key in ("step", "ms", "fails"):
+        value = saved.get(key, 0)
+        out[key] = value if type(value) is int and 0 <= value < 10**9 else 0
+    for key in ("next", "broke"):
+        out[key] = saved.get(key) is True
+    return out
+
+
 def broke(kept: dict[str, Any]) -> bool:
     """Whether the last stream stopped because its audio failed twice."""
     return isinstance(kept.get("stream"), dict) and bool(kept["stream"].get("broke"))
