@@ -29,11 +29,11 @@ from skill.alexa.context import Ctx, Device
 from skill.alexa.replies import Reply, answer, routine_parts, say
 from skill.alexa.replies import play as play_part
 from speech import sequencer as seq
-from speech.local.trackkey import track_path
 from speech.sequencer import Position
 from speech.states import State
 
 BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
+VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
 STEPS, STREAM = "steps", "stream"  # prefs["mode"]
 FROM_THE_TOP = ("AMAZON.RepeatIntent", "AMAZON.StartOverIntent")  # these play the step from 0
 STOP = {"type": "AudioPlayer.Stop"}
@@ -44,6 +44,14 @@ def base_url() -> str | None:
     """The tracks' public origin, or None when unset or not HTTPS (Alexa plays only HTTPS)."""
     url = os.environ.get(BASE_ENV, "").strip().rstrip("/")
     return url if url.startswith("https://") else None
+
+
+def voice() -> str:
+    """The tracks' voice: the neural one unless RECOVERY_COACH_AUDIO_VOICE names another
+    (the tracks may be rendered on another machine than this, e.g. for a Lambda)."""
+    from speech.local.piper_engine import VOICE_ID
+
+    return os.environ.get(VOICE_ENV, "").strip() or VOICE_ID
 
 
 def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
@@ -88,8 +96,10 @@ def plan_inputs(pos: Position) -> dict[str, Any]:
 
 def play(pos: Position, stream: dict[str, Any], step: int, ms: int = 0, enqueue: bool = False) -> dict[str, Any]:
     """An AudioPlayer.Play of a step's track: replacing everything, or after the playing one."""
+    from speech.local.trackkey import track_path  # here: only a streaming turn needs it (cold starts)
+
     item: dict[str, Any] = {
-        "url": f"{base_url()}{track_path(plan_inputs(pos), step)}",
+        "url": f"{base_url()}{track_path(plan_inputs(pos), step, voice=voice())}",
         "token": token(stream, step),
         "offsetInMilliseconds": max(0, ms),
     }
