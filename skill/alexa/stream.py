@@ -37,6 +37,7 @@ VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
 STEPS, STREAM = "steps", "stream"  # prefs["mode"]
 FROM_THE_TOP = ("AMAZON.RepeatIntent", "AMAZON.StartOverIntent")  # these play the step from 0
 STOP = {"type": "AudioPlayer.Stop"}
+ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 CLEAR = {"type": "AudioPlayer.ClearQueue", "clearBehavior": "CLEAR_ENQUEUED"}
 
 
@@ -179,12 +180,13 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
 
 
 def _rid(now: datetime) -> str:
-    """A routine id: the start time in base 36 (tokens stay short and readable)."""
+    """A routine id: the start time in base 36 and two random letters, so that two starts in
+    the same tenth of a second (a replayed request) still get tokens of their own."""
     n, digits = int(now.timestamp() * 10), ""
-    while n:
+    while n > 0:
         n, d = divmod(n, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[d] + digits
-    return digits or "0"
+        digits = ALPHABET[d] + digits
+    return digits + "".join(ALPHABET[b % 36] for b in os.urandom(2))
 
 
 def step_by_step(ctx: Ctx) -> Reply:
