@@ -31,6 +31,7 @@ class Reply:
     end: bool = False
     directives: tuple[dict[str, Any], ...] = ()  # AudioPlayer directives, as Alexa reads them
     played: bool = False  # the speech is a part of the routine (a stream plays its track instead)
+    lead: str = ""  # what a played reply says before the part ("Starting over.", a note)
 
 
 def say(*sentences: str) -> str:
@@ -79,7 +80,7 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
         ssml = prepend(ssml, lead)
-    return Reply(ssml, say(reprompt_for(ctx)), played=True)
+    return Reply(ssml, say(reprompt_for(ctx)), played=True, lead=lead)
 
 
 def help_words(state: State, name: str = "") -> str:

@@ -164,7 +164,8 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
             stream = {"rid": _rid(now)}
         ms = here if same else 0
         ctx.kept["stream"] = {**stream, "step": pos.step, "ms": ms, "next": False, "fails": 0, "broke": False}
-        lead = say(phrase("stream.start", plan=routine_parts(pos))) if new else None
+        start = phrase("stream.start", plan=routine_parts(pos)) if new else ""
+        lead = say(reply.lead, start) if reply.lead or start else None
         return Reply(lead, None, True, directives=(play(pos, ctx.kept["stream"], pos.step, ms),))
     if not stream or stream.get("broke"):
         return reply
