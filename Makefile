@@ -43,6 +43,7 @@ bench: setup
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/alexa_skill.py
+	$(BIN)/python bench/stream.py
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/voice.py

@@ -33,6 +33,7 @@ class CfnLoader(yaml.SafeLoader):
 
 CfnLoader.add_constructor("!Ref", lambda loader, node: {"Ref": loader.construct_scalar(node)})
 CfnLoader.add_constructor("!GetAtt", lambda loader, node: {"Fn::GetAtt": loader.construct_scalar(node).split(".")})
+CfnLoader.add_constructor("!Sub", lambda loader, node: {"Fn::Sub": loader.construct_scalar(node)})
 
 
 def test_the_template_passes_cfn_lint():
@@ -65,7 +66,8 @@ def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
     assert (DEPLOY / "lambda" / "lambda_function.py").exists()
     assert tuple(map(int, function["Runtime"].removeprefix("python").split("."))) >= (3, 11)
     env = function["Environment"]["Variables"]
-    assert set(env) == {"RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DYNAMODB_TABLE"}
+    assert set(env) == {"RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DYNAMODB_TABLE", "RECOVERY_COACH_AUDIO_BASE_URL"}
+    assert env["RECOVERY_COACH_AUDIO_BASE_URL"] == {"Fn::Sub": "https://${TracksBucket.RegionalDomainName}"}
     (permission,) = of_type(cloudformation, "AWS::Lambda::Permission")
     assert permission["Principal"] == "alexa-appkit.amazon.com"
     assert permission["EventSourceToken"] == {"Ref": "SkillId"}
@@ -124,3 +126,11 @@ def test_the_lambda_handler_answers_a_launch_request_without_flask():
         for k in AWS_ENV:
             os.environ.pop(k, None)
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+
+
+def test_the_tracks_bucket_lets_anyone_read_the_audio_and_nothing_else(cloudformation):
+    """Alexa fetches a stream anonymously; the policy opens audio/* to reading, no more."""
+    (policy,) = of_type(cloudformation, "AWS::S3::BucketPolicy")
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "s3:GetObject" and statement["Principal"] == "*"
+    assert statement["Resource"] == {"Fn::Sub": "${TracksBucket.Arn}/audio/*"}

@@ -26,10 +26,15 @@ from content.phrases import phrase
 from skill.alexa.replies import say
 from skill.alexa.slots import Slot
 from skill.alexa.store import Store, StoreError, open_store, user_id
+from skill.alexa.stream_events import device_of, player_answer
 from skill.alexa.turn import needs_kept, settle, turn
 
 log = logging.getLogger("recovery_coach.skill")
-REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
+PLAYER_TYPES = tuple(
+    [f"AudioPlayer.Playback{e}" for e in ("Started", "NearlyFinished", "Finished", "Stopped", "Failed")]
+    + [f"PlaybackController.{c}CommandIssued" for c in ("Play", "Pause", "Next", "Previous")]
+)
+REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest", *PLAYER_TYPES)
 IGNORED_TYPES = ("System.ExceptionEncountered",)  # Alexa reporting our last answer's error
 MAX_DEPTH = 64  # Alexa's envelopes nest about 8 deep; deeper is an attack on recursion
 MAX_ATTRIBUTES_CHARS = 16 * 1024  # ours take under 200; Alexa's whole response is at most 24 KB
@@ -84,6 +89,8 @@ class TurnHandler(AbstractRequestHandler):
         env = handler_input.request_envelope
         req = env.request
         name = req.object_type
+        if name in PLAYER_TYPES:
+            return self.player_request(handler_input, name)
         slots = {}
         if name == "IntentRequest":
             name = req.intent.name
@@ -110,6 +117,7 @@ class TurnHandler(AbstractRequestHandler):
             now=stamp,
             store_ok=store_ok,
             reason=getattr(reason, "value", reason),
+            device=device_of(env),
         )
         result = settle(result, self.store, uid)
         if in_session:
@@ -122,6 +130,16 @@ class TurnHandler(AbstractRequestHandler):
             rb.ask(reply.reprompt)
         if name != "SessionEndedRequest":
             rb.set_should_end_session(reply.end)
+        if reply.directives:
+            rb.response.directives = list(reply.directives)  # plain JSON: the serializer keeps it as is
+        return rb.response
+
+    def player_request(self, handler_input, name: str):
+        """An event from the player or a button: no session, no speech (skill/alexa/stream_events.py)."""
+        rb = handler_input.response_builder
+        directives = player_answer(handler_input.request_envelope, name, self.store)
+        if directives:
+            rb.response.directives = directives
         return rb.response
 
 

@@ -114,14 +114,18 @@ def slot_json(intent: str, name: str, heard: str) -> dict:
 def envelope(
     request: dict,
     *,
-    session_id: str,
+    session_id: str | None,
     new: bool,
     attributes: dict | None,
     user_id: str,
     skill_id: str = DEV_SKILL_ID,
     locale: str = "en-US",
+    interfaces: dict | None = None,
+    audio_player: dict | None = None,
 ) -> dict:
-    """A request envelope shaped like Alexa's."""
+    """A request envelope shaped like Alexa's. With no `session_id`, one without a session
+    (as AudioPlayer events come); `interfaces`: the device's supportedInterfaces;
+    `audio_player`: context.AudioPlayer (what the device is playing)."""
     request = {
         "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
         "locale": locale,
@@ -130,25 +134,26 @@ def envelope(
     }
     app = {"applicationId": skill_id}
     user = {"userId": user_id}
-    return {
-        "version": "1.0",
-        "session": {
+    context: dict = {
+        "System": {
+            "application": app,
+            "user": user,
+            "device": {"deviceId": "chat", "supportedInterfaces": interfaces or {}},
+            "apiEndpoint": "https://api.amazonalexa.com",
+        }
+    }
+    if audio_player is not None:
+        context["AudioPlayer"] = audio_player
+    doc = {"version": "1.0", "context": context, "request": request}
+    if session_id is not None:
+        doc["session"] = {
             "new": new,
             "sessionId": session_id,
             "application": app,
             "user": user,
             "attributes": attributes or {},
-        },
-        "context": {
-            "System": {
-                "application": app,
-                "user": user,
-                "device": {"deviceId": "chat", "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.amazonalexa.com",
-            }
-        },
-        "request": request,
-    }
+        }
+    return doc
 
 
 def intent_request(m: Match) -> dict:
@@ -220,6 +225,8 @@ class Conversation:
     attributes: dict = field(default_factory=dict)
     reprompt: str | None = None
     last: dict = field(default_factory=dict)  # the last response envelope
+    interfaces: dict = field(default_factory=dict)  # the device's supportedInterfaces
+    audio: Callable[[], dict] | None = None  # context.AudioPlayer now (a device with a player)
 
     def request(self, request: dict, new_session: bool = False) -> tuple[int, dict]:
         new = new_session or self.session_id is None
@@ -232,6 +239,8 @@ class Conversation:
             attributes=self.attributes,
             user_id=self.user_id,
             skill_id=self.skill_id,
+            interfaces=self.interfaces,
+            audio_player=self.audio() if self.audio else None,
         )
         status, body = self.send(doc)
         self.last = body

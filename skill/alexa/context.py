@@ -17,6 +17,17 @@ from speech.sequencer import Position
 from speech.states import State
 
 
+@dataclass(frozen=True)
+class Device:
+    """What a request says of the device: whether it has an audio player, and what it plays
+    (context.AudioPlayer: the token, the offset, whether it is playing)."""
+
+    player: bool = False
+    token: str | None = None
+    offset_ms: int = 0
+    playing: bool = False
+
+
 class Question(StrEnum):
     """The question a yes or no would answer (session attribute `ask`)."""
 
@@ -45,6 +56,8 @@ class Ctx:
     today: date = field(default_factory=date.today)
     forget: bool = False
     area: str | None = None  # the sore area a TARGET question offers to aim at
+    device: Device = field(default_factory=Device)
+    into_step: float = 0.0  # seconds of the current step already played (a streaming track's offset)
 
     @property
     def state(self) -> State:

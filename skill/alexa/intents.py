@@ -248,10 +248,10 @@ def time_left_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.left_none"))
     pos = ctx.pos
-    step_left = duration_words(step_left_seconds(pos))
+    step_left = duration_words(max(step_left_seconds(pos) - ctx.into_step, 0))
     if pos.step + 1 >= pos.step_count:
         return answer(ctx, phrase("skill.left_step", step_left=step_left, name=step_name(pos)))
-    left = duration_words(seq.remaining_seconds(pos))
+    left = duration_words(max(seq.remaining_seconds(pos) - ctx.into_step, 0))
     return answer(ctx, phrase("skill.left", step_left=step_left, left=left, name=step_name(pos)))
 
 

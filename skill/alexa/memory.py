@@ -1,8 +1,8 @@
 """What the skill remembers about a user, and the intents that use it.
 
 Kept per user (plain JSON, version `KEPT_VERSION`): `visits`, `tips`, `prefs` (`roller`
-true/false, `minutes`, `focus`, `cardio`; `mode` is reserved for the hands-free or
-step-by-step choice of issue 13), the unfinished routine (`pos`, the sequencer cursor,
+true/false, `minutes`, `focus`, `cardio`, `mode`: "steps" or "stream", see
+skill/alexa/stream.py), the unfinished routine (`pos`, the sequencer cursor, `stream` when it plays hands-free,
 and `pos_at`, when it was last moved, in epoch seconds) and `history`, finished routines
 as [ISO date, minutes, focus], newest last. skill/alexa/turn.py reads it once per session,
 carries it in session attributes and writes it only when it changed.
@@ -15,6 +15,7 @@ offers an unfinished routine from the last `RESUME_DAYS` days.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from skill.alexa.context import Ctx, Question
 from skill.alexa.model import slot_types
 from skill.alexa.replies import Reply, answer, listing, say, step_name
 from skill.alexa.slots import Slot, duration_seconds, resolve
+from skill.alexa.stream import checked_stream
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State
@@ -51,6 +53,9 @@ def migrate(saved: object) -> dict[str, Any]:
     kept["pos_at"] = saved.get("pos_at") if isinstance(saved.get("pos_at"), int) else None
     if isinstance(saved.get("prefs"), dict):
         kept["prefs"] = dict(saved["prefs"])
+    stream = checked_stream(saved.get("stream"))
+    if stream:
+        kept["stream"] = stream
     if isinstance(saved.get("history"), list):
         kept["history"] = [h for h in saved["history"] if _entry(h)]
     return kept
@@ -69,9 +74,7 @@ def saved_position(kept: dict[str, Any], today: date) -> Position | None:
     at = kept.get("pos_at")
     if at is not None and (today - _day(at)).days > RESUME_DAYS:
         return None
-    return seq.Position(
-        pos.minutes, pos.focus, pos.has_foam_roller, pos.step, pos.part, State.PAUSED, pos.cardio, pos.targets
-    )
+    return replace(pos, state=State.PAUSED)  # every plan input kept, the rotation too
 
 
 def _day(epoch: int) -> date:

@@ -30,7 +30,13 @@ REQUIRED_BUILTINS = (
     "AMAZON.StartOverIntent",
     "AMAZON.YesIntent",
     "AMAZON.NoIntent",
+    # what a skill with the AUDIO_PLAYER interface must accept (certification)
+    "AMAZON.LoopOnIntent",
+    "AMAZON.LoopOffIntent",
+    "AMAZON.ShuffleOnIntent",
+    "AMAZON.ShuffleOffIntent",
 )
+INTERFACES = [{"type": "AUDIO_PLAYER"}]  # hands-free routines stream (skill/alexa/stream.py)
 # Words an invocation name may not contain (launch phrases, wake words, connecting words).
 BANNED_INVOCATION_WORDS = {
     "alexa",
@@ -134,7 +140,7 @@ def build_manifest() -> dict:
                 "testingInstructions": "Say: open recovery coach, then yes, then next. Try pause, resume, go back, "
                 "how do I do leg swings, and I have sharp pain.",
             },
-            "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": []}},
+            "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": INTERFACES}},
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
@@ -232,7 +238,7 @@ def check_model() -> list[str]:
             elif key in owner:
                 problems.append(f"{name}: sample '{sample}' is listed twice")
             owner[key] = name
-    return problems + _check_types(types) + check_limits() + _check_listing()
+    return problems + _check_types(types) + check_limits() + _check_listing() + _check_interfaces()
 
 
 def _check_types(types: dict[str, dict[str, list[str]]]) -> list[str]:
@@ -280,3 +286,11 @@ def _check_listing() -> list[str]:
     if not manifest["apis"]["custom"]["endpoint"]["uri"].startswith(("https://", LAMBDA_ARN)):
         problems.append("the endpoint must be HTTPS or a Lambda function's ARN")
     return problems
+
+
+def _check_interfaces() -> list[str]:
+    """The player interface is declared: without it Alexa rejects every Play directive."""
+    declared = build_manifest()["manifest"]["apis"]["custom"]["interfaces"]
+    if {"type": "AUDIO_PLAYER"} not in declared:
+        return ["the manifest must declare the AUDIO_PLAYER interface (routines stream with AudioPlayer)"]
+    return []

@@ -5,6 +5,7 @@ playing the current part of a step, and durations and lists read aloud."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES
@@ -28,6 +29,9 @@ class Reply:
     ssml: str | None
     reprompt: str | None = None
     end: bool = False
+    directives: tuple[dict[str, Any], ...] = ()  # AudioPlayer directives, as Alexa reads them
+    played: bool = False  # the speech is a part of the routine (a stream plays its track instead)
+    lead: str = ""  # what a played reply says before the part ("Starting over.", a note)
 
 
 def say(*sentences: str) -> str:
@@ -76,7 +80,7 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
         ssml = prepend(ssml, lead)
-    return Reply(ssml, say(reprompt_for(ctx)))
+    return Reply(ssml, say(reprompt_for(ctx)), played=True, lead=lead)
 
 
 def help_words(state: State, name: str = "") -> str:

@@ -23,8 +23,8 @@ from typing import Any
 
 from content.phrases import phrase
 from content.planner import AREAS
-from skill.alexa import memory
-from skill.alexa.context import Ctx, Question
+from skill.alexa import memory, stream
+from skill.alexa.context import Ctx, Device, Question
 from skill.alexa.intents import HANDLERS, fallback_intent
 from skill.alexa.replies import Reply, say
 from skill.alexa.slots import Slot
@@ -35,7 +35,9 @@ from speech.states import Outcome, State
 
 SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
-ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS}
+ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS, **stream.HANDLERS}
+# While a routine streams, "next" is the next movement: a track holds every part of a step.
+STREAM_ROUTES = {"AMAZON.NextIntent": "SkipIntent", "AMAZON.HelpIntent": "StreamHelp"}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
 # SessionEndedRequest reasons meaning the user said nothing more (None: the caller did not say).
 QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
@@ -66,20 +68,23 @@ def turn(
     now: datetime | None = None,
     store_ok: bool = True,
     reason: str | None = None,
+    device: Device | None = None,
 ) -> TurnResult:
     """Answer one request. `name` is an intent name, "LaunchRequest" or
     "SessionEndedRequest"; unknown intents get the fallback answer. `saved` is what the
     store holds for the user (read only when `needs_kept(session)`); `store_ok` False
     when that read failed; `reason` is a SessionEndedRequest's (None is taken as the user
-    going quiet)."""
+    going quiet); `device`: its audio player, if it has one (skill/alexa/stream.py)."""
     now = now or datetime.now(UTC)
+    device = device or Device()
     garbled = session is not None and not isinstance(session, dict)
     session = session if isinstance(session, dict) else {}
     carried = not needs_kept(session)
     kept = memory.migrate(session["kept"] if carried else saved)
     off = session.get("store") == "off" if carried else not store_ok
     ctx = _context(name, slots, new_session and not carried, session, kept)
-    ctx.today = now.date()
+    ctx.today, ctx.device = now.date(), device
+    streams = stream.can_stream(kept, device)
     if "pos" in session:
         ctx.pos = seq.from_attributes(session["pos"])
         if ctx.pos is None:
@@ -88,6 +93,10 @@ def turn(
         ctx.note = phrase("skill.lost_place")
     elif new_session:
         ctx.pos = memory.saved_position(kept, ctx.today)
+        if streams:
+            ctx.pos = stream.playing_position(kept, device, ctx.pos)
+            ctx.into_step = stream.into_step(kept, device, ctx.pos)
+    before_pos = ctx.pos
     before = ctx.pos.state if ctx.pos is not None else State.READY
 
     if name == "SessionEndedRequest":
@@ -95,12 +104,26 @@ def turn(
         if reason in QUIET_REASONS and ctx.pos is not None and ctx.state == State.ACTIVE:
             ctx.pos = _after_quiet(ctx.pos)
     else:
-        reply = ROUTES.get(name, fallback_intent)(ctx)
+        if name == "LaunchRequest" and streams and stream.broke(kept):
+            ctx.note = phrase("stream.broke")
+        route = STREAM_ROUTES.get(name, name) if streams else name
+        reply = ROUTES.get(route, fallback_intent)(ctx)
+        reply = _for_the_player(name, ctx, before_pos, reply, now)
     new_kept = _kept(ctx, kept, before, now)
     result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept)
     result.forget = ctx.forget
     result.write = not off and not ctx.forget and (new_kept != kept or bool(session.get("unsaved")))
     return result
+
+
+def _for_the_player(name: str, ctx: Ctx, before: Position | None, reply: Reply, now: datetime) -> Reply:
+    """A streaming routine's answer as the player needs it; after a switch to step by step,
+    the stream stops (the spoken routine goes on from the same movement)."""
+    if stream.can_stream(ctx.kept, ctx.device):
+        return stream.adapt(name, ctx, before, reply, ctx.device, now)
+    if ctx.device.playing and isinstance(ctx.kept.get("stream"), dict):
+        return replace(reply, directives=(stream.STOP,))
+    return reply
 
 
 def _after_quiet(pos: Position) -> Position:

@@ -37,6 +37,13 @@ def register(sub, shared) -> None:
         f"http://127.0.0.1:{DEFAULT_PORT}/alexa; default: in-process",
     )
     p.add_argument("--speak", action="store_true", help="also speak answers with the local text-to-speech engine")
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="a device with an audio player: the routine streams hands-free; type a command at any "
+        "moment, [pause] [play] [next] [previous] for the buttons, 'wait 1:30' to skip ahead",
+    )
+    p.add_argument("--speed", type=float, default=1.0, help="with --stream: play X times faster (default 1)")
     p.set_defaults(run=run_chat)
 
     p = sub.add_parser(
@@ -94,6 +101,10 @@ def run_model(args) -> int:
 def run_chat(args) -> int:
     from skill.alexa.chat import Conversation, in_process, over_http, ssml_to_text
 
+    if args.stream:
+        from skill.cli.stream_chat import run_stream_chat
+
+        return run_stream_chat(args)
     speaker = _speaker() if args.speak else None
     conv = Conversation(over_http(args.url) if args.url else in_process())
     where = args.url or "in-process skill (dev mode)"

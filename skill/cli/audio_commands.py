@@ -3,17 +3,23 @@ of time (for the server's /audio route and quick renders), or empty it.
 
 `--common` builds the plans people ask for most: every focus at 10, 15, 20 and 30 minutes,
 with and without a foam roller (40 plans; the skill's default is 20 minutes, full focus,
-with a roller).
+with a roller); `--rotations` adds the other six days of the week's variety (the skill
+gives a returning user another day's stretches and poses). `--out DIR` also copies each
+track to DIR/audio/<key>.mp3, the layout RECOVERY_COACH_AUDIO_BASE_URL serves, for a
+static host such as the S3 bucket of deploy/template.yaml.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from pathlib import Path
 
 import click
 
 from content.phrases import phrase
-from content.planner import FOCUSES
+from content.planner import FOCUSES, ROTATIONS
 from skill.cli.offline_commands import rate_value, warn
 from speech.local import voices
 from speech.local.cache import DiskCache
@@ -24,12 +30,13 @@ from speech.local.trackstore import TrackStore
 COMMON_MINUTES = (10, 15, 20, 30)
 
 
-def common_plans() -> list[dict]:
+def common_plans(rotations: bool = False) -> list[dict]:
     return [
-        plan_inputs({"minutes": m, "focus": f, "has_foam_roller": roller})
+        plan_inputs({"minutes": m, "focus": f, "has_foam_roller": roller, "rotation": r})
         for f in FOCUSES
         for m in COMMON_MINUTES
         for roller in (True, False)
+        for r in (range(ROTATIONS) if rotations else (0,))
     ]
 
 
@@ -50,6 +57,8 @@ def register(sub, shared) -> None:
         "each focus at 10, 15, 20 and 30 minutes, with and without a foam roller.",
     )
     b.add_argument("--common", action="store_true", help="the 40 plans people ask for most")
+    b.add_argument("--rotations", action="store_true", help="with --common: every day of the week's variety (280)")
+    b.add_argument("--out", metavar="DIR", help="also copy the tracks to DIR/audio/<key>.mp3, to publish them")
     b.add_argument("--voice", metavar="ID", help="a voice id from `play --list-voices` (default: the neural one)")
     b.add_argument("--rate", type=rate_value, default=DEFAULT_RATE, metavar="WPM", help="speaking rate")
     b.set_defaults(run=run_build)
@@ -66,7 +75,7 @@ def run_build(args) -> int:
         print(exc, file=sys.stderr)
         return 1
     speaker.close()
-    plans = common_plans() if args.common else [plan_inputs(plan_inputs_of(args))]
+    plans = common_plans(args.rotations) if args.common else [plan_inputs(plan_inputs_of(args))]
     refs = [
         track_ref(plan, step, speaker.voice, args.rate)
         for plan in plans
@@ -76,15 +85,28 @@ def run_build(args) -> int:
     made = 0
     with click.progressbar(refs, label=phrase("offline.building"), file=sys.stderr) as bar:
         for ref in bar:
-            if cache.find("tracks", ref.key, "mp3") is None:
-                store.file(ref)
-                made += 1
+            found = cache.find("tracks", ref.key, "mp3")
+            made += found is None
+            path = found or store.file(ref)
+            if args.out:
+                _publish(path, Path(args.out) / ref.path.lstrip("/"))
     store.close()
     cache.evict()
     print(
         phrase("offline.built", tracks=len(refs), plans=len(plans), path=cache.root, made=made, cached=len(refs) - made)
     )
     return 0
+
+
+def _publish(track: Path, target: Path) -> None:
+    """A hard link when the cache shares the file system (no copy of the bytes), else a copy."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(track, target)
+    except OSError:
+        shutil.copyfile(track, target)
 
 
 def run_clean(args) -> int:

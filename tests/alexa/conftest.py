@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import boto3
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from storekit import AWS_ENV, MotoServer  # noqa: E402
 from testca import make_ca  # noqa: E402
 
 from skill.alexa.app import create_app  # noqa: E402
 from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope  # noqa: E402
+from skill.alexa.dynamo import DynamoStore, create_table  # noqa: E402
+from skill.alexa.store import SQLiteStore  # noqa: E402
 from skill.alexa.verify import Verifier  # noqa: E402
 
 
@@ -87,3 +92,28 @@ def launch_doc(skill_id: str = DEV_SKILL_ID, **request) -> dict:
 
 def body_of(doc: dict) -> bytes:
     return json.dumps(doc).encode()
+
+
+@pytest.fixture(scope="session")
+def moto():
+    server = MotoServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def backend(request, tmp_path, monkeypatch):
+    """(store, db_path for create_app): the env points the app at the same backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "coach.sqlite3"
+        monkeypatch.delenv("RECOVERY_COACH_DYNAMODB_TABLE", raising=False)
+        yield SQLiteStore(path), path
+        return
+    moto = request.getfixturevalue("moto")
+    for k, v in AWS_ENV.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto.url)
+    table = f"recovery-coach-{uuid.uuid4().hex[:8]}"
+    create_table(boto3.resource("dynamodb"), table)
+    monkeypatch.setenv("RECOVERY_COACH_DYNAMODB_TABLE", table)
+    yield DynamoStore(table), None

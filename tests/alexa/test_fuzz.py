@@ -21,12 +21,16 @@ from conftest import DEV_SKILL_ID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from skill.alexa.adapter import PLAYER_TYPES
 from skill.alexa.app import create_app
 from skill.alexa.chat import Conversation
+from skill.alexa.chat_stream import StreamChat
+from skill.alexa.player import Player
 from speech.ssml import FORBIDDEN, MAX_SSML_CHARS, validate_ssml
 
 HERE = Path(__file__).parent
 MUTANTS_PER_ENVELOPE = 40
+STREAM_BASE = "https://coach.example"
 ODD_STRINGS = [
     "",
     " ",
@@ -88,7 +92,14 @@ def recorded_envelopes(app) -> list[dict]:
             if line.startswith(">"):
                 typed = line[1:].strip()
                 conv.say(typed) if typed else conv.silence()
-    return sent
+    spoken = len(sent)
+    for path in sorted((HERE / "chat_streams").glob("*.txt")):  # a device with a player: its events too
+        conv = Conversation(send, user_id=f"amzn1.ask.account.fuzz-stream-{path.stem}")
+        chat = StreamChat(conv, Player(STREAM_BASE), show=lambda line: None)
+        for line in path.read_text().splitlines():
+            if line.startswith(">"):
+                chat.type(line[1:].strip())
+    return sent[:spoken] + sent[spoken::3]  # a whole routine's events are much alike: every third
 
 
 def paths(node: object, prefix: tuple = ()) -> list[tuple]:
@@ -153,7 +164,8 @@ class Tracebacks(logging.Handler):
 
 
 @pytest.fixture
-def app(db):
+def app(db, monkeypatch):
+    monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", STREAM_BASE)
     return create_app(dev=True, skill_id=DEV_SKILL_ID, db_path=db)
 
 
@@ -231,4 +243,36 @@ def test_generated_envelopes_never_break_the_endpoint(app, tracebacks, intent, s
     }
     doc["session"]["attributes"] = attributes
     check(app.test_client(), json.dumps(doc).encode())
+    assert tracebacks == []
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(
+    kind=st.sampled_from(PLAYER_TYPES),
+    token=st.none() | st.text(max_size=30) | st.sampled_from(["0.0", "zz.999999", "a.-1", "."]),
+    offset=json_values,
+    player=json_values,
+    interfaces=json_values,
+)
+def test_generated_player_events_never_break_the_endpoint(app, tracebacks, kind, token, offset, player, interfaces):
+    """Events come with no session: every field of them and of context.AudioPlayer may be odd."""
+    doc = {
+        "version": "1.0",
+        "context": {
+            "System": {
+                "application": {"applicationId": DEV_SKILL_ID},
+                "user": {"userId": "amzn1.ask.account.fuzz-player"},
+                "device": {"supportedInterfaces": interfaces},
+            },
+            "AudioPlayer": player,
+        },
+        "request": {
+            "type": kind,
+            "requestId": "r",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "token": token,
+            "offsetInMilliseconds": offset,
+        },
+    }
+    assert check(app.test_client(), json.dumps(doc).encode()) < 500
     assert tracebacks == []

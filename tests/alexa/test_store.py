@@ -5,15 +5,9 @@ routine left partway is offered and carries on in the right place, forgetting fo
 
 from __future__ import annotations
 
-import uuid
-
-import boto3
-import pytest
-from storekit import AWS_ENV, ROUTINE, MotoServer, heard, talk_to
+from storekit import AWS_ENV, ROUTINE, heard, talk_to
 
 from skill.alexa.chat import ssml_to_text
-from skill.alexa.dynamo import DynamoStore, create_table
-from skill.alexa.store import SQLiteStore
 
 KEPT = {
     "v": 2,
@@ -25,31 +19,6 @@ KEPT = {
     "history": [["2026-11-20", 10, "full"], ["2026-11-21", 15, "yoga"]],
     "ratio": 0.5,
 }
-
-
-@pytest.fixture(scope="module")
-def moto():
-    server = MotoServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def backend(request, tmp_path, monkeypatch):
-    """(store, db_path for create_app): the env points the app at the same backend."""
-    if request.param == "sqlite":
-        path = tmp_path / "coach.sqlite3"
-        monkeypatch.delenv("RECOVERY_COACH_DYNAMODB_TABLE", raising=False)
-        yield SQLiteStore(path), path
-        return
-    moto = request.getfixturevalue("moto")
-    for k, v in AWS_ENV.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto.url)
-    table = f"recovery-coach-{uuid.uuid4().hex[:8]}"
-    create_table(boto3.resource("dynamodb"), table)
-    monkeypatch.setenv("RECOVERY_COACH_DYNAMODB_TABLE", table)
-    yield DynamoStore(table), None
 
 
 def test_a_new_user_has_nothing_kept(backend):
