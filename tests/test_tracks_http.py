@@ -123,3 +123,23 @@ def test_track_keys_carry_every_plan_input_and_refuse_unknown_values():
     for bad in ({"cardio": "rowing"}, {"targets": ["elbows"]}, {"rotation": 9}):
         with pytest.raises(ValueError):
             track_path({**inputs, **bad}, 1, "gmw/en-us")
+
+
+def test_the_track_a_stream_plays_is_one_this_server_serves(client, monkeypatch):
+    """What Alexa would fetch: the Play directive's URL, with the base URL this server is behind."""
+    from skill.alexa.chat import Conversation, intent_request, match
+
+    monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", "https://coach.example")
+
+    def send(doc):
+        r = client.post("/alexa", json=doc)
+        return r.status_code, r.get_json()
+
+    conv = Conversation(send, interfaces={"AudioPlayer": {}}, user_id="amzn1.ask.account.fetch")
+    conv.request(intent_request(match("start a five minute recovery")), new_session=True)
+    (play,) = conv.last["response"]["directives"]
+    url = play["audioItem"]["stream"]["url"]
+    r = client.get(url.removeprefix("https://coach.example"))
+    assert r.status_code == 200 and r.mimetype == "audio/mpeg"
+    samples, rate = soundfile.read(io.BytesIO(r.data), dtype="int16")
+    assert abs(len(samples) / rate - script_for(5).steps[0].seconds) < 0.1
