@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from content import sources
 
 DATA_DIR = Path(__file__).parent / "data"
-# libyaml's loader when PyYAML was built with it (7-10x faster; it is on the first request's path).
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CATEGORIES = ("cardio", "stretching", "foam-rolling", "yoga")
 CATEGORY_FILES = {
     "cardio": "cardio.yaml",
@@ -120,12 +118,11 @@ def normalize(text: str) -> str:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as f:
-            return yaml.load(f, Loader=YAML_LOADER)
+        return sources.load(path)
     except FileNotFoundError:
         raise LibraryError(f"{path.name}: file is missing") from None
-    except yaml.YAMLError as e:
-        raise LibraryError(f"{path.name}: not valid YAML ({e})") from None
+    except sources.SourceError as e:
+        raise LibraryError(str(e)) from None
 
 
 def _text(where: str, value: object, field: str) -> str:

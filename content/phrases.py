@@ -10,11 +10,10 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
+from content import sources
 
 PHRASES_DIR = Path(__file__).parent / "phrases"
 DEFAULT_LOCALE = "en"
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when present: 7-10x faster
 
 
 @functools.cache
@@ -23,8 +22,7 @@ def phrasebook(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     path = PHRASES_DIR / f"{lang}.yaml"
     if not path.exists():
         path = PHRASES_DIR / f"{DEFAULT_LOCALE}.yaml"
-    with path.open(encoding="utf-8") as f:
-        book: dict[str, Any] = yaml.load(f, Loader=YAML_LOADER)
+    book: dict[str, Any] = sources.load(path)
     return book
 
 

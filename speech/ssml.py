@@ -10,13 +10,16 @@ after speech ends).
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from content.phrases import phrase
 from speech.parts import RESPONSE_BUDGET, IdentityCache, Part, split_step
 from speech.script import Script
 from speech.timing import estimate_seconds
+
+if TYPE_CHECKING:  # the XML parser is imported where SSML is read back, not on every cold start
+    import xml.etree.ElementTree as ET
 
 MAX_BREAK_SECONDS = 10.0
 MAX_RESPONSE_SECONDS = 240.0
@@ -143,6 +146,8 @@ def _break_seconds(value: str) -> float | None:
 
 
 def _parse(ssml: str) -> ET.Element:
+    import xml.etree.ElementTree as ET  # noqa: N817 (the module's usual short name)
+
     # Alexa's amazon: tags come without a namespace declaration; declare one to parse.
     declared = re.sub(r"^<speak", '<speak xmlns:amazon="urn:amazon"', ssml.strip(), count=1)
     root = ET.fromstring(declared)
@@ -201,9 +206,11 @@ def _problems(ssml: str) -> list[str]:
     problems: list[str] = []
     if len(ssml) >= MAX_SSML_CHARS:
         problems.append(f"SSML is {len(ssml)} characters; Alexa takes under {MAX_SSML_CHARS}")
+    from xml.etree.ElementTree import ParseError
+
     try:
         root = _parse(ssml)
-    except (ET.ParseError, RecursionError) as e:
+    except (ParseError, RecursionError) as e:
         return problems + [f"not well-formed XML ({e}); unescaped & < > in text?"]
     if root.tag != "speak":
         problems.append("the root element must be <speak>")

@@ -8,9 +8,8 @@ import json
 import re
 from pathlib import Path
 
-import yaml
-
-from content.library import YAML_LOADER, library, normalize
+from content import sources
+from content.library import library, normalize
 from content.planner import AREAS, CARDIO_CHOICES, FOCUSES
 from skill.alexa.phrasebook import expand
 
@@ -73,8 +72,12 @@ _INVOCATION_CHARS = re.compile(r"^[a-z]+( [a-z]+)+$")
 
 @functools.cache
 def source() -> dict:
-    with SOURCE.open(encoding="utf-8") as f:
-        return yaml.load(f, Loader=YAML_LOADER)  # libyaml when present
+    return dict(sources.load(SOURCE))
+
+
+def data_sources() -> list[Path]:
+    """Every YAML data file the skill reads, each with a compiled JSON twin (content/sources.py)."""
+    return [*sources.content_sources(), SOURCE]
 
 
 def slot_types() -> dict[str, dict[str, list[str]]]:
@@ -181,7 +184,8 @@ def package_files() -> dict[str, str]:
 
 
 def write_package(root: Path = DEPLOY) -> list[Path]:
-    written = []
+    """deploy/'s generated files, and the data files' JSON twins."""
+    written = sources.write_twins(data_sources())
     for rel, text in package_files().items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +203,7 @@ def drift(root: Path = DEPLOY) -> list[str]:
             out.append(f"{rel} is missing; run recovery-coach model --write")
         elif path.read_text(encoding="utf-8") != text:
             out.append(f"{rel} differs from its source; run recovery-coach model --write")
-    return out
+    return out + [f"{p}; run recovery-coach model --write" for p in sources.stale_twins(data_sources())]
 
 
 def check_invocation(name: str) -> list[str]:
