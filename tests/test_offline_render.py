@@ -156,7 +156,7 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
     assert done.pushed
     for before, placed, listed in zip((None, *done.cues), done.cues, cues):
         assert listed["at"] * SR == pytest.approx(placed.start, abs=1)
-        assert samples[placed.start] != 0  # speech begins on the listed frame
+        assert any(samples[placed.start : placed.start + 22])  # speech begins within 1 ms of the listed frame
         if placed in done.pushed:
             assert placed.start == before.end and listed["late"] > 0
         else:

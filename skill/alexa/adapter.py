@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.exceptions import AskSdkException
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model import RequestEnvelope
 
 from content.phrases import phrase
 from skill.alexa.replies import say
+from skill.alexa.serializer import Serializer
 from skill.alexa.slots import Slot
 from skill.alexa.store import Store, StoreError, open_store, user_id
 from skill.alexa.stream_events import device_of, player_answer
@@ -169,12 +168,12 @@ def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def check_shape(doc) -> None:
+def check_shape(doc, depth_checked: bool = False) -> None:
     """Raise BadRequest unless `doc` has what every handler relies on. Garbled session
     attributes become a polite restart; an unusual user id is replaced by a stable digest."""
     if not isinstance(doc, dict):
         raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
-    if too_deep(doc):
+    if not depth_checked and too_deep(doc):
         raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
     req = doc.get("request")
     if not isinstance(req, dict):
@@ -240,21 +239,6 @@ def _safe_user_id(doc: dict, path: tuple[str, ...]) -> None:
     node["userId"] = "unusual." + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class Serializer(DefaultSerializer):
-    """ask-sdk-core's serializer, deserializing from an already parsed dict (no second
-    JSON round trip) and reading timestamps with the standard library, not dateutil."""
-
-    def from_dict(self, doc: dict) -> RequestEnvelope:
-        return self._DefaultSerializer__deserialize(doc, RequestEnvelope)  # type: ignore[attr-defined]
-
-    def _DefaultSerializer__deserialize_datetime(self, payload, obj_type):  # noqa: N802 (the SDK's name)
-        try:
-            parsed = datetime.fromisoformat(payload)
-        except (TypeError, ValueError):
-            return super()._DefaultSerializer__deserialize_datetime(payload, obj_type)  # type: ignore[misc]
-        return parsed.date() if obj_type is date else parsed
-
-
 class Skill:
     def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, store: Store | None = None):
         self.store = store or open_store(db_path)
@@ -265,9 +249,10 @@ class Skill:
         self.sdk = builder.create()
         self.serializer = Serializer()
 
-    def respond(self, doc: dict) -> dict:
-        """The response envelope for a parsed request envelope."""
-        check_shape(doc)
+    def respond(self, doc: dict, depth_checked: bool = False) -> dict:
+        """The response envelope for a parsed request envelope (`depth_checked`: the caller
+        has made sure it nests at most MAX_DEPTH levels, as the Flask app does first)."""
+        check_shape(doc, depth_checked)
         if doc["request"]["type"] in IGNORED_TYPES:
             log.warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
             return {"version": "1.0", "response": {}}

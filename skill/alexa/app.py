@@ -63,7 +63,10 @@ def create_app(
             body = _read_json_body()
             doc = _parse(body)
             verifier.verify(request.headers, body, doc)
-            return jsonify(skill.respond(doc))
+            answer = json.dumps(
+                skill.respond(doc, depth_checked=True), separators=(",", ":")
+            )  # ASCII: lone surrogates too
+            return Response(answer, mimetype="application/json")
         except (VerificationError, BadRequest) as e:
             return _refuse(str(e))
         except Exception:  # a request we did not foresee must still not become a 500
