@@ -95,6 +95,15 @@ def p99(xs):
     return sorted(xs)[int(len(xs) * 0.99) - 1]
 
 
+def latency_rows(label: str, ours: list[float], base: list[float]) -> list[str]:
+    """Median and p99 table rows: ours, the hello world's, and their ratio."""
+    med, b_med = statistics.median(ours), statistics.median(base)
+    return [
+        f"| median, {label} | {med * 1000:.3f} ms | {b_med * 1000:.3f} ms | {med / b_med:.2f}x |",
+        f"| p99, {label} | {p99(ours) * 1000:.3f} ms | {p99(base) * 1000:.3f} ms | **{p99(ours) / p99(base):.2f}x** |",
+    ]
+
+
 def _timed_conversations(skill: Skill, hello) -> tuple[list[float], list[float]]:
     ours, base = [], []
     for r in range(ROUNDS):
@@ -128,13 +137,7 @@ def turn_latency(tmp: Path) -> str:
         ("SQLite store", Skill(tmp / "latency.sqlite3", skill_id=DEV_SKILL_ID)),
         ("in-memory store", Skill(skill_id=DEV_SKILL_ID, store=MemoryStore())),
     ):
-        ours, base = _timed_conversations(skill, hello)
-        med, b_med = statistics.median(ours), statistics.median(base)
-        rows += [
-            f"| median, {label} | {med * 1000:.3f} ms | {b_med * 1000:.3f} ms | {med / b_med:.2f}x |",
-            f"| p99, {label} | {p99(ours) * 1000:.3f} ms | {p99(base) * 1000:.3f} ms | "
-            f"**{p99(ours) / p99(base):.2f}x** |",
-        ]
+        rows += latency_rows(label, *_timed_conversations(skill, hello))
     return (
         f"{ROUNDS} rounds of a {len(CONVERSATION)}-turn conversation ({ROUNDS * len(CONVERSATION)} turns: "
         "launch, a 10-minute routine with pause, resume, back, questions, tips) through `Skill.respond` "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -19,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 os.environ["RECOVERY_COACH_AUDIO_BASE_URL"] = BASE = "https://coach.example"
 
-from alexa_skill import hello_world, p99  # noqa: E402
+from alexa_skill import hello_world, latency_rows  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import PLAYER_TYPES, Skill  # noqa: E402
@@ -71,12 +70,7 @@ def main() -> None:
         ):
             timed_streams(skill, hello)  # warm-up: caches, the plan, the track keys
             ours, base, rounds = timed_streams(skill, hello)
-            med, b_med = statistics.median(ours), statistics.median(base)
-            rows += [
-                f"| median, {label} | {med * 1000:.3f} ms | {b_med * 1000:.3f} ms | {med / b_med:.2f}x |",
-                f"| p99, {label} | {p99(ours) * 1000:.3f} ms | {p99(base) * 1000:.3f} ms | "
-                f"**{p99(ours) / p99(base):.2f}x** |",
-            ]
+            rows += latency_rows(label, ours, base)
     write_section(
         "Hands-free stream",
         f"{len(ours)} player events ({rounds} streamed 20-minute routines, each with a pause, a resume, "

@@ -253,6 +253,22 @@ class Conversation:
             self.session_id = None
         return status, body
 
+    def from_player(self, request: dict) -> tuple[int, dict]:
+        """A request from the device's player (an event, a button): no session, the player's context."""
+        doc = envelope(
+            request,
+            session_id=None,
+            new=False,
+            attributes=None,
+            user_id=self.user_id,
+            skill_id=self.skill_id,
+            interfaces=self.interfaces,
+            audio_player=self.audio() if self.audio else {},
+        )
+        status, body = self.send(doc)
+        self.last = body
+        return status, body
+
     def say(self, typed: str) -> Match:
         m = match(typed)
         self.request(intent_request(m), new_session=m.new_session)

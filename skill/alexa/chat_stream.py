@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from skill.alexa.chat import Conversation, envelope, ssml_to_text
+from skill.alexa.chat import Conversation, ssml_to_text
 from skill.alexa.player import Activity, Player
 
 MAX_EVENTS = 20  # events set off by one another in a row; more means the skill loops
@@ -53,7 +53,7 @@ class StreamChat:
         if waited:
             self.play(int(waited.group(1)) * (60 if waited.group(2) else 1) + int(waited.group(2) or 0))
         elif button and button.group(1) in BUTTONS:
-            self.events([{"type": BUTTONS[button.group(1)]}], session=False)
+            self.events([{"type": BUTTONS[button.group(1)]}])
         elif not typed:
             said = self.conv.silence()
             self.show(f"alexa> {ssml_to_text(said)}" if said else "(the microphone closes)")
@@ -72,23 +72,13 @@ class StreamChat:
             self.show(f"alexa> {ssml_to_text(speech)}")
         self.events(self.player.apply(response))
 
-    def events(self, requests: list[dict[str, Any]], session: bool = False) -> None:
+    def events(self, requests: list[dict[str, Any]]) -> None:
         """Send the player's events (or a button's command) to the skill, and play what they answer."""
         queue, sent = list(requests), 0
         while queue and sent < MAX_EVENTS:
             request = queue.pop(0)
             self._show_event(request)
-            doc = envelope(
-                request,
-                session_id=None,
-                new=False,
-                attributes=None,
-                user_id=self.conv.user_id,
-                skill_id=self.conv.skill_id,
-                interfaces=AUDIO_PLAYER,
-                audio_player=self.player.context(),
-            )
-            status, body = self.conv.send(doc)
+            status, body = self.conv.from_player(request)
             sent += 1
             if status != 200:
                 self.show(f"(the skill answered {request['type']} with {status}: {body.get('error')})")

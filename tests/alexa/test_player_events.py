@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from skill.alexa.app import create_app
-from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match, ssml_to_text
+from skill.alexa.chat import DEV_SKILL_ID, Conversation, intent_request, match, ssml_to_text
 from speech.local.trackkey import ROUTE
 from speech.local.trackstore import TrackStore
 
@@ -74,16 +74,7 @@ class Device:
             if kind == "Failed":
                 request["error"] = {"type": "MEDIA_ERROR_SERVICE_UNAVAILABLE", "message": "the test says so"}
                 request["currentPlaybackState"] = self.context()
-        doc = envelope(
-            request,
-            session_id=None,
-            new=False,
-            attributes=None,
-            user_id=self.conv.user_id,
-            interfaces=self.conv.interfaces,
-            audio_player=self.context(),
-        )
-        status, self.last = self.conv.send(doc)
+        status, self.last = self.conv.from_player(request)
         assert status == 200, self.last
         response = self.last.get("response", {})
         assert not {"outputSpeech", "card", "reprompt", "shouldEndSession"} & set(response), response
