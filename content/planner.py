@@ -36,6 +36,15 @@ CARDIO_MOVEMENTS = {  # each cardio choice and its movement in content/data/card
 }
 DEFAULT_CARDIO = CARDIO_MOVEMENTS[DEFAULT_CARDIO_CHOICE]
 ROTATIONS = 7  # a plan input 0-6: which day of a week's variety of stretches and poses
+# The plans people ask for most (`recovery-coach audio build --common`): every focus, with or
+# without a roller, at these lengths, with the default cardio and no sore area aimed at.
+COMMON_MINUTES = (10, 15, 20, 30)
+
+
+def is_common(minutes: int, cardio: str, targets: tuple[str, ...]) -> bool:
+    return minutes in COMMON_MINUTES and cardio == DEFAULT_CARDIO_CHOICE and not targets
+
+
 ROUNDS = 2  # a focus repeats its movements at most this many times
 LONG_HOLD = 300  # a movement that can last this long is held longer, never repeated
 TARGET_WEIGHT = 1.5  # a movement aimed at a sore area gets this much more time

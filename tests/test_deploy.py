@@ -66,7 +66,13 @@ def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
     assert (DEPLOY / "lambda" / "lambda_function.py").exists()
     assert tuple(map(int, function["Runtime"].removeprefix("python").split("."))) >= (3, 11)
     env = function["Environment"]["Variables"]
-    assert set(env) == {"RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DYNAMODB_TABLE", "RECOVERY_COACH_AUDIO_BASE_URL"}
+    assert set(env) == {
+        "RECOVERY_COACH_SKILL_ID",
+        "RECOVERY_COACH_DYNAMODB_TABLE",
+        "RECOVERY_COACH_AUDIO_BASE_URL",
+        "RECOVERY_COACH_AUDIO_PUBLISHED",
+    }
+    assert env["RECOVERY_COACH_AUDIO_PUBLISHED"] == "common"
     assert env["RECOVERY_COACH_AUDIO_BASE_URL"] == {"Fn::Sub": "https://${TracksBucket.RegionalDomainName}"}
     (permission,) = of_type(cloudformation, "AWS::Lambda::Permission")
     assert permission["Principal"] == "alexa-appkit.amazon.com"

@@ -24,16 +24,22 @@ from datetime import datetime
 from typing import Any
 
 from content.phrases import phrase
+from content.planner import is_common
 from skill.alexa import intents
 from skill.alexa.context import Ctx, Device
 from skill.alexa.replies import Reply, answer, routine_parts, say
 from skill.alexa.replies import play as play_part
 from speech import sequencer as seq
 from speech.sequencer import Position
+from speech.ssml import prepend
 from speech.states import State
 
 BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
 VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
+# "common": the origin holds only the common plans' tracks (a static bucket; `audio build
+# --common --rotations`), so other plans are coached step by step; unset: every track exists
+# (the server renders any on demand).
+PUBLISHED_ENV = "RECOVERY_COACH_AUDIO_PUBLISHED"
 STEPS, STREAM = "steps", "stream"  # prefs["mode"]
 FROM_THE_TOP = ("AMAZON.RepeatIntent", "AMAZON.StartOverIntent")  # these play the step from 0
 STOP = {"type": "AudioPlayer.Stop"}
@@ -53,6 +59,13 @@ def voice() -> str:
     from speech.local.piper_engine import VOICE_ID
 
     return os.environ.get(VOICE_ENV, "").strip() or VOICE_ID
+
+
+def published(pos: Position) -> bool:
+    """Whether the tracks' origin holds this plan's tracks (see PUBLISHED_ENV)."""
+    if os.environ.get(PUBLISHED_ENV, "").strip() != "common":
+        return True
+    return is_common(pos.minutes, pos.cardio, pos.targets)
 
 
 def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
@@ -159,6 +172,8 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
         new = _new_routine(before, pos)
         if stream.get("broke") and not new:
             return reply  # its audio failed twice: this routine carries on spoken
+        if not published(pos):  # coached step by step, as on a device without a player
+            return replace(reply, ssml=prepend(reply.ssml, phrase("stream.not_published"))) if new else reply
         same = not new and before is not None and before.step == pos.step and name not in FROM_THE_TOP
         if new or "rid" not in stream:
             stream = {"rid": _rid(now)}

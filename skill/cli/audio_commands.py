@@ -19,15 +19,13 @@ from pathlib import Path
 import click
 
 from content.phrases import phrase
-from content.planner import FOCUSES, ROTATIONS
+from content.planner import COMMON_MINUTES, FOCUSES, ROTATIONS
 from skill.cli.offline_commands import rate_value, warn
 from speech.local import voices
 from speech.local.cache import DiskCache
 from speech.local.engine import DEFAULT_RATE, SpeechError
 from speech.local.trackkey import plan_inputs, plan_inputs_of, track_ref
 from speech.local.trackstore import TrackStore
-
-COMMON_MINUTES = (10, 15, 20, 30)
 
 
 def common_plans(rotations: bool = False) -> list[dict]:
