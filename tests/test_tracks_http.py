@@ -125,11 +125,12 @@ def test_track_keys_carry_every_plan_input_and_refuse_unknown_values():
             track_path({**inputs, **bad}, 1, "gmw/en-us")
 
 
-def test_the_track_a_stream_plays_is_one_this_server_serves(client, monkeypatch):
+def test_the_track_a_stream_plays_is_one_this_server_serves(tmp_path, monkeypatch):
     """What Alexa would fetch: the Play directive's URL, with the base URL this server is behind."""
     from skill.alexa.chat import Conversation, intent_request, match
 
     monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", "https://coach.example")
+    client = create_app(dev=True, db_path=tmp_path / "coach.sqlite3").test_client()  # a first visit
 
     def send(doc):
         r = client.post("/alexa", json=doc)
