@@ -140,9 +140,8 @@ def build_manifest() -> dict:
                 "isAvailableWorldwide": True,
                 "category": m["category"],
                 "distributionCountries": [],
-                "testingInstructions": "Say: open recovery coach, then yes, then next. Try pause, resume, go back, "
-                "how do I do leg swings, and I have sharp pain. On a device with a player the routine streams "
-                "hands-free: try Alexa pause, Alexa resume, Alexa next, and the device's buttons.",
+                "testingInstructions": "Say: open recovery coach, yes, next; pause, resume, go back, I have sharp pain. "
+                "With a player it streams hands-free: try Alexa pause, Alexa resume, Alexa next, the buttons.",
             },
             "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": INTERFACES}},
             "privacyAndCompliance": {
