@@ -140,8 +140,8 @@ def build_manifest() -> dict:
                 "isAvailableWorldwide": True,
                 "category": m["category"],
                 "distributionCountries": [],
-                "testingInstructions": "Say: open recovery coach, yes, next; pause, resume, go back, I have sharp pain. "
-                "With a player it streams hands-free: try Alexa pause, Alexa resume, Alexa next, the buttons.",
+                "testingInstructions": "Say: open recovery coach, yes, next; pause, resume, go back, I have sharp pain "
+                "(with a player it streams hands-free: try Alexa pause, resume, next, and the buttons).",
             },
             "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": INTERFACES}},
             "privacyAndCompliance": {
