@@ -142,6 +142,15 @@ class TurnHandler(AbstractRequestHandler):
         return rb.response
 
 
+class CarriedAttributes(dict):
+    """Session attributes as they arrive. The SDK deep-copies them for every request, in
+    case a handler changes them in place; ours only reads them (turn() builds new ones),
+    and the copy was a tenth of a turn."""
+
+    def __deepcopy__(self, memo: dict) -> CarriedAttributes:
+        return self
+
+
 class SorryHandler(AbstractExceptionHandler):
     """A bug on our side: say sorry and keep the session, rather than go silent."""
 
@@ -260,6 +269,8 @@ class Skill:
             envelope = self.serializer.from_dict(doc)
             if envelope.context is None or envelope.request is None:
                 raise BadRequest("missing field: context or request")
+            if envelope.session is not None and isinstance(envelope.session.attributes, dict):
+                envelope.session.attributes = CarriedAttributes(envelope.session.attributes)
             out = self.sdk.invoke(request_envelope=envelope, context=None)
         except BadRequest:
             raise

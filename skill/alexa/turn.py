@@ -15,7 +15,6 @@ failed write is only logged (by the store, once per fault kind per minute).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -134,7 +133,7 @@ def _after_quiet(pos: Position) -> Position:
 
 
 def _context(name: str, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
-    ctx = Ctx(pos=None, slots=slots, kept=copy.deepcopy(kept))  # handlers change the copy
+    ctx = Ctx(pos=None, slots=slots, kept=memory.copied(kept))  # handlers change the copy
     ctx.visits = kept["visits"] + (1 if counted and name != "SessionEndedRequest" else 0)
     tips = session.get("tips", kept["tips"])
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
