@@ -15,7 +15,10 @@ import sys
 import pytest
 from storekit import ROUTINE, USER, heard, run_elsewhere, talk_to
 
-from skill.alexa.store import FaultLog, SQLiteStore, StoreError
+from skill.alexa.adapter import Skill
+from skill.alexa.app import create_app
+from skill.alexa.chat import DEV_SKILL_ID, Conversation
+from skill.alexa.store import FILE_CHECK_S, FaultLog, SQLiteStore, StoreError
 
 ROOT = os.geteuid() == 0
 root_only = pytest.mark.skipif(not ROOT, reason="needs a mount namespace (root)")
@@ -142,12 +145,15 @@ def test_a_failed_write_does_not_move_the_routine_and_is_saved_later(tmp_path):
     assert SQLiteStore(db).get(conv.user_id)["pos"]["at"] == [2, 0]
 
 
-def test_a_file_deleted_while_running_heals_on_the_next_turn(tmp_path):
-    db = tmp_path / "coach.sqlite3"
-    conv = talk_to(db)
+def test_a_file_deleted_while_running_heals_within_a_second(tmp_path):
+    db, now = tmp_path / "coach.sqlite3", [1000.0]
+    skill = Skill(store=SQLiteStore(db, clock=lambda: now[0]), skill_id=DEV_SKILL_ID)
+    client = create_app(dev=True, skill=skill).test_client()
+    conv = Conversation(lambda doc: (200, client.post("/alexa", json=doc).get_json()), user_id=USER)
     heard(conv, ["open recovery coach", "start a ten minute recovery"])
     for p in tmp_path.glob("coach.sqlite3*"):
         p.unlink()
+    now[0] += FILE_CHECK_S  # the store looks at the path again once a second
     said = heard(conv, ["next", "next", "stop"])
     assert said[0].startswith("Next, leg swings.") and "saved your place on hip circles" in said[2]
     assert "Shall we carry on with hip circles?" in heard(talk_to(db), ["open recovery coach"])[0]
