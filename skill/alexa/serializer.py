@@ -21,6 +21,9 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 Reader = Callable[[Any], Any]
+# Fields the skill fills with plain JSON values only (turn() builds the session attributes
+# from JSON it read): kept as they are, not walked object by object.
+JSON_ATTRIBUTES = frozenset({"session_attributes"})
 _classes: dict[str, Any] = {}  # class name -> class; the SDK's models, a fixed set
 
 
@@ -124,5 +127,5 @@ class Serializer(DefaultSerializer):
         for attr in obj.deserialized_types:
             value = getattr(obj, attr)
             if value is not None:
-                out[names.get(attr, attr)] = self.serialize(value)
+                out[names.get(attr, attr)] = value if attr in JSON_ATTRIBUTES else self.serialize(value)
         return out
