@@ -1,10 +1,11 @@
 """Store benchmark (issue 11): what keeping per-user data costs a turn.
 
-1. p99 turn latency through `Skill.respond` with the SQLite store against an in-memory
-   store, interleaved in the same run (goal: at most 1.2x), and with DynamoDB on moto's
+1. p99 turn latency (until the answer is ready; the save after it timed apart) through
+   `Skill.respond` with the SQLite store against an in-memory store, each recorded envelope
+   answered by both in rotating order (goal: at most 1.2x), and with DynamoDB on moto's
    server for context; and how many of a conversation's turns write.
-2. Writes per second of the SQLite store behind gunicorn with 2 workers: every request a
-   LaunchRequest from a new user (one read, one write), against GET /health.
+2. Writes per second of the SQLite store behind gunicorn with 2 workers, driven by wrk:
+   every request a LaunchRequest from a new user (one read, one write), against GET /health.
 3. Cold import of the Lambda entry against an ask-sdk-core hello-world skill (goal: at
    most 1.3x), each in a fresh interpreter.
 Load goes to 127.0.0.1 only, bounded in time and count."""
@@ -18,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
@@ -27,6 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "alexa")]
 
+from alexa_skill import (  # noqa: E402
+    LOAD_SECONDS,
+    WRK_CONNECTIONS,
+    WRK_THREADS,
+    answering,
+    p99,
+    recorded_conversations,
+    timed_turns,
+    wrk,
+)
 from storekit import AWS_ENV, MotoServer, free_port  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
@@ -64,8 +74,6 @@ CONVERSATION = [
 ]
 ROUNDS = 40
 DYNAMO_ROUNDS = 4
-LOAD_SECONDS = 4.0
-LOAD_THREADS = 4
 IMPORTS = 7
 
 
@@ -99,32 +107,38 @@ def conversation(skill: Skill, user: str, times: list[float]) -> None:
         conv.request(intent_request(m), new_session=m.new_session)
 
 
-def p99(xs: list[float]) -> float:
-    return sorted(xs)[max(0, int(len(xs) * 0.99) - 1)]
-
-
 def latency(tmp: Path) -> str:
     sqlite, memory = Counting(SQLiteStore(tmp / "latency.sqlite3")), Counting(MemoryStore())
-    skills = {
-        "SQLite": Skill(store=sqlite, skill_id=DEV_SKILL_ID),
-        "memory": Skill(store=memory, skill_id=DEV_SKILL_ID),
-    }
-    times: dict[str, list[float]] = {name: [] for name in skills}
-    for r in range(ROUNDS):  # interleaved, so drift on a noisy machine hits both alike
-        for name, skill in skills.items():
-            conversation(skill, f"amzn1.ask.account.bench{r}", times[name])
-    rows = [f"| {name} | {statistics.median(t) * 1000:.2f} ms | {p99(t) * 1000:.2f} ms |" for name, t in times.items()]
+    docs = recorded_conversations(tmp, CONVERSATION, ROUNDS)
+    times = timed_turns(
+        {
+            "SQLite": answering(Skill(store=sqlite, skill_id=DEV_SKILL_ID)),
+            "memory": answering(Skill(store=memory, skill_id=DEV_SKILL_ID)),
+        },
+        docs,
+    )
+    rows = [
+        f"| {name} | {statistics.median(times[name]) * 1000:.2f} ms | {p99(times[name]) * 1000:.2f} ms | "
+        f"{statistics.median(times[name + ' save']) * 1000:.2f} ms | {p99(times[name + ' save']) * 1000:.2f} ms |"
+        for name in ("SQLite", "memory")
+    ]
     dynamo = dynamo_latency()
     if dynamo:
         rows.append(
-            f"| DynamoDB on moto (context) | {statistics.median(dynamo) * 1000:.2f} ms | {p99(dynamo) * 1000:.2f} ms |"
+            f"| DynamoDB on moto (context; saving before the answer) | {statistics.median(dynamo) * 1000:.2f} ms | "
+            f"{p99(dynamo) * 1000:.2f} ms | | |"
         )
     ratio = p99(times["SQLite"]) / p99(times["memory"])
     return (
         f"{ROUNDS} rounds of a {len(CONVERSATION)}-turn conversation (launch, a preference, a 10-minute routine with "
-        "pause, resume, back, questions, tips, the week's history) through `Skill.respond`, the SQLite and in-memory "
-        f"stores interleaved; DynamoDB: {DYNAMO_ROUNDS} rounds against moto's server over HTTP.\n\n"
-        "| store | median turn | p99 turn |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
+        "pause, resume, back, questions, tips, the week's history), recorded from the chat simulator, then answered "
+        "through `Skill.respond` by the skill with the SQLite store and with the in-memory one, each envelope by both "
+        "in rotating order. A turn is timed until its answer is ready; its save, which the Flask app runs after "
+        "writing the response, is timed apart. DynamoDB (the Lambda's store, which saves before answering): "
+        f"{DYNAMO_ROUNDS} rounds against moto's server over HTTP.\n\n"
+        "| store | median turn | p99 turn | median save after it | p99 save |\n| --- | --- | --- | --- | --- |\n"
+        + "\n".join(rows)
+        + "\n\n"
         f"p99 with SQLite is **{ratio:.2f}x** the in-memory store's (goal: at most 1.2x). "
         f"Writes: {sqlite.writes // ROUNDS} of {len(CONVERSATION)} turns write (only when something worth keeping "
         "changed: a visit, a preference, the place, a tip, a finished routine)."
@@ -155,42 +169,40 @@ def dynamo_latency() -> list[float]:
                 os.environ[k] = v
 
 
-def _load(url: str, body_for, threads: int = LOAD_THREADS) -> tuple[float, int, int]:
-    counts, errors = [0] * threads, [0] * threads
-    stop = time.perf_counter() + LOAD_SECONDS
-
-    def client(i):
-        while time.perf_counter() < stop:
-            body = body_for()
-            req = urllib.request.Request(url, data=body, method="POST" if body else "GET")
-            req.add_header("Content-Type", "application/json")
-            try:
-                with urllib.request.urlopen(req, timeout=10) as r:
-                    r.read()
-                counts[i] += 1
-            except OSError:
-                errors[i] += 1
-
-    start = time.perf_counter()
-    pool = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return sum(counts) / (time.perf_counter() - start), sum(counts), sum(errors)
+# Each request a LaunchRequest from a user never seen before: the envelope's user id has a
+# counter of the wrk thread's own spliced in (the template holds USER_ID where it goes).
+LAUNCHES_LUA = """
+local template = %s
+local n = 0
+request = function()
+  n = n + 1
+  local body = template:gsub("USER_ID", string.format("amzn1.ask.account.%%s-%%d", tostring(wrk.thread):sub(-8), n))
+  return wrk.format("POST", "/alexa", {["Content-Type"] = "application/json"}, body)
+end
+"""
 
 
 def writes_per_second(tmp: Path) -> str:
     db, port = tmp / "gunicorn.sqlite3", free_port()
-    app = f"skill.alexa.app:create_app(dev=True, skill_id='{DEV_SKILL_ID}', db_path='{db}')"
+    env = {
+        **os.environ,
+        "RECOVERY_COACH_DEV": "1",
+        "RECOVERY_COACH_DB": str(db),
+        "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,
+    }
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    cmd = [str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}"]
     proc = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "error", app],
+        [*cmd, "--log-level", "error", "--access-logfile", "/dev/null"],
         cwd=ROOT,
+        env=env,
         start_new_session=True,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    doc = envelope({"type": "LaunchRequest"}, session_id="s", new=True, attributes={}, user_id="USER_ID")
+    lua = tmp / "launches.lua"
+    lua.write_text(LAUNCHES_LUA % json.dumps(json.dumps(doc)))
     try:
         for _ in range(100):  # wait (bounded) until the workers answer
             try:
@@ -198,31 +210,22 @@ def writes_per_second(tmp: Path) -> str:
                 break
             except OSError:
                 time.sleep(0.1)
-
-        def launch() -> bytes:
-            doc = envelope(
-                {"type": "LaunchRequest"},
-                session_id="s",
-                new=True,
-                attributes={},
-                user_id=f"amzn1.ask.account.{uuid.uuid4().hex}",
-            )
-            return json.dumps(doc).encode()
-
-        health, h_n, _ = _load(base + "/health", lambda: None)
-        writes, w_n, w_err = _load(base + "/alexa", launch)
+        health, h_n, h_err = wrk(base + "/health")
+        writes, w_n, w_err = wrk(base + "/alexa", lua)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
     kept = len(SQLiteStore(db)._run("SELECT user_id FROM attributes", ()))
     return (
-        f"gunicorn, 2 sync workers, dev mode, {LOAD_THREADS} client threads for {LOAD_SECONDS:g} s on 127.0.0.1; "
-        "each POST is a LaunchRequest from a new user: one read and one write of the SQLite store.\n\n"
+        f"gunicorn with deploy/gunicorn.conf.py (2 gthread workers), dev mode, driven by wrk ({WRK_THREADS} threads, "
+        f"{WRK_CONNECTIONS} connections, {LOAD_SECONDS} s) on 127.0.0.1; each POST is a LaunchRequest from a new "
+        "user: one read and one write of the SQLite store (the write after the answer is sent).\n\n"
         "| endpoint | requests/s | requests | errors |\n| --- | --- | --- | --- |\n"
-        f"| GET /health (baseline) | {health:.0f} | {h_n} | 0 |\n"
+        f"| GET /health (baseline) | {health:.0f} | {h_n} | {h_err} |\n"
         f"| POST /alexa, one write each | {writes:.0f} | {w_n} | {w_err} |\n\n"
         f"**{writes:.0f} writes/s** ({writes / health:.2f}x the requests per second of /health); "
-        f"rows kept afterwards: {kept} of {w_n} answered launches."
+        f"rows kept afterwards: {kept}, for the {w_n} answers wrk counted in its window (requests still in flight "
+        "when it stopped were answered and saved too)."
     )
 
 

@@ -1,8 +1,24 @@
-"""Session-wide test setup: a private audio cache, and the neural voice loaded once."""
+"""Session-wide test setup: a private audio cache, the neural voice loaded once, and a
+Flask test client that closes each response as a WSGI server does."""
 
 import os
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+class ClosingClient(FlaskClient):
+    """Each response read whole and closed before open() returns, as gunicorn and
+    werkzeug's server do: the skill saves after the answer is sent (on close), and a
+    test reading the store next must see what was saved."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = ClosingClient
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -26,7 +26,7 @@ from skill.alexa.serializer import Serializer
 from skill.alexa.slots import Slot
 from skill.alexa.store import Store, StoreError, open_store, user_id
 from skill.alexa.stream_events import device_of, player_answer
-from skill.alexa.turn import needs_kept, settle, turn
+from skill.alexa.turn import Later, needs_kept, settle, settle_later, turn
 
 log = logging.getLogger("recovery_coach.skill")
 PLAYER_TYPES = tuple(
@@ -80,6 +80,7 @@ class TurnHandler(AbstractRequestHandler):
 
     def __init__(self, store: Store):
         self.store = store
+        self.unsaved: dict[str, None] = {}  # users whose save after an answer failed (turn.settle_later)
 
     def can_handle(self, handler_input) -> bool:
         return True
@@ -118,7 +119,11 @@ class TurnHandler(AbstractRequestHandler):
             reason=getattr(reason, "value", reason),
             device=device_of(env),
         )
-        result = settle(result, self.store, uid)
+        later = handler_input.context if isinstance(handler_input.context, Later) else None
+        if later is None:
+            result = settle(result, self.store, uid)
+        else:
+            result = settle_later(result, self.store, uid, later, self.unsaved)
         if in_session:
             am.session_attributes = result.session
         rb = handler_input.response_builder
@@ -258,9 +263,11 @@ class Skill:
         self.sdk = builder.create()
         self.serializer = Serializer()
 
-    def respond(self, doc: dict, depth_checked: bool = False) -> dict:
+    def respond(self, doc: dict, depth_checked: bool = False, later: Later | None = None) -> dict:
         """The response envelope for a parsed request envelope (`depth_checked`: the caller
-        has made sure it nests at most MAX_DEPTH levels, as the Flask app does first)."""
+        has made sure it nests at most MAX_DEPTH levels, as the Flask app does first).
+        With `later`, the store writes are left in it, for the caller to run once the
+        answer is sent; without, they are done before this returns."""
         check_shape(doc, depth_checked)
         if doc["request"]["type"] in IGNORED_TYPES:
             log.warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
@@ -271,7 +278,7 @@ class Skill:
                 raise BadRequest("missing field: context or request")
             if envelope.session is not None and isinstance(envelope.session.attributes, dict):
                 envelope.session.attributes = CarriedAttributes(envelope.session.attributes)
-            out = self.sdk.invoke(request_envelope=envelope, context=None)
+            out = self.sdk.invoke(request_envelope=envelope, context=later)
         except BadRequest:
             raise
         except AskSdkException as e:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
 from skill.alexa.store import ConfigError  # defined beside the stores, so the Lambda entry needs no Flask
 from skill.alexa.tracks import tracks_blueprint  # GET /audio/<key>.mp3
+from skill.alexa.turn import Later
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
 
 log = logging.getLogger("recovery_coach.app")
@@ -63,10 +64,13 @@ def create_app(
             body = _read_json_body()
             doc = _parse(body)
             verifier.verify(request.headers, body, doc)
+            later = Later()  # the store writes, done once the answer is sent
             answer = json.dumps(
-                skill.respond(doc, depth_checked=True), separators=(",", ":")
+                skill.respond(doc, depth_checked=True, later=later), separators=(",", ":")
             )  # ASCII: lone surrogates too
-            return Response(answer, mimetype="application/json")
+            response = Response(answer, mimetype="application/json")
+            response.call_on_close(later.run)  # the server calls it after writing the response
+            return response
         except (VerificationError, BadRequest) as e:
             return _refuse(str(e))
         except Exception:  # a request we did not foresee must still not become a 500

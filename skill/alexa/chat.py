@@ -191,7 +191,7 @@ def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
     client = create_app(dev=True, skill_id=skill_id, db_path=db_path).test_client()
 
     def send(doc: dict) -> tuple[int, dict]:
-        r = client.post("/alexa", json=doc)
+        r = client.post("/alexa", json=doc, buffered=True)  # closed, as a server does: the save runs
         return r.status_code, r.get_json(silent=True) or {}
 
     return send

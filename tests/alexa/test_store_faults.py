@@ -129,9 +129,14 @@ def test_a_lock_held_by_another_process_coaches_as_usual(tmp_path, healthy):
     assert SQLiteStore(db).get(USER) == {}, "the lock really kept every write out"
 
 
-def test_a_failed_write_does_not_move_the_routine_and_is_saved_later(tmp_path):
+@pytest.mark.parametrize("server", [True, False], ids=["server, saving after the answer", "Lambda, saving first"])
+def test_a_failed_write_does_not_move_the_routine_and_is_saved_later(tmp_path, server):
     db = tmp_path / "coach.sqlite3"
-    conv = talk_to(db)
+    if server:
+        conv = talk_to(db)
+    else:
+        skill = Skill(db, skill_id=DEV_SKILL_ID)
+        conv = Conversation(lambda doc: (200, skill.respond(doc)), user_id=USER)
     heard(conv, ["open recovery coach", "start a ten minute recovery"])
     locker = Locker(db, "writes")
     try:
@@ -139,7 +144,10 @@ def test_a_failed_write_does_not_move_the_routine_and_is_saved_later(tmp_path):
     finally:
         locker.release()
     assert said[0].startswith("Next, leg swings.") and said[1].startswith("Now, hip circles.")
-    assert conv.attributes["pos"]["at"] == [2, 0] and conv.attributes.get("unsaved") == 1
+    assert conv.attributes["pos"]["at"] == [2, 0]
+    assert SQLiteStore(db).get(USER)["pos"]["at"] == [0, 0], "the lock really kept both writes out"
+    # Saving first, the session says it is owed a save; saving after, the server remembers.
+    assert conv.attributes.get("unsaved") == (None if server else 1)
     said = heard(conv, ["what's next"])  # the lock is gone: this turn saves what the last two could not
     assert "After hip circles" in said[0] and "unsaved" not in conv.attributes
     assert SQLiteStore(db).get(conv.user_id)["pos"]["at"] == [2, 0]
