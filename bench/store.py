@@ -42,7 +42,8 @@ from storekit import AWS_ENV, MotoServer, free_port  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import Skill  # noqa: E402
 from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
-from skill.alexa.store import MemoryStore, SQLiteStore, Store  # noqa: E402
+from skill.alexa.sqlite_store import SQLiteStore  # noqa: E402
+from skill.alexa.store import MemoryStore, Store  # noqa: E402
 
 CONVERSATION = [
     "open recovery coach",

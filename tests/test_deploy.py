@@ -97,11 +97,12 @@ def test_ask_resources_point_at_the_skill_package():
 LAMBDA_CALL = """
 import json, sys
 import lambda_function
-print(json.dumps({"flask": "flask" in sys.modules, "answer": lambda_function.handler(json.load(sys.stdin), None)}))
+answer = lambda_function.handler(json.load(sys.stdin), None)
+print(json.dumps({"loaded": sorted({"flask", "sqlite3"} & set(sys.modules)), "answer": answer}))
 """
 
 
-def test_the_lambda_handler_answers_a_launch_request_without_flask():
+def test_the_lambda_handler_answers_a_launch_request_without_flask_or_sqlite():
     moto = MotoServer().start()
     try:
         env = {**os.environ, **AWS_ENV, "AWS_ENDPOINT_URL_DYNAMODB": moto.url, "PYTHONPATH": ""}
@@ -123,7 +124,7 @@ def test_the_lambda_handler_answers_a_launch_request_without_flask():
         )
         assert out.returncode == 0, out.stderr
         result = json.loads(out.stdout.splitlines()[-1])
-        assert not result["flask"]
+        assert result["loaded"] == [], "a Lambda on DynamoDB loads neither Flask nor SQLite"
         assert "Welcome to Recovery Coach" in result["answer"]["response"]["outputSpeech"]["ssml"]
         kept = dynamo.DynamoStore(table).get("amzn1.ask.account.l")
         assert kept["visits"] == 1, "the launch was kept in DynamoDB"

@@ -20,7 +20,7 @@ from testca import make_ca  # noqa: E402
 from skill.alexa.app import create_app  # noqa: E402
 from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope  # noqa: E402
 from skill.alexa.dynamo import DynamoStore, create_table  # noqa: E402
-from skill.alexa.store import SQLiteStore  # noqa: E402
+from skill.alexa.sqlite_store import SQLiteStore  # noqa: E402
 from skill.alexa.verify import Verifier  # noqa: E402
 
 

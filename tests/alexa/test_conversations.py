@@ -16,7 +16,7 @@ import yaml
 from conftest import DEV_SKILL_ID
 
 from skill.alexa.chat import Conversation, ssml_to_text
-from skill.alexa.store import SQLiteAdapter
+from skill.alexa.sqlite_store import SQLiteAdapter
 from skill.alexa.turn import SAVED_VERSION
 from speech import sequencer as seq
 from speech.ssml import validate_ssml

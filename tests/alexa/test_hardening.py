@@ -20,7 +20,7 @@ from test_requests import intent_doc
 from testca import CHAIN_URL
 
 from skill.alexa.chat import ssml_to_text
-from skill.alexa.store import SQLiteAdapter
+from skill.alexa.sqlite_store import SQLiteAdapter
 from skill.alexa.verify import VerificationError, fetch_chain, system_roots
 from speech.ssml import heard, validate_ssml
 

@@ -252,7 +252,7 @@ def test_the_app_refuses_to_start_without_a_skill_id_unless_dev(monkeypatch, db)
 
 
 def test_an_unsigned_request_does_not_touch_the_users_saved_place(signed_client, db):
-    from skill.alexa.store import SQLiteAdapter
+    from skill.alexa.sqlite_store import SQLiteAdapter
 
     assert signed_client.post("/alexa", data=body_of(launch_doc())).status_code == 400
     assert SQLiteAdapter(db).get("amzn1.ask.account.t") == {}

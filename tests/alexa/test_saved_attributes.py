@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from skill.alexa.chat import ssml_to_text
-from skill.alexa.store import SQLiteAdapter
+from skill.alexa.sqlite_store import SQLiteAdapter
 from speech import sequencer as seq
 
 # After "start a ten minute recovery", then "next".

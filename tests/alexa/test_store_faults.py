@@ -18,7 +18,8 @@ from storekit import ROUTINE, USER, heard, run_elsewhere, talk_to
 from skill.alexa.adapter import Skill
 from skill.alexa.app import create_app
 from skill.alexa.chat import DEV_SKILL_ID, Conversation
-from skill.alexa.store import FILE_CHECK_S, FaultLog, SQLiteStore, StoreError
+from skill.alexa.sqlite_store import FILE_CHECK_S, SQLiteStore
+from skill.alexa.store import FaultLog, StoreError
 
 ROOT = os.geteuid() == 0
 root_only = pytest.mark.skipif(not ROOT, reason="needs a mount namespace (root)")

@@ -12,7 +12,8 @@ from pathlib import Path
 from storekit import heard, talk_to
 
 from skill.alexa.chat import Conversation, in_process
-from skill.alexa.store import SQLiteStore, StoreError
+from skill.alexa.sqlite_store import SQLiteStore
+from skill.alexa.store import StoreError
 
 WRITERS = 4
 WRITES = 150

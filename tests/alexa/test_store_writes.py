@@ -8,7 +8,7 @@ from storekit import heard
 
 from skill.alexa.adapter import Skill
 from skill.alexa.chat import DEV_SKILL_ID, Conversation
-from skill.alexa.store import SQLiteStore
+from skill.alexa.sqlite_store import SQLiteStore
 
 
 class Counted(SQLiteStore):
