@@ -62,9 +62,22 @@ class Serializer(DefaultSerializer):
             return lambda payload: payload
         if native in (date, datetime):
             return lambda payload: self._datetime(payload, native)
-        if native is not None:
-            return lambda payload: self._DefaultSerializer__deserialize_primitive(payload, native)  # type: ignore[attr-defined]
+        if native is not None:  # a value of the very type is what the SDK's cast gives back
+            primitive = self._DefaultSerializer__deserialize_primitive  # type: ignore[attr-defined]
+            return lambda payload: payload if type(payload) is native else primitive(payload, native)
         cls = self._DefaultSerializer__load_class_from_name(type_name)  # type: ignore[attr-defined]
+        if issubclass(cls, Enum):
+            members = cls._value2member_map_
+
+            def enum(payload: Any) -> Any:
+                try:
+                    return members[payload]
+                except (KeyError, TypeError):
+                    return cls(payload)  # raises as the SDK's reading does
+
+            return enum
+        if hasattr(cls, "deserialized_types") and not hasattr(cls, "get_real_child_model"):
+            return lambda payload: self._fill(payload, cls)
         return lambda payload: self._model(payload, cls)
 
     def _model(self, payload: Any, cls: Any) -> Any:
@@ -77,6 +90,9 @@ class Serializer(DefaultSerializer):
             if not name:
                 raise SerializationException(f"Couldn't resolve object by discriminator type for {cls} class")
             cls = self._DefaultSerializer__load_class_from_name(name)  # type: ignore[attr-defined]
+        return self._fill(payload, cls)
+
+    def _fill(self, payload: Any, cls: Any) -> Any:
         if not isinstance(payload, dict):  # the SDK makes an empty model of "" or [], and fails on the rest
             if isinstance(payload, str | list) and not payload:
                 return cls()
