@@ -64,6 +64,8 @@ _splits: IdentityCache[Script, tuple[Part, ...]] = IdentityCache()
 
 @dataclass(frozen=True)
 class Part:
+    """A piece of a step short enough for one spoken response."""
+
     step: int
     index: int  # which piece of the step, from 0
     count: int  # how many pieces the step has

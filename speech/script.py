@@ -50,6 +50,8 @@ SWITCH_KEYS = {"leg": "script.switch.leg", "side": "script.switch.side"}
 
 @dataclass(frozen=True)
 class Cue:
+    """Something said at a moment of a step."""
+
     at: float  # seconds from the start of the step
     text: str
     kind: CueKind
@@ -57,6 +59,8 @@ class Cue:
 
 @dataclass(frozen=True)
 class StepScript:
+    """One step's timeline of cues."""
+
     index: int
     movement_id: str
     name: str
@@ -67,6 +71,8 @@ class StepScript:
 
 @dataclass(frozen=True)
 class Script:
+    """A plan with every step's timeline of cues."""
+
     plan: Plan
     steps: tuple[StepScript, ...]
 

@@ -53,6 +53,8 @@ HEARD_CHARS = 40  # user text said back ("I don't know a movement called ...") i
 
 @dataclass(frozen=True)
 class Response:
+    """One part of a step rendered as SSML."""
+
     step: int
     part: int  # which piece of the step, from 0
     parts: int  # how many pieces the step has

@@ -26,6 +26,8 @@ HELP_KEYS = {
 
 @dataclass(frozen=True)
 class Reply:
+    """What a turn says: speech, reprompt, whether the session ends, and player directives."""
+
     ssml: str | None
     reprompt: str | None = None
     end: bool = False

@@ -26,6 +26,8 @@ MAX_SECONDS = 7 * 86400.0  # anything longer is simply "too long" (the planner c
 
 @dataclass(frozen=True)
 class Slot:
+    """A slot of a request: the words heard and the value id they resolved to."""
+
     value: str | None = None  # what was heard ("ten minutes", "PT10M", "stretches")
     id: str | None = None  # the slot value id when Alexa resolved it to one of ours
 
