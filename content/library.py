@@ -76,7 +76,7 @@ class Movement:
         return " ".join(self.steps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # loaded once, never compared: no __eq__ or __hash__ to build at import
 class Tip:
     """A recovery tip the skill can read out."""
 
@@ -85,7 +85,7 @@ class Tip:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # loaded once, never compared: no __eq__ or __hash__ to build at import
 class RedFlag:
     """A warning sign that means stop and see a professional."""
 
@@ -93,7 +93,7 @@ class RedFlag:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per process, never compared: no __eq__ or __hash__ to build at import
 class Library:
     """Every movement, tip and red flag, and the disclaimer."""
 

@@ -51,7 +51,7 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]") 
 HEARD_CHARS = 40  # user text said back ("I don't know a movement called ...") is cut to this
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # cached by identity, never compared: no __eq__ or __hash__ to build at import
 class Response:
     """One part of a step rendered as SSML."""
 

@@ -24,7 +24,7 @@ from speech.ssml import heard
 MAX_SECONDS = 7 * 86400.0  # anything longer is simply "too long" (the planner clamps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # read from a request, never compared: no __eq__ or __hash__ to build at import
 class Slot:
     """A slot of a request: the words heard and the value id they resolved to."""
 
