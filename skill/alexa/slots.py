@@ -36,7 +36,8 @@ class Slot:
         object.__setattr__(self, "id", self.id if isinstance(self.id, str) else None)
 
 
-_ISO = re.compile(
+# A pattern string, compiled by re on first use: only a duration slot needs it, not a cold start.
+_ISO = (
     r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
@@ -73,7 +74,7 @@ def duration_seconds(value: str) -> float | None:
     """Seconds in an AMAZON.DURATION value: ISO-8601 (PT15M) as Alexa sends it, or the
     raw words test tools send ("ten minutes", "15 min", "half an hour"). None if neither."""
     value = value.strip() if isinstance(value, str) else ""
-    m = _ISO.match(value.upper())
+    m = re.match(_ISO, value.upper())
     if m and value.upper() not in ("P", "PT") and not value.upper().endswith("T"):
         w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
         return w * 604800 + d * 86400 + h * 3600 + mi * 60 + s
