@@ -46,6 +46,8 @@ class LibraryError(ValueError):
 
 @dataclass(frozen=True)
 class Durations:
+    """A movement's shortest, usual and longest length, in seconds."""
+
     min: int
     default: int
     max: int
@@ -53,6 +55,8 @@ class Durations:
 
 @dataclass(frozen=True)
 class Movement:
+    """One movement of the library, as its data file describes it."""
+
     id: str
     name: str
     synonyms: tuple[str, ...]
@@ -72,21 +76,27 @@ class Movement:
         return " ".join(self.steps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # loaded once, never compared: no __eq__ or __hash__ to build at import
 class Tip:
+    """A recovery tip the skill can read out."""
+
     id: str
     title: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # loaded once, never compared: no __eq__ or __hash__ to build at import
 class RedFlag:
+    """A warning sign that means stop and see a professional."""
+
     id: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per process, never compared: no __eq__ or __hash__ to build at import
 class Library:
+    """Every movement, tip and red flag, and the disclaimer."""
+
     movements: tuple[Movement, ...]
     tips: tuple[Tip, ...]
     red_flags: tuple[RedFlag, ...]

@@ -54,6 +54,8 @@ MIN_SCALE = 0.75  # a movement is not squeezed below three quarters of its usual
 
 @dataclass(frozen=True)
 class PlanStep:
+    """One movement of a plan and how long it lasts."""
+
     movement: Movement
     seconds: int
     round: int = 1  # 2 for a focus's second round of the same movement
@@ -64,6 +66,8 @@ class PlanStep:
 
 @dataclass(frozen=True)
 class Plan:
+    """The ordered, timed steps for one request, and what to say about how it differs."""
+
     minutes: int  # what the plan was made for, after clamping to 5-60
     focus: str
     has_foam_roller: bool

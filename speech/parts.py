@@ -62,8 +62,10 @@ class IdentityCache(Generic[K, V]):
 _splits: IdentityCache[Script, tuple[Part, ...]] = IdentityCache()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # cached by identity, never compared: no __eq__ or __hash__ to build at import
 class Part:
+    """A piece of a step short enough for one spoken response."""
+
     step: int
     index: int  # which piece of the step, from 0
     count: int  # how many pieces the step has

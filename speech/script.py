@@ -48,15 +48,19 @@ BEGIN_SIDE_KEYS = {"leg": "script.begin_side.leg", "side": "script.begin_side.si
 SWITCH_KEYS = {"leg": "script.switch.leg", "side": "script.switch.side"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one: no __eq__ or __hash__ to build at import
 class Cue:
+    """Something said at a moment of a step."""
+
     at: float  # seconds from the start of the step
     text: str
     kind: CueKind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one: no __eq__ or __hash__ to build at import
 class StepScript:
+    """One step's timeline of cues."""
+
     index: int
     movement_id: str
     name: str
@@ -65,8 +69,10 @@ class StepScript:
     cues: tuple[Cue, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # cached per plan, looked up by identity: no __eq__ or __hash__ to build at import
 class Script:
+    """A plan with every step's timeline of cues."""
+
     plan: Plan
     steps: tuple[StepScript, ...]
 

@@ -29,6 +29,8 @@ Move = tuple["Position", Outcome]
 
 @dataclass(frozen=True)
 class Position:
+    """Where a routine is: its plan's inputs, the step and part, and the state."""
+
     minutes: int = 20
     focus: str = "full"
     has_foam_roller: bool = True

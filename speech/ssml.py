@@ -45,14 +45,16 @@ ALLOWED_TAGS = {
     "amazon:emotion",
 }
 BREAK_STRENGTHS = {"none", "x-weak", "weak", "medium", "strong", "x-strong"}
-_TIME = re.compile(r"^(\d+(?:\.\d+)?)(s|ms)$")
+_TIME = r"^(\d+(?:\.\d+)?)(s|ms)$"  # compiled by re on first use: only SSML read back needs it
 # Characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF): SSML with one is not XML.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # a positive class compiles 9x faster
 HEARD_CHARS = 40  # user text said back ("I don't know a movement called ...") is cut to this
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # cached by identity, never compared: no __eq__ or __hash__ to build at import
 class Response:
+    """One part of a step rendered as SSML."""
+
     step: int
     part: int  # which piece of the step, from 0
     parts: int  # how many pieces the step has
@@ -138,7 +140,7 @@ def estimate_ssml_seconds(ssml: str) -> float:
 
 
 def _break_seconds(value: str) -> float | None:
-    m = _TIME.match(value)
+    m = re.match(_TIME, value)
     if not m:
         return None
     n = float(m.group(1))

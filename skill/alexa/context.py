@@ -17,7 +17,7 @@ from speech.sequencer import Position
 from speech.states import State
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # read once a turn, never compared: no __eq__ or __hash__ to build at import
 class Device:
     """What a request says of the device: whether it has an audio player, and what it plays
     (context.AudioPlayer: the token, the offset, whether it is playing)."""
@@ -40,7 +40,7 @@ class Question(StrEnum):
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
 
 
-@dataclass
+@dataclass(eq=False)  # one per turn, never compared: no __eq__ to build at import
 class Ctx:
     """Everything a handler may look at or change during one turn."""
 

@@ -65,9 +65,8 @@ MAX_INTENTS = 250
 MAX_SAMPLES = 2000  # sample utterances across all intents
 MAX_SAMPLE_CHARS = 200
 MAX_SLOT_VALUES = 50000  # values and synonyms across all custom slot types
-_SLOT = re.compile(r"\{(\w+)\}")
-_SAMPLE_CHARS = re.compile(r"^[a-z' .{}_]+$")
-_INVOCATION_CHARS = re.compile(r"^[a-z]+( [a-z]+)+$")
+# Pattern strings, compiled by re on first use: only checking the model needs them, not the skill.
+_SLOT, _SAMPLE_CHARS, _INVOCATION_CHARS = r"\{(\w+)\}", r"^[a-z' .{}_]+$", r"^[a-z]+( [a-z]+)+$"
 
 
 @functools.cache
@@ -208,7 +207,7 @@ def drift(root: Path = DEPLOY) -> list[str]:
 
 def check_invocation(name: str) -> list[str]:
     problems = []
-    if not _INVOCATION_CHARS.match(name):
+    if not re.match(_INVOCATION_CHARS, name):
         problems.append(f"invocation name '{name}' must be two or more lowercase words, letters only")
     banned = sorted(set(name.split()) & BANNED_INVOCATION_WORDS)
     if banned:
@@ -231,12 +230,12 @@ def check_model() -> list[str]:
             if not stype.startswith("AMAZON.") and stype not in types:
                 problems.append(f"{name}: slot '{slot}' has undefined type {stype}")
         for sample in spec["samples"] + spec["understood"]:
-            if not _SAMPLE_CHARS.match(sample.lower()):
+            if not re.match(_SAMPLE_CHARS, sample.lower()):
                 problems.append(f"{name}: sample '{sample}' has characters Alexa does not allow (digits?)")
-            for slot in _SLOT.findall(sample):
+            for slot in re.findall(_SLOT, sample):
                 if slot not in spec["slots"]:
                     problems.append(f"{name}: sample '{sample}' uses slot '{slot}' the intent does not have")
-            key = normalize(_SLOT.sub(lambda m: "{" + m.group(1) + "}", sample))
+            key = normalize(re.sub(_SLOT, lambda m: "{" + m.group(1) + "}", sample))
             if owner.get(key, name) != name:
                 problems.append(f"sample '{sample}' is in both {owner[key]} and {name}")
             elif key in owner:

@@ -24,8 +24,10 @@ HELP_KEYS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per turn, never compared: no __eq__ or __hash__ to build at import
 class Reply:
+    """What a turn says: speech, reprompt, whether the session ends, and player directives."""
+
     ssml: str | None
     reprompt: str | None = None
     end: bool = False

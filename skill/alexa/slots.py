@@ -24,8 +24,10 @@ from speech.ssml import heard
 MAX_SECONDS = 7 * 86400.0  # anything longer is simply "too long" (the planner clamps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # read from a request, never compared: no __eq__ or __hash__ to build at import
 class Slot:
+    """A slot of a request: the words heard and the value id they resolved to."""
+
     value: str | None = None  # what was heard ("ten minutes", "PT10M", "stretches")
     id: str | None = None  # the slot value id when Alexa resolved it to one of ours
 
@@ -34,7 +36,8 @@ class Slot:
         object.__setattr__(self, "id", self.id if isinstance(self.id, str) else None)
 
 
-_ISO = re.compile(
+# A pattern string, compiled by re on first use: only a duration slot needs it, not a cold start.
+_ISO = (
     r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
@@ -71,7 +74,7 @@ def duration_seconds(value: str) -> float | None:
     """Seconds in an AMAZON.DURATION value: ISO-8601 (PT15M) as Alexa sends it, or the
     raw words test tools send ("ten minutes", "15 min", "half an hour"). None if neither."""
     value = value.strip() if isinstance(value, str) else ""
-    m = _ISO.match(value.upper())
+    m = re.match(_ISO, value.upper())
     if m and value.upper() not in ("P", "PT") and not value.upper().endswith("T"):
         w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
         return w * 604800 + d * 86400 + h * 3600 + mi * 60 + s
