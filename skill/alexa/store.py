@@ -14,17 +14,18 @@ persistence adapter methods over the request envelope."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-log = logging.getLogger("recovery_coach.store")
+if TYPE_CHECKING:
+    import logging
+
 LOG_EVERY_S = 60.0
 
 
@@ -54,7 +55,7 @@ class FaultLog:
             if now - self.last.get(error.kind, -self.every - 1) < self.every:
                 return False
             self.last[error.kind] = now
-        log.warning(
+        log().warning(
             "store fault (%s): %s; turns are answered without it (%s faults are logged once a minute per process)",
             error.kind,
             error,
@@ -151,3 +152,11 @@ def open_store(db_path: Path | str | None = None) -> Store:
     from skill.alexa.sqlite_store import SQLiteStore  # here: a Lambda on DynamoDB never loads sqlite3
 
     return SQLiteStore(db_path or default_db_path())
+
+
+def log() -> logging.Logger:
+    """This module's logger. logging is imported here, on the rare path that logs, not at
+    the top: it costs every cold start (a Lambda's included) about 4 ms."""
+    import logging
+
+    return logging.getLogger("recovery_coach.store")

@@ -16,11 +16,10 @@ saves after the answer is sent (`settle_later`), so a slow disk never delays spe
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from content.phrases import phrase
 from content.planner import AREAS
@@ -34,6 +33,9 @@ from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import Outcome, State
 
+if TYPE_CHECKING:
+    import logging
+
 SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
 ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS, **stream.HANDLERS}
@@ -43,7 +45,6 @@ RESUMABLE = (State.ACTIVE, State.PAUSED)
 # SessionEndedRequest reasons meaning the user said nothing more (None: the caller did not say).
 QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
 MAX_UNSAVED = 10_000  # users remembered (per process) as owed a save; the oldest go first
-log = logging.getLogger("recovery_coach.skill")
 
 
 @dataclass
@@ -207,7 +208,7 @@ class Later:
             try:
                 save()
             except Exception:  # a bug in a save must not reach the server after the answer
-                log.exception("saving after the answer failed")
+                log().exception("saving after the answer failed")
 
 
 def settle_later(result: TurnResult, store: Store, uid: str, later: Later, unsaved: dict[str, None]) -> TurnResult:
@@ -233,3 +234,11 @@ def settle_later(result: TurnResult, store: Store, uid: str, later: Later, unsav
 
     later.saves.append(save)
     return result
+
+
+def log() -> logging.Logger:
+    """This module's logger. logging is imported here, on the rare path that logs, not at
+    the top: it costs every cold start (a Lambda's included) about 4 ms."""
+    import logging
+
+    return logging.getLogger("recovery_coach.skill")
