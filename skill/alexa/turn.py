@@ -47,8 +47,10 @@ QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
 MAX_UNSAVED = 10_000  # users remembered (per process) as owed a save; the oldest go first
 
 
-@dataclass
+@dataclass(eq=False)  # never compared
 class TurnResult:
+    """What a turn answers, the session attributes it leaves, and what to keep."""
+
     reply: Reply
     session: dict[str, Any]
     saved: dict[str, Any]
