@@ -77,8 +77,18 @@ def nested(depth: int) -> object:
     return node
 
 
+RECORDED: list[dict] = []  # recorded once per test run: the fuzz and serializer tests share them
+
+
 def recorded_envelopes(app) -> list[dict]:
-    """Every request envelope the transcripts send, as the chat simulator builds them."""
+    """Every request envelope the transcripts send, as the chat simulator builds them
+    (each caller gets its own copies)."""
+    if not RECORDED:
+        RECORDED.extend(_record(app))
+    return copy.deepcopy(RECORDED)
+
+
+def _record(app) -> list[dict]:
     client, sent = app.test_client(), []
 
     def send(doc):

@@ -18,7 +18,7 @@ from test_fuzz import app, mutate, recorded_envelopes  # noqa: F401 (app is a fi
 from skill.alexa.adapter import too_deep
 from skill.alexa.serializer import Serializer
 
-MUTANTS_PER_ENVELOPE = 15
+MUTANTS_PER_ENVELOPE = 8
 
 
 def shape(obj: object) -> object:
