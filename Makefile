@@ -41,8 +41,10 @@ run: setup
 
 bench: setup
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind; }
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/alexa_skill.py
+	$(BIN)/python bench/instructions.py
 	$(BIN)/python bench/stream.py
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
