@@ -50,16 +50,11 @@ def recorded_streams(tmp: Path) -> tuple[list[dict], int]:
 
 
 def main() -> None:
-    hello = hello_world()
-
-    def hello_answers(doc: dict) -> None:
-        hello(doc)
-
     with tempfile.TemporaryDirectory() as tmp:
         docs, rounds = recorded_streams(Path(tmp))
         sqlite = Skill(Path(tmp) / "stream.sqlite3", skill_id=DEV_SKILL_ID)
         memory = Skill(skill_id=DEV_SKILL_ID, store=MemoryStore())
-        times = timed_turns({"sqlite": answering(sqlite), "memory": answering(memory), "hello": hello_answers}, docs)
+        times = timed_turns({"sqlite": answering(sqlite), "memory": answering(memory), "hello": hello_world()}, docs)
     events = [i for i, doc in enumerate(docs) if doc["request"]["type"] in PLAYER_TYPES]
     ours_sqlite, ours_memory, base = ([times[side][i] for i in events] for side in ("sqlite", "memory", "hello"))
     rows = ["| player event | Recovery Coach | ask-sdk-core hello world | ratio |", "| --- | --- | --- | --- |"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.exceptions import AskSdkException
@@ -26,10 +25,7 @@ from skill.alexa.serializer import Serializer
 from skill.alexa.slots import Slot
 from skill.alexa.store import Store, StoreError, open_store, user_id
 from skill.alexa.stream_events import device_of, player_answer
-from skill.alexa.turn import Later, needs_kept, settle, settle_later, turn
-
-if TYPE_CHECKING:
-    import logging
+from skill.alexa.turn import Later, log, needs_kept, settle, settle_later, turn
 
 PLAYER_TYPES = tuple(
     [f"AudioPlayer.Playback{e}" for e in ("Started", "NearlyFinished", "Finished", "Stopped", "Failed")]
@@ -288,11 +284,3 @@ class Skill:
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as e:
             raise BadRequest(f"not a usable Alexa request: {type(e).__name__}") from None
         return self.serializer.serialize(out)
-
-
-def log() -> logging.Logger:
-    """This module's logger. logging is imported here, on the rare path that logs, not at
-    the top: it costs every cold start (a Lambda's included) about 4 ms."""
-    import logging
-
-    return logging.getLogger("recovery_coach.skill")

@@ -239,7 +239,7 @@ def settle_later(result: TurnResult, store: Store, uid: str, later: Later, unsav
 
 
 def log() -> logging.Logger:
-    """This module's logger. logging is imported here, on the rare path that logs, not at
+    """The skill's logger (turn and adapter). logging is imported here, on the rare path that logs, not at
     the top: it costs every cold start (a Lambda's included) about 4 ms."""
     import logging
 
