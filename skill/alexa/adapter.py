@@ -167,16 +167,18 @@ class SorryHandler(AbstractExceptionHandler):
 
 
 def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether any structure in `doc` nests deeper than `limit` (checked without recursion)."""
-    stack = [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        for child in children:
-            if isinstance(child, dict | list):
-                if depth + 1 > limit:
-                    return True
-                stack.append((child, depth + 1))
+    """Whether any structure in `doc` nests deeper than `limit` (checked without recursion,
+    one level at a time: the containers at each depth, so no depth is kept per node)."""
+    level, depth = ([doc] if isinstance(doc, dict | list) else []), 1
+    while level:
+        if depth > limit:
+            return True
+        inner = []
+        for node in level:
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, dict | list):
+                    inner.append(child)
+        level, depth = inner, depth + 1
     return False
 
 

@@ -29,6 +29,7 @@ DEV_WARNING = (
     "DEV MODE: Alexa request signature and timestamp checks are OFF. Never expose this server to the internet."
 )
 DEV_ENV = "RECOVERY_COACH_DEV"
+to_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every answer, not one each
 
 
 def dev_from_env() -> bool:
@@ -65,9 +66,7 @@ def create_app(
             doc = _parse(body)
             verifier.verify(request.headers, body, doc)
             later = Later()  # the store writes, done once the answer is sent
-            answer = json.dumps(
-                skill.respond(doc, depth_checked=True, later=later), separators=(",", ":")
-            )  # ASCII: lone surrogates too
+            answer = to_json(skill.respond(doc, depth_checked=True, later=later))  # ASCII: lone surrogates too
             response = Response(answer, mimetype="application/json")
             response.call_on_close(later.run)  # the server calls it after writing the response
             return response
@@ -119,8 +118,11 @@ def _read_json_body() -> bytes:
 
 def _parse(body: bytes) -> dict:
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        try:
+            doc = json.loads(body.decode())  # Alexa sends UTF-8: no need for json's guess at the encoding
+        except ValueError:
+            doc = json.loads(body)  # a BOM, UTF-16 or an encoded lone surrogate; or the error to report
+    except ValueError:
         raise BadRequest("the body is not valid JSON") from None
     except RecursionError:
         raise BadRequest("the request nests too deeply") from None

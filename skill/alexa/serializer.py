@@ -21,19 +21,29 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 Reader = Callable[[Any], Any]
-# A class's fields by JSON key (attribute, type name), and a new object's attributes. A type's
-# reader is made when a field of it first arrives: making them all would import every model
-# module a class names (the first request took 80 ms; the SDK imports only what arrives).
-Plan = tuple[dict[str, tuple[str, str]], dict[str, Any]]
+# A class's fields by JSON key, and a new object's attributes. A field is [attribute, the
+# native type whose values are kept as they are, type name, reader]. Its reader is made when
+# a value needing it first arrives: making them all would import every model module a class
+# names (the first request took 80 ms; the SDK imports only what arrives).
+Field = list[Any]
+Plan = tuple[dict[str, Field], dict[str, Any]]
 # Fields the skill fills with plain JSON values only (turn() builds the session attributes
 # from JSON it read): kept as they are, not walked object by object.
 JSON_ATTRIBUTES = frozenset({"session_attributes"})
 _classes: dict[str, Any] = {}  # class name -> class; the SDK's models, a fixed set
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exactly these types: given back as they are
+
+
+class _NoValue:
+    """The type of no JSON value: a field of a model type always goes through its reader."""
+
+
 class Serializer(DefaultSerializer):
     _readers: dict[str, Reader] = {}  # type name -> its reader (type names are the models', a fixed set)
     _plans: dict[type, Plan] = {}
+    _outputs: dict[type, list[tuple[str, str, bool]]] = {}  # model class -> (attribute, JSON key, kept as is)
 
     def from_dict(self, doc: dict) -> RequestEnvelope:
         """The request envelope for a parsed request, as the SDK's deserialize makes it;
@@ -56,6 +66,8 @@ class Serializer(DefaultSerializer):
             item = self._reader(type_name[5:-1])
             return lambda payload: [None if p is None else item(p) for p in payload]
         if type_name.startswith("dict(") and ", " in type_name:
+            if type_name[5:-1].split(", ", 1)[1].strip() == "object":  # values as they are, as a new dict
+                return lambda payload: dict(payload.items())
             value = self._reader(type_name[5:-1].split(", ", 1)[1])
             return lambda payload: {k: None if v is None else value(v) for k, v in payload.items()}
         if type_name.startswith(("list[", "dict(")):  # shapes no request model uses: the SDK's way
@@ -102,19 +114,18 @@ class Serializer(DefaultSerializer):
             raise SerializationException(f"{cls.__name__} must be an object")
         fields, blank = self._plans.get(cls) or self._plan(cls)
         obj = cls.__new__(cls)
-        state = obj.__dict__
-        state.update(blank)
-        extras = []
+        obj.__dict__ = state = blank.copy()
+        extras = None
         for key, value in payload.items():
             field = fields.get(key)
             if field is None:
-                extras.append(key)
-            elif value is None:
-                state[field[0]] = None
+                extras = [*(extras or ()), key]
+            elif value is None or type(value) is field[1]:  # most are strings: no reader call
+                state[field[0]] = value
             else:
-                read = self._readers.get(field[1]) or self._reader(field[1])
+                read = field[3] or self._field_reader(field)
                 state[field[0]] = read(value)
-        for extra in extras:  # the SDK keeps fields its models do not name, set after the rest
+        for extra in extras or ():  # the SDK keeps fields its models do not name, set after the rest
             setattr(obj, extra, payload[extra])
         return obj
 
@@ -123,9 +134,22 @@ class Serializer(DefaultSerializer):
         with no arguments (copied into each new object rather than calling __init__,
         which sets every field one by one; the differential test holds this to the SDK)."""
         names = getattr(cls, "attribute_map", {})
-        fields = {names.get(attr, attr): (attr, type_name) for attr, type_name in cls.deserialized_types.items()}
+        fields = {
+            names.get(attr, attr): [attr, self._kept_as_is(type_name), type_name, None]
+            for attr, type_name in cls.deserialized_types.items()
+        }
         plan = self._plans[cls] = (fields, dict(vars(cls())))
         return plan
+
+    def _kept_as_is(self, type_name: str) -> type:
+        """The type whose values the SDK's reading would give back unchanged (str for a
+        "str" field), or a type no JSON value has."""
+        native = self.NATIVE_TYPES_MAPPING.get(type_name.strip())
+        return native if native in (str, int, float, bool) else _NoValue
+
+    def _field_reader(self, field: Field) -> Reader:
+        field[3] = self._reader(field[2])
+        return field[3]
 
     def _datetime(self, payload: Any, obj_type: type) -> Any:
         try:
@@ -141,6 +165,17 @@ class Serializer(DefaultSerializer):
         return found
 
     def serialize(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind in _PLAIN:
+            return obj
+        fields = self._outputs.get(kind)
+        if fields is not None:  # a model class met before
+            out = {}
+            for attr, key, as_is in fields:
+                value = getattr(obj, attr)
+                if value is not None:
+                    out[key] = value if as_is or type(value) in _PLAIN else self.serialize(value)
+            return out
         if obj is None or isinstance(obj, str | int | float | bool):
             return obj
         if isinstance(obj, list):
@@ -152,9 +187,5 @@ class Serializer(DefaultSerializer):
         names = getattr(obj, "attribute_map", None)
         if names is None or not hasattr(obj, "deserialized_types"):
             return super().serialize(obj)  # tuples, dates, decimals, other objects: the SDK's way
-        out = {}
-        for attr in obj.deserialized_types:
-            value = getattr(obj, attr)
-            if value is not None:
-                out[names.get(attr, attr)] = value if attr in JSON_ATTRIBUTES else self.serialize(value)
-        return out
+        self._outputs[kind] = [(a, names.get(a, a), a in JSON_ATTRIBUTES) for a in kind.deserialized_types]
+        return self.serialize(obj)
