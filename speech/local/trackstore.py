@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from speech.local import mp3, tracks
 from speech.local.cache import DiskCache, digest
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
@@ -71,6 +70,10 @@ class TrackStore:
             lock.release()
 
     def render(self, ref: TrackRef) -> Path:
+        # Imported here: numpy and the encoder cost a server's start about 100 ms, and most
+        # requests it answers (every POST /alexa, every cached track) never render.
+        from speech.local import mp3, tracks
+
         speaker = self._speaker(ref.voice, ref.rate)
         track = tracks.layout(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
         return self.cache.put(KIND, ref.key, EXT, mp3.encode(tracks.blocks(track, speaker)))
