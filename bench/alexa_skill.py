@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "alexa")]
 
+import load  # noqa: E402  (bench/load.py: gunicorn and wrk)
 from ask_sdk_core.dispatch_components import AbstractRequestHandler  # noqa: E402
 from ask_sdk_core.serialize import DefaultSerializer  # noqa: E402
 from ask_sdk_core.skill_builder import SkillBuilder  # noqa: E402
@@ -71,9 +69,8 @@ CONVERSATION = [
     "no",
 ]
 ROUNDS = 100  # x 30 turns = 3,000 turns
-LOAD_SECONDS = 4
-WRK_THREADS, WRK_CONNECTIONS = 2, 16
 IMPORT_RUNS = 21
+SERVERS = (("verification on (test CA)", False), ("dev mode", True))
 
 
 class HelloWorld(AbstractRequestHandler):
@@ -182,54 +179,6 @@ def turn_latency(tmp: Path) -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wrk(url: str, lua: Path | None = None) -> tuple[float, int, int]:
-    """Requests/s, requests and non-2xx answers (plus socket errors) from wrk."""
-    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{LOAD_SECONDS}s", url]
-    if lua:
-        cmd[1:1] = ["-s", str(lua)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=LOAD_SECONDS + 30, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    n = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    bad += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return rps, n, bad
-
-
-def post_script(tmp: Path, name: str, body: bytes, headers: dict) -> Path:
-    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body.decode())}"]
-    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
-    path = tmp / f"{name}.lua"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def serve(tmp: Path, dev: bool, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "BENCH_CA_DIR": str(tmp),
-        "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
-        "BENCH_DEV": "1" if dev else "",
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}"]
-    cmd += ["--log-level", "warning", "--access-logfile", "/dev/null", "alexa_wsgi:app"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
-    for _ in range(100):  # wait (bounded) until it answers
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 def throughput(tmp: Path) -> str:
     ca = make_ca()
     (tmp / "chain.pem").write_bytes(ca.chain_pem)
@@ -244,32 +193,33 @@ def throughput(tmp: Path) -> str:
     )
     body = json.dumps(doc).encode()
     rows = []
-    for label, dev in (("verification on (test CA)", False), ("dev mode", True)):
-        port = _free_port()
-        proc = serve(tmp, dev, port)
+    for label, dev in SERVERS:
+        port = load.free_port()
+        env = {
+            "BENCH_CA_DIR": str(tmp),
+            "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,
+            "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
+            "BENCH_DEV": "1" if dev else "",
+        }
+        proc = load.serve("alexa_wsgi:app", env, port)
         base = f"http://127.0.0.1:{port}"
         headers = {"Content-Type": "application/json"} if dev else ca.headers(body)
         try:
             check = urllib.request.Request(base + "/alexa", data=body, headers=headers)
             assert "Recovery Coach" in urllib.request.urlopen(check, timeout=10).read().decode()
-            lua = post_script(tmp, "dev" if dev else "signed", body, headers)
-            # alternated, best of two each: other work on these 2 cores moves single runs by 2x
-            runs = [(wrk(base + "/health"), wrk(base + "/alexa", lua)) for _ in range(2)]
-            health, alexa = max((r[0] for r in runs), key=lambda x: x[0]), max((r[1] for r in runs), key=lambda x: x[0])
+            lua = load.post_script(tmp, "dev" if dev else "signed", body, headers)
+            rows.append(load.compare(proc.pid, base, lua).row(label))
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        rows.append((label, health, alexa))
-    table = ["| server | GET /health req/s | POST /alexa req/s | requests (health, alexa) | errors | ratio |"]
-    table.append("| --- | --- | --- | --- | --- | --- |")
-    for label, (h, hn, he), (a, an, ae) in rows:
-        table.append(f"| {label} | {h:.0f} | {a:.0f} | {hn}, {an} | {he + ae} | **{a / h:.2f}x** |")
+            load.stop(proc)
     return (
-        f"gunicorn with deploy/gunicorn.conf.py (2 gthread workers), driven by wrk ({WRK_THREADS} threads, "
-        f"{WRK_CONNECTIONS} connections, {LOAD_SECONDS} s a run, alternated, best of two per endpoint) "
-        "on 127.0.0.1 of the same 2 cores; every POST is the same LaunchRequest (signature checked "
-        "when on, SQLite save). The ratio is POST /alexa "
-        "to GET /health requests per second.\n\n" + "\n".join(table)
+        f"gunicorn with deploy/gunicorn.conf.py (2 gthread workers), driven by wrk ({load.WRK_THREADS} threads, "
+        f"{load.WRK_CONNECTIONS} connections, {load.LOAD_SECONDS} s a run) on 127.0.0.1 of the same 2 cores; "
+        "every POST is the same LaunchRequest (signature checked when on, SQLite read and save). "
+        f"/health and /alexa runs alternate, {load.PAIRS} pairs; the ratio is POST /alexa to GET /health "
+        "requests per second, the median of the pairs' (req/s columns: medians). A run in which one worker "
+        "sat idle (wrk's connections all went to the other, bench/load.py) is done again and counted. Worker "
+        "CPU per request (user + system, medians) is the capacity each request takes once the cores are "
+        "busy.\n\n" + load.HEADER + "\n" + "\n".join(rows)
     )
 
 

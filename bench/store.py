@@ -27,16 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "alexa")]
 
-from alexa_skill import (  # noqa: E402
-    LOAD_SECONDS,
-    WRK_CONNECTIONS,
-    WRK_THREADS,
-    answering,
-    p99,
-    recorded_conversations,
-    timed_turns,
-    wrk,
-)
+from alexa_skill import answering, p99, recorded_conversations, timed_turns  # noqa: E402
+from load import LOAD_SECONDS, WRK_CONNECTIONS, WRK_THREADS, wrk  # noqa: E402
 from storekit import AWS_ENV, MotoServer, free_port  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
