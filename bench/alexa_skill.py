@@ -28,6 +28,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler  # noqa: E40
 from ask_sdk_core.serialize import DefaultSerializer  # noqa: E402
 from ask_sdk_core.skill_builder import SkillBuilder  # noqa: E402
 from ask_sdk_model import RequestEnvelope  # noqa: E402
+from storekit import free_port  # noqa: E402
 from testca import make_ca  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
@@ -194,7 +195,7 @@ def throughput(tmp: Path) -> str:
     body = json.dumps(doc).encode()
     rows = []
     for label, dev in SERVERS:
-        port = load.free_port()
+        port = free_port()
         env = {
             "BENCH_CA_DIR": str(tmp),
             "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,12 +42,6 @@ class Run:
     errors: int  # non-2xx answers and socket errors
     cpu_per_request: float  # seconds of worker CPU (all workers, user + system)
     redone: int  # lopsided runs before this one
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wrk(url: str, lua: Path | None = None) -> tuple[float, int, int]:
@@ -89,14 +82,15 @@ def worker_cpu(arbiter: int) -> dict[int, float]:
 
 def loaded(arbiter: int, url: str, lua: Path | None = None) -> Run:
     """One wrk run against `url`, done again while one worker sat idle through it."""
-    for redone in range(RETRIES + 1):
+    redone = 0
+    while True:
         before = worker_cpu(arbiter)
         rps, n, bad = wrk(url, lua)
         after = worker_cpu(arbiter)
         used = [after[pid] - before.get(pid, 0.0) for pid in after]
         if min(used) >= LOPSIDED * sum(used) or redone == RETRIES:
             return Run(rps, n, bad, sum(used) / max(n, 1), redone)
-    raise AssertionError("unreachable")
+        redone += 1
 
 
 def serve(app: str, env: dict[str, str], port: int) -> subprocess.Popen:

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -28,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "alexa")]
 
 from alexa_skill import answering, p99, recorded_conversations, timed_turns  # noqa: E402
-from load import LOAD_SECONDS, WRK_CONNECTIONS, WRK_THREADS, wrk  # noqa: E402
+from load import LOAD_SECONDS, WRK_CONNECTIONS, WRK_THREADS, loaded, serve, stop  # noqa: E402
 from storekit import AWS_ENV, MotoServer, free_port  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
@@ -177,48 +175,28 @@ end
 
 def writes_per_second(tmp: Path) -> str:
     db, port = tmp / "gunicorn.sqlite3", free_port()
-    env = {
-        **os.environ,
-        "RECOVERY_COACH_DEV": "1",
-        "RECOVERY_COACH_DB": str(db),
-        "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID,
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}"]
-    proc = subprocess.Popen(
-        [*cmd, "--log-level", "error", "--access-logfile", "/dev/null"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {"RECOVERY_COACH_DEV": "1", "RECOVERY_COACH_DB": str(db), "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID}
+    proc = serve("skill.alexa.app:create_app()", env, port)
     base = f"http://127.0.0.1:{port}"
     doc = envelope({"type": "LaunchRequest"}, session_id="s", new=True, attributes={}, user_id="USER_ID")
     lua = tmp / "launches.lua"
     lua.write_text(LAUNCHES_LUA % json.dumps(json.dumps(doc)))
     try:
-        for _ in range(100):  # wait (bounded) until the workers answer
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        health, h_n, h_err = wrk(base + "/health")
-        writes, w_n, w_err = wrk(base + "/alexa", lua)
+        health, writes = loaded(proc.pid, base + "/health"), loaded(proc.pid, base + "/alexa", lua)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
+        stop(proc)
     kept = len(SQLiteStore(db)._run("SELECT user_id FROM attributes", ()))
     return (
         f"gunicorn with deploy/gunicorn.conf.py (2 gthread workers), dev mode, driven by wrk ({WRK_THREADS} threads, "
-        f"{WRK_CONNECTIONS} connections, {LOAD_SECONDS} s) on 127.0.0.1; each POST is a LaunchRequest from a new "
+        f"{WRK_CONNECTIONS} connections, {LOAD_SECONDS} s; a run in which one worker sat idle is done again, "
+        "bench/load.py) on 127.0.0.1; each POST is a LaunchRequest from a new "
         "user: one read and one write of the SQLite store (the write after the answer is sent).\n\n"
         "| endpoint | requests/s | requests | errors |\n| --- | --- | --- | --- |\n"
-        f"| GET /health (baseline) | {health:.0f} | {h_n} | {h_err} |\n"
-        f"| POST /alexa, one write each | {writes:.0f} | {w_n} | {w_err} |\n\n"
-        f"**{writes:.0f} writes/s** ({writes / health:.2f}x the requests per second of /health); "
-        f"rows kept afterwards: {kept}, for the {w_n} answers wrk counted in its window (requests still in flight "
-        "when it stopped were answered and saved too)."
+        f"| GET /health (baseline) | {health.rps:.0f} | {health.requests} | {health.errors} |\n"
+        f"| POST /alexa, one write each | {writes.rps:.0f} | {writes.requests} | {writes.errors} |\n\n"
+        f"**{writes.rps:.0f} writes/s** ({writes.rps / health.rps:.2f}x the requests per second of /health); "
+        f"rows kept afterwards: {kept}, for the {writes.requests} answers wrk counted in its window (requests "
+        "still in flight when it stopped were answered and saved too)."
     )
 
 

@@ -66,9 +66,10 @@ class Serializer(DefaultSerializer):
             item = self._reader(type_name[5:-1])
             return lambda payload: [None if p is None else item(p) for p in payload]
         if type_name.startswith("dict(") and ", " in type_name:
-            if type_name[5:-1].split(", ", 1)[1].strip() == "object":  # values as they are, as a new dict
+            value_type = type_name[5:-1].split(", ", 1)[1]
+            if value_type.strip() == "object":  # values as they are, as a new dict
                 return lambda payload: dict(payload.items())
-            value = self._reader(type_name[5:-1].split(", ", 1)[1])
+            value = self._reader(value_type)
             return lambda payload: {k: None if v is None else value(v) for k, v in payload.items()}
         if type_name.startswith(("list[", "dict(")):  # shapes no request model uses: the SDK's way
             return lambda payload: self._DefaultSerializer__deserialize(payload, type_name)  # type: ignore[attr-defined]

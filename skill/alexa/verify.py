@@ -50,7 +50,6 @@ MAX_CHAIN_BYTES = 64 * 1024
 MAX_CACHED_CHAINS = 16
 FAILED_URL_SECONDS = 60.0  # a chain URL that failed is refused without a fetch this long
 MAX_FAILED_URLS = 256
-_GOOD_URLS: set[str] = set()  # chain URLs that passed check_chain_url (at most MAX_CACHED_CHAINS)
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
 
@@ -137,8 +136,6 @@ def system_roots() -> list[x509.Certificate]:
 
 
 def check_chain_url(url) -> None:
-    if url in _GOOD_URLS:  # Alexa signs with a handful of URLs: each is checked once
-        return
     if not isinstance(url, str) or not url:
         raise VerificationError("missing SignatureCertChainUrl header")
     try:
@@ -155,9 +152,6 @@ def check_chain_url(url) -> None:
     path = urllib.parse.unquote(parts.path or "/")  # %2e%2e is .. once the server decodes it
     if not posixpath.normpath(path).startswith(CERT_PATH_PREFIX) or "\\" in path:
         raise VerificationError(f"SignatureCertChainUrl path must start with {CERT_PATH_PREFIX}")
-    if len(_GOOD_URLS) >= MAX_CACHED_CHAINS:
-        _GOOD_URLS.clear()
-    _GOOD_URLS.add(url)
 
 
 def decode_signature(value) -> bytes:
@@ -198,7 +192,8 @@ class Verifier:
             self.check_application(doc)
             return
         url = headers.get("SignatureCertChainUrl")
-        check_chain_url(url)
+        if url not in self._cache:  # a cached chain's URL passed these rules before it was fetched
+            check_chain_url(url)
         raw = decode_signature(headers.get("Signature-256"))
         self.check_timestamp(doc)
         self.check_application(doc)
