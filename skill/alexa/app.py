@@ -18,10 +18,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
-from skill.alexa.store import ConfigError  # defined beside the stores, so the Lambda entry needs no Flask
+from skill.alexa.store import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
 from skill.alexa.tracks import tracks_blueprint  # GET /audio/<key>.mp3
 from skill.alexa.turn import Later
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
+from skill.alexa.write_behind import WriteBehind
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024
@@ -42,17 +43,24 @@ def create_app(
     db_path: Path | str | None = None,
     verifier: Verifier | None = None,
     skill: Skill | None = None,
+    write_behind: bool = True,
 ) -> Flask:
+    """The app. `write_behind`: saves made after an answer are gathered and written in
+    batches by a thread (skill/alexa/write_behind.py), for a server answering many users
+    at once; without it each is written once its answer is sent, in the request's thread."""
     dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
         verifier = _verifier(dev, skill_id)
     if not verifier.check_signature:
         log.warning(DEV_WARNING)
-    skill = skill or Skill(db_path, skill_id=verifier.skill_id)
+    if skill is None:
+        store = open_store(db_path)
+        skill = Skill(store=WriteBehind(store) if write_behind else store, skill_id=verifier.skill_id)
 
     app = Flask("recovery_coach")
     app.config["RECOVERY_COACH_DEV"] = not verifier.check_signature
+    app.extensions["recovery_coach.skill"] = skill  # its store, for tests and tools
     app.register_blueprint(tracks_blueprint())
 
     @app.get("/health")
@@ -106,11 +114,21 @@ def _refuse(reason: str) -> tuple[Response, int]:
 
 
 def _read_json_body() -> bytes:
-    if request.mimetype != "application/json":
+    """The body, read from the WSGI environ: werkzeug's parsed header and wrapped stream
+    cost a tenth of the view. Without a length, only a server that ends the input itself
+    (gunicorn, for chunked bodies) is read, as werkzeug does."""
+    environ = request.environ
+    if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != "application/json":
         raise BadRequest("Content-Type must be application/json")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    try:
+        length: int | None = max(0, int(environ.get("CONTENT_LENGTH") or ""))
+    except ValueError:
+        length = None
+    if length is None and not environ.get("wsgi.input_terminated"):
+        return b""
+    if (length or 0) > MAX_BODY_BYTES:
         raise BadRequest("the body is too large")
-    body = request.stream.read(MAX_BODY_BYTES + 1)
+    body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1 if length is None else length)
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest("the body is too large")
     return body
@@ -128,6 +146,6 @@ def _parse(body: bytes) -> dict:
         raise BadRequest("the request nests too deeply") from None
     if not isinstance(doc, dict):
         raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
-    if too_deep(doc):  # before verification walks it
+    if body.count(b"{") + body.count(b"[") > MAX_DEPTH and too_deep(doc):  # fewer brackets cannot nest deeper
         raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
     return doc

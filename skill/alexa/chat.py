@@ -185,10 +185,11 @@ Transport = Callable[[dict], tuple[int, dict]]
 
 
 def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
-    """Send envelopes through the real Flask app, in this process, in dev mode."""
+    """Send envelopes through the real Flask app, in this process, in dev mode. One
+    request at a time: each save is written once its answer is sent, not batched."""
     from skill.alexa.app import create_app
 
-    client = create_app(dev=True, skill_id=skill_id, db_path=db_path).test_client()
+    client = create_app(dev=True, skill_id=skill_id, db_path=db_path, write_behind=False).test_client()
 
     def send(doc: dict) -> tuple[int, dict]:
         r = client.post("/alexa", json=doc, buffered=True)  # closed, as a server does: the save runs

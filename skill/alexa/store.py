@@ -8,7 +8,7 @@ and the fault is logged once per kind per minute. Opening never raises, so the s
 starts anyway.
 
 The store contract, shared by both backends: `get(uid) -> dict` ({} for a new
-user), `put(uid, data)`, `delete(uid)`, each raising `StoreError`; plus ask-sdk-core's
+user), `put(uid, data)`, `put_many({uid: data})`, `delete(uid)`, each raising `StoreError`; plus ask-sdk-core's
 persistence adapter methods over the request envelope."""
 
 from __future__ import annotations
@@ -114,6 +114,12 @@ class Store(AbstractPersistenceAdapter):
 
     def delete(self, uid: str) -> None:
         raise NotImplementedError
+
+    def put_many(self, saves: dict[str, dict[str, Any]]) -> None:
+        """Several users' data at once (skill/alexa/write_behind.py); a backend that can
+        write them together does. A fault raises, and the whole batch may be tried again."""
+        for uid, data in saves.items():
+            self.put(uid, data)
 
     def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
         return self.get(user_id(request_envelope))

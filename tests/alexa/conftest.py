@@ -34,6 +34,12 @@ def dev_client(db):
     return create_app(dev=True, skill_id=DEV_SKILL_ID, db_path=db).test_client()
 
 
+def written(client) -> None:
+    """Write the app's queued saves now (its writer thread would within 20 ms), so the
+    file can be read from outside the app."""
+    assert client.application.extensions["recovery_coach.skill"].store.flush()
+
+
 @pytest.fixture
 def talk(dev_client):
     """A conversation through the dev app; returns the Conversation."""

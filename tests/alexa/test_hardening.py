@@ -15,7 +15,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import body_of, launch_doc
+from conftest import body_of, launch_doc, written
 from test_requests import intent_doc
 from testca import CHAIN_URL
 
@@ -63,6 +63,7 @@ def test_a_user_id_with_a_lone_surrogate_gets_a_place_of_its_own(dev_client, db)
     r = dev_client.post("/alexa", data=json.dumps(doc), content_type="application/json")
     assert r.status_code == 200 and "Recovery Coach" in r.get_json()["response"]["outputSpeech"]["ssml"]
     assert dev_client.post("/alexa", data=json.dumps(doc), content_type="application/json").status_code == 200
+    written(dev_client)
     import sqlite3
 
     ids = [row[0] for row in sqlite3.connect(db).execute("SELECT user_id FROM attributes")]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from conftest import written
+
 from skill.alexa.chat import ssml_to_text
 from skill.alexa.sqlite_store import SQLiteAdapter
 from speech import sequencer as seq
@@ -55,7 +57,7 @@ def test_old_session_attributes_mid_step_keep_the_question_and_part(talk):
     assert "About 27 minutes left in brisk walking" in ssml_to_text(talk.speech)
 
 
-def test_old_saved_attributes_resume_where_the_user_stopped(talk, db):
+def test_old_saved_attributes_resume_where_the_user_stopped(talk, db, dev_client):
     SQLiteAdapter(db).put(talk.user_id, json.loads(SAVED_AFTER_STOP))
     talk.say("open recovery coach")
     assert "You were partway through your routine. Shall we carry on with leg swings?" in ssml_to_text(talk.speech)
@@ -67,6 +69,7 @@ def test_old_saved_attributes_resume_where_the_user_stopped(talk, db):
     talk.say("yes")
     assert ssml_to_text(talk.speech).startswith("Next, leg swings.")
     assert routine(talk.attributes) == json.loads(SESSION_AFTER_NEXT)
+    written(dev_client)  # the app's queued save, written now rather than in 20 ms
     saved = SQLiteAdapter(db).get(talk.user_id)
     assert saved["v"] == 2 and saved["visits"] == 3 and saved["tips"] == 0
     assert saved["pos"] == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}  # kept as offered
