@@ -72,6 +72,7 @@ CONVERSATION = [
 ROUNDS = 100  # x 30 turns = 3,000 turns
 IMPORT_RUNS = 21
 SERVERS = (("verification on (test CA)", False), ("dev mode", True))
+USERS = 64  # distinct users the throughput POSTs come from
 
 
 class HelloWorld(AbstractRequestHandler):
@@ -184,15 +185,19 @@ def throughput(tmp: Path) -> str:
     ca = make_ca()
     (tmp / "chain.pem").write_bytes(ca.chain_pem)
     (tmp / "root.pem").write_bytes(ca.root_pem())
-    doc = envelope(
-        {"type": "LaunchRequest"},
-        session_id="amzn1.echo-api.session.bench",
-        new=True,
-        attributes={},
-        user_id="amzn1.ask.account.bench",
-        skill_id=DEV_SKILL_ID,
-    )
-    body = json.dumps(doc).encode()
+    bodies = [  # LaunchRequests from USERS users in turn: each read and saved, as real traffic is
+        json.dumps(
+            envelope(
+                {"type": "LaunchRequest"},
+                session_id=f"amzn1.echo-api.session.bench-{n}",
+                new=True,
+                attributes={},
+                user_id=f"amzn1.ask.account.bench-{n}",
+                skill_id=DEV_SKILL_ID,
+            )
+        ).encode()
+        for n in range(USERS)
+    ]
     rows = []
     for label, dev in SERVERS:
         port = free_port()
@@ -204,18 +209,19 @@ def throughput(tmp: Path) -> str:
         }
         proc = load.serve("alexa_wsgi:app", env, port)
         base = f"http://127.0.0.1:{port}"
-        headers = {"Content-Type": "application/json"} if dev else ca.headers(body)
+        posts = [(body, {"Content-Type": "application/json"} if dev else ca.headers(body)) for body in bodies]
         try:
-            check = urllib.request.Request(base + "/alexa", data=body, headers=headers)
+            check = urllib.request.Request(base + "/alexa", data=posts[0][0], headers=posts[0][1])
             assert "Recovery Coach" in urllib.request.urlopen(check, timeout=10).read().decode()
-            lua = load.post_script(tmp, "dev" if dev else "signed", body, headers)
+            lua = load.post_script(tmp, "dev" if dev else "signed", posts)
             rows.append(load.compare(proc.pid, base, lua).row(label))
         finally:
             load.stop(proc)
     return (
         f"gunicorn with deploy/gunicorn.conf.py (2 gthread workers), driven by wrk ({load.WRK_THREADS} threads, "
         f"{load.WRK_CONNECTIONS} connections, {load.LOAD_SECONDS} s a run) on 127.0.0.1 of the same 2 cores; "
-        "every POST is the same LaunchRequest (signature checked when on, SQLite read and save). "
+        f"the POSTs are LaunchRequests from {USERS} users in turn (signature checked when on, SQLite read and "
+        "save, the saves written in batches as the server does). "
         f"/health and /alexa runs alternate, {load.PAIRS} pairs; the ratio is POST /alexa to GET /health "
         "requests per second, the median of the pairs' (req/s columns: medians). A run in which one worker "
         "sat idle (wrk's connections all went to the other, bench/load.py) is done again and counted. Worker "

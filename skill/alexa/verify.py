@@ -255,7 +255,8 @@ class Verifier:
             raise VerificationError(f"request.timestamp is more than {MAX_SKEW_SECONDS} s from now")
 
     def check_application(self, doc: dict) -> None:
-        if application_id(doc) is None:
+        found = application_id(doc)
+        if found is None:
             raise VerificationError("missing field: context.System.application.applicationId")
-        if self.skill_id is not None and application_id(doc) != self.skill_id:
+        if self.skill_id is not None and found != self.skill_id:
             raise VerificationError("the application id is not this skill's")

@@ -130,3 +130,12 @@ def test_gunicorn_stopped_right_after_an_answer_keeps_the_save(tmp_path):
         if server.poll() is None:
             server.kill()
     assert SQLiteStore(db).get(doc["session"]["user"]["userId"])["visits"] == 1
+
+
+def test_while_the_store_refuses_the_first_queued_users_are_dropped_past_the_limit(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("skill.alexa.write_behind.MAX_PENDING", 3)
+    store = WriteBehind(SQLiteStore(tmp_path / "coach.sqlite3"), window_s=60)
+    for n in range(5):
+        store.put(f"user-{n}", {"visits": n})
+    assert store.dropped == 2 and "saves waiting; the oldest dropped" in caplog.text
+    assert [store.get(f"user-{n}") for n in range(5)] == [{}, {}, {"visits": 2}, {"visits": 3}, {"visits": 4}]
