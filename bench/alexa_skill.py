@@ -181,11 +181,9 @@ def turn_latency(tmp: Path) -> str:
     )
 
 
-def throughput(tmp: Path) -> str:
-    ca = make_ca()
-    (tmp / "chain.pem").write_bytes(ca.chain_pem)
-    (tmp / "root.pem").write_bytes(ca.root_pem())
-    bodies = [  # LaunchRequests from USERS users in turn: each read and saved, as real traffic is
+def launches() -> list[bytes]:
+    """LaunchRequests from USERS users, stamped now: each is read and saved, as real traffic is."""
+    return [
         json.dumps(
             envelope(
                 {"type": "LaunchRequest"},
@@ -198,6 +196,16 @@ def throughput(tmp: Path) -> str:
         ).encode()
         for n in range(USERS)
     ]
+
+
+def post_headers(ca, body: bytes, dev: bool) -> dict[str, str]:
+    return {"Content-Type": "application/json"} if dev else ca.headers(body)
+
+
+def throughput(tmp: Path) -> str:
+    ca = make_ca()
+    (tmp / "chain.pem").write_bytes(ca.chain_pem)
+    (tmp / "root.pem").write_bytes(ca.root_pem())
     rows = []
     for label, dev in SERVERS:
         port = free_port()
@@ -209,12 +217,16 @@ def throughput(tmp: Path) -> str:
         }
         proc = load.serve("alexa_wsgi:app", env, port)
         base = f"http://127.0.0.1:{port}"
-        posts = [(body, {"Content-Type": "application/json"} if dev else ca.headers(body)) for body in bodies]
         try:
-            check = urllib.request.Request(base + "/alexa", data=posts[0][0], headers=posts[0][1])
+            first = launches()[0]
+            check = urllib.request.Request(base + "/alexa", data=first, headers=post_headers(ca, first, dev))
             assert "Recovery Coach" in urllib.request.urlopen(check, timeout=10).read().decode()
-            lua = load.post_script(tmp, "dev" if dev else "signed", posts)
-            rows.append(load.compare(proc.pid, base, lua).row(label))
+
+            def script(dev: bool = dev) -> Path:  # made for each pair: fresh timestamps and signatures
+                posts = [(body, post_headers(ca, body, dev)) for body in launches()]
+                return load.post_script(tmp, "dev" if dev else "signed", posts)
+
+            rows.append(load.compare(proc.pid, base, script).row(label))
         finally:
             load.stop(proc)
     return (
