@@ -148,12 +148,12 @@ class SQLiteStore(Store):
         return data if isinstance(data, dict) else {}
 
     def put(self, uid: str, data: dict[str, Any]) -> None:
-        self._run(UPSERT, (uid, json.dumps(data, separators=(",", ":")), int(time.time())))
+        self._run(UPSERT, _row(uid, data, int(time.time())))
 
     def put_many(self, saves: dict[str, dict[str, Any]]) -> None:
         """One transaction: one commit and one turn of the file lock for the whole batch."""
         now = int(time.time())
-        rows = [(uid, json.dumps(data, separators=(",", ":")), now) for uid, data in saves.items()]
+        rows = [_row(uid, data, now) for uid, data in saves.items()]
 
         def write(db: sqlite3.Connection) -> None:
             db.execute("BEGIN IMMEDIATE")
@@ -173,6 +173,11 @@ class SQLiteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._drop()
+
+
+def _row(uid: str, data: dict[str, Any], now: int) -> tuple[str, str, int]:
+    """UPSERT's parameters for one user's data."""
+    return uid, json.dumps(data, separators=(",", ":")), now
 
 
 def SQLiteAdapter(path: Path | str) -> SQLiteStore:  # noqa: N802  (the name tests and earlier code use)

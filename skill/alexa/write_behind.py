@@ -60,7 +60,7 @@ class WriteBehind(Store):
         if waiting is None:
             waiting = self._inflight.get(uid)
         if waiting is not None:  # a copy, as a store's read would give
-            return dict(json.loads(json.dumps(waiting)))
+            return json.loads(json.dumps(waiting))
         return self.store.get(uid)
 
     def put(self, uid: str, data: dict[str, Any]) -> None:
