@@ -33,9 +33,9 @@ from testca import make_ca  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import Skill  # noqa: E402
-from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
-from skill.alexa.store import MemoryStore  # noqa: E402
-from skill.alexa.turn import Later  # noqa: E402
+from skill.sim.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
+from skill.store.base import MemoryStore  # noqa: E402
+from skill.coach.turn import Later  # noqa: E402
 
 CONVERSATION = [
     "open recovery coach",
@@ -247,8 +247,8 @@ IMPORT_CODE = "import time; t = time.perf_counter(); {imports}; print(time.perf_
 FIRST_CODE = """
 import json, sys, time, tempfile
 t0 = time.perf_counter()
-from skill.alexa.app import create_app
-from skill.alexa.chat import DEV_SKILL_ID, envelope, intent_request, match
+from skill.server.app import create_app
+from skill.sim.chat import DEV_SKILL_ID, envelope, intent_request, match
 app = create_app(dev=True, db_path=tempfile.mkdtemp() + "/first.sqlite3").test_client()
 t1 = time.perf_counter()
 doc = envelope({"type": "LaunchRequest"}, session_id="s", new=True, attributes={}, user_id="u")
@@ -271,7 +271,7 @@ def _python(code: str) -> str:
 def cold_start() -> str:
     # Byte-compiled first, as a wheel install or a Lambda package is (the hello world's are, by pip).
     subprocess.run([sys.executable, "-m", "compileall", "-q", "content", "speech", "skill"], cwd=ROOT, check=True)
-    runs: dict[str, list[float]] = {HELLO_IMPORTS: [], "import skill.alexa.adapter": [], "import skill.alexa.app": []}
+    runs: dict[str, list[float]] = {HELLO_IMPORTS: [], "import skill.alexa.adapter": [], "import skill.server.app": []}
     for _ in range(IMPORT_RUNS):  # alternated, so a slow spell of the machine falls on every side
         for imports, times in runs.items():
             times.append(float(_python(IMPORT_CODE.format(imports=imports))))
@@ -292,7 +292,7 @@ def cold_start() -> str:
         f"| import ask-sdk-core hello world (baseline) | {hello * 1000:.0f} ms | 1.00x | 1.00x |\n"
         f"| import skill.alexa.adapter (the skill core, a Lambda's path) | {core * 1000:.0f} ms | "
         f"{core / hello:.2f}x | **{core_pairs:.2f}x** |\n"
-        f"| import skill.alexa.app (Flask, cryptography) | {app * 1000:.0f} ms | {app / hello:.2f}x | "
+        f"| import skill.server.app (Flask, cryptography) | {app * 1000:.0f} ms | {app / hello:.2f}x | "
         f"{app_pairs:.2f}x |\n"
         f"| import + create_app (dev), median | {start * 1000:.0f} ms | {start / hello:.2f}x | |\n"
         f"| first request after start: LaunchRequest, median | {launch * 1000:.1f} ms | | |\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from skill.alexa.app import create_app
+from skill.server.app import create_app
 from skill.alexa.verify import Verifier
 
 _dir = Path(os.environ["BENCH_CA_DIR"])

@@ -21,7 +21,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "alexa")]
 from testca import make_ca  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
-from skill.alexa.chat import envelope  # noqa: E402
+from skill.sim.chat import envelope  # noqa: E402
 
 CALLS = 200
 MODES = {

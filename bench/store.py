@@ -31,9 +31,9 @@ from storekit import AWS_ENV, MotoServer, free_port  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import Skill  # noqa: E402
-from skill.alexa.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
-from skill.alexa.sqlite_store import SQLiteStore  # noqa: E402
-from skill.alexa.store import MemoryStore, Store  # noqa: E402
+from skill.sim.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
+from skill.store.sqlite import SQLiteStore  # noqa: E402
+from skill.store.base import MemoryStore, Store  # noqa: E402
 
 CONVERSATION = [
     "open recovery coach",
@@ -143,7 +143,7 @@ def dynamo_latency() -> list[float]:
         os.environ.update({**AWS_ENV, "AWS_ENDPOINT_URL_DYNAMODB": moto.url})
         import boto3
 
-        from skill.alexa.dynamo import DynamoStore, create_table
+        from skill.store.dynamo import DynamoStore, create_table
 
         table = f"bench-{uuid.uuid4().hex[:8]}"
         create_table(boto3.resource("dynamodb"), table)
@@ -176,7 +176,7 @@ end
 def writes_per_second(tmp: Path) -> str:
     db, port = tmp / "gunicorn.sqlite3", free_port()
     env = {"RECOVERY_COACH_DEV": "1", "RECOVERY_COACH_DB": str(db), "RECOVERY_COACH_SKILL_ID": DEV_SKILL_ID}
-    proc = serve("skill.alexa.app:create_app()", env, port)
+    proc = serve("skill.server.app:create_app()", env, port)
     base = f"http://127.0.0.1:{port}"
     doc = envelope({"type": "LaunchRequest"}, session_id="s", new=True, attributes={}, user_id="USER_ID")
     lua = tmp / "launches.lua"

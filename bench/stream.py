@@ -21,10 +21,10 @@ from alexa_skill import answering, hello_world, latency_rows, timed_turns  # noq
 
 from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import PLAYER_TYPES, Skill  # noqa: E402
-from skill.alexa.chat import DEV_SKILL_ID, Conversation  # noqa: E402
-from skill.alexa.chat_stream import StreamChat  # noqa: E402
-from skill.alexa.player import Player  # noqa: E402
-from skill.alexa.store import MemoryStore  # noqa: E402
+from skill.sim.chat import DEV_SKILL_ID, Conversation  # noqa: E402
+from skill.sim.chat_stream import StreamChat  # noqa: E402
+from skill.sim.player import Player  # noqa: E402
+from skill.store.base import MemoryStore  # noqa: E402
 
 SESSION = ["start my leg recovery", "wait 2:00", "pause", "wait 0:30", "resume", "wait 1:00", "next", "go back"]
 SESSION += ["wait 25:00"]  # and on to the end

@@ -8,7 +8,7 @@
 # not reach here at all; this is the second line.
 import os
 
-wsgi_app = "skill.alexa.app:create_app()"
+wsgi_app = "skill.server.app:create_app()"
 bind = os.environ.get("RECOVERY_COACH_BIND", "127.0.0.1:5000")
 workers = 2
 worker_class = "gthread"

@@ -17,7 +17,7 @@ import pytest
 
 from content.library import CATEGORIES, SIDE_KINDS
 from content.phrases import PHRASES_DIR, phrasebook, variants
-from skill.alexa.replies import HELP_KEYS
+from skill.coach.replies import HELP_KEYS
 from skill.cli.terminal import EVENT_KEYS, JUMPED_KEYS
 from speech import script
 from speech.local.playback import Key, Kind
@@ -31,7 +31,7 @@ SCANNED = sorted(path for tree in ("speech", "skill", "content") for path in (RO
 # Every module names every key it asks for (no f-string keys), so the scan sees them all.
 STRICT = SCANNED
 TABLES = {  # phrase-key tables and the values they must cover
-    "skill.alexa.replies.HELP_KEYS": (HELP_KEYS, set(State)),
+    "skill.coach.replies.HELP_KEYS": (HELP_KEYS, set(State)),
     "speech.script.BEGIN_KEYS": (script.BEGIN_KEYS, set(CATEGORIES)),
     "speech.script.PERIODIC_KEYS": (script.PERIODIC_KEYS, set(CATEGORIES)),
     "speech.script.BEGIN_SIDE_KEYS": (script.BEGIN_SIDE_KEYS, set(SIDE_KINDS)),

@@ -48,8 +48,8 @@ def test_a_cold_start_answers_its_first_request_without_importing_yaml():
         """
         import sys
         from skill.alexa.adapter import Skill
-        from skill.alexa.chat import envelope
-        from skill.alexa.store import MemoryStore
+        from skill.sim.chat import envelope
+        from skill.store.base import MemoryStore
         doc = envelope({"type": "LaunchRequest"}, session_id="s", new=True, attributes=None, user_id="u")
         out = Skill(store=MemoryStore()).respond(doc)
         assert "Recovery Coach" in out["response"]["outputSpeech"]["ssml"]

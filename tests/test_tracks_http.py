@@ -8,7 +8,7 @@ import json
 import pytest
 import soundfile
 
-from skill.alexa.app import create_app
+from skill.server.app import create_app
 from speech.local.trackkey import track_path
 from speech.script import script_for
 
@@ -87,7 +87,7 @@ def test_keys_that_are_not_canonical_or_not_makeable_are_404(client, path):
 def test_a_missing_track_is_rendered_once_while_others_wait(tmp_path):
     import threading
 
-    from skill.alexa.tracks import tracks_blueprint
+    from skill.server.tracks import tracks_blueprint
     from speech.local.cache import DiskCache
     from speech.local.trackstore import TrackStore
 
@@ -127,7 +127,7 @@ def test_track_keys_carry_every_plan_input_and_refuse_unknown_values():
 
 def test_the_track_a_stream_plays_is_one_this_server_serves(tmp_path, monkeypatch):
     """What Alexa would fetch: the Play directive's URL, with the base URL this server is behind."""
-    from skill.alexa.chat import Conversation, intent_request, match
+    from skill.sim.chat import Conversation, intent_request, match
 
     monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", "https://coach.example")
     client = create_app(dev=True, db_path=tmp_path / "coach.sqlite3").test_client()  # a first visit

@@ -1,7 +1,7 @@
 """The skill on ask-sdk-core: request envelope in, response envelope out.
 
 `Skill.respond(doc)` checks the envelope's shape, lets ask-sdk-core deserialize it and
-run one handler that hands the turn to skill/alexa/turn.py, and serializes the answer.
+run one handler that hands the turn to skill/coach/turn.py, and serializes the answer.
 Anything a client can send that is not a usable request raises `BadRequest`, which the
 Flask app answers with 400; it never reaches the user as a crash.
 
@@ -20,12 +20,12 @@ from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from content.phrases import phrase
-from skill.alexa.replies import say
+from skill.coach.replies import say
 from skill.alexa.serializer import Serializer
-from skill.alexa.slots import Slot
-from skill.alexa.store import Store, StoreError, open_store, user_id
-from skill.alexa.stream_events import device_of, player_answer
-from skill.alexa.turn import Later, log, needs_kept, settle, settle_later, turn
+from skill.coach.slots import Slot
+from skill.store.base import Store, StoreError, open_store, user_id
+from skill.coach.player_events import device_of, player_answer
+from skill.coach.turn import Later, log, needs_kept, settle, settle_later, turn
 
 PLAYER_TYPES = tuple(
     [f"AudioPlayer.Playback{e}" for e in ("Started", "NearlyFinished", "Finished", "Stopped", "Failed")]
@@ -74,7 +74,7 @@ def _resolved_id(slot) -> str | None:
 
 
 class TurnHandler(AbstractRequestHandler):
-    """Every request goes to skill.alexa.turn.turn; it knows every intent and state."""
+    """Every request goes to skill.coach.turn.turn; it knows every intent and state."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -137,7 +137,7 @@ class TurnHandler(AbstractRequestHandler):
         return rb.response
 
     def player_request(self, handler_input, name: str):
-        """An event from the player or a button: no session, no speech (skill/alexa/stream_events.py)."""
+        """An event from the player or a button: no session, no speech (skill/coach/player_events.py)."""
         rb = handler_input.response_builder
         directives = player_answer(handler_input.request_envelope, name, self.store)
         if directives:

@@ -35,7 +35,7 @@ REQUIRED_BUILTINS = (
     "AMAZON.ShuffleOnIntent",
     "AMAZON.ShuffleOffIntent",
 )
-INTERFACES = [{"type": "AUDIO_PLAYER"}]  # hands-free routines stream (skill/alexa/stream.py)
+INTERFACES = [{"type": "AUDIO_PLAYER"}]  # hands-free routines stream (skill/coach/stream.py)
 # Words an invocation name may not contain (launch phrases, wake words, connecting words).
 BANNED_INVOCATION_WORDS = {
     "alexa",

@@ -18,7 +18,7 @@ def register(sub, shared) -> None:
         "serve",
         help="serve the Alexa skill over HTTP (POST /alexa, GET /health, GET /audio/<key>.mp3)",
         description="Serve the skill with Flask's server. In production run "
-        "gunicorn 'skill.alexa.app:create_app()' with RECOVERY_COACH_SKILL_ID set.",
+        "gunicorn 'skill.server.app:create_app()' with RECOVERY_COACH_SKILL_ID set.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
@@ -61,7 +61,7 @@ def register(sub, shared) -> None:
 def run_serve(args) -> int:
     import logging
 
-    from skill.alexa.app import ConfigError, create_app
+    from skill.server.app import ConfigError, create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -99,10 +99,10 @@ def run_model(args) -> int:
 
 
 def run_chat(args) -> int:
-    from skill.alexa.chat import Conversation, in_process, over_http, ssml_to_text
+    from skill.sim.chat import Conversation, in_process, over_http, ssml_to_text
 
     if args.stream:
-        from skill.cli.stream_chat import run_stream_chat
+        from skill.sim.stream_chat import run_stream_chat
 
         return run_stream_chat(args)
     speaker = _speaker() if args.speak else None

@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from skill.alexa.chat import Conversation, in_process, ssml_to_text
+from skill.sim.chat import Conversation, in_process, ssml_to_text
 
 MOTO = Path(sys.executable).parent / "moto_server"
 AWS_ENV = {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import body_of, launch_doc
 
-from skill.alexa.chat import match, ssml_to_text
+from skill.sim.chat import match, ssml_to_text
 
 MATCHES = [
     ("Alexa, open Recovery Coach", "LaunchRequest", {}),

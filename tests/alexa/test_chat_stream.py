@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.alexa.chat_stream import StreamChat
-from skill.alexa.player import Player
+from skill.sim.chat_stream import StreamChat
+from skill.sim.player import Player
 
 HERE = Path(__file__).parent
 TRANSCRIPTS = sorted((HERE / "chat_streams").glob("*.txt"))

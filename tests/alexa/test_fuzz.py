@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill.alexa.adapter import PLAYER_TYPES
-from skill.alexa.app import create_app
-from skill.alexa.chat import Conversation
-from skill.alexa.chat_stream import StreamChat
-from skill.alexa.player import Player
+from skill.server.app import create_app
+from skill.sim.chat import Conversation
+from skill.sim.chat_stream import StreamChat
+from skill.sim.player import Player
 from speech.ssml import FORBIDDEN, MAX_SSML_CHARS, validate_ssml
 
 HERE = Path(__file__).parent

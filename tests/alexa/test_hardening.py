@@ -19,8 +19,8 @@ from conftest import body_of, launch_doc, written
 from test_requests import intent_doc
 from testca import CHAIN_URL
 
-from skill.alexa.chat import ssml_to_text
-from skill.alexa.sqlite_store import SQLiteAdapter
+from skill.sim.chat import ssml_to_text
+from skill.store.sqlite import SQLiteAdapter
 from skill.alexa.verify import VerificationError, fetch_chain, system_roots
 from speech.ssml import heard, validate_ssml
 
@@ -139,7 +139,7 @@ def test_cheap_rules_refuse_before_any_fetch(signed_client, ca, fetches, what, u
 
 
 def test_a_failed_chain_url_is_not_fetched_again_for_a_while(ca, db, verifier, fetches):
-    from skill.alexa.app import create_app
+    from skill.server.app import create_app
 
     verifier.fetch = lambda url: fetches.append(url) or b"not a chain"
     client = create_app(verifier=verifier, db_path=db).test_client()
@@ -197,7 +197,7 @@ def test_the_trust_store_loads_once_without_warnings():
 def test_a_server_that_cannot_load_the_trust_store_does_not_start(monkeypatch, db):
     import certifi
 
-    from skill.alexa.app import ConfigError, create_app
+    from skill.server.app import ConfigError, create_app
 
     monkeypatch.setattr(certifi, "where", lambda: "/nonexistent/cacert.pem")
     with pytest.raises(ConfigError, match="cannot verify Alexa requests"):
@@ -205,7 +205,7 @@ def test_a_server_that_cannot_load_the_trust_store_does_not_start(monkeypatch, d
 
 
 def test_recovery_coach_dev_in_the_environment_makes_a_dev_server(monkeypatch, db, caplog):
-    from skill.alexa.app import create_app
+    from skill.server.app import create_app
 
     monkeypatch.setenv("RECOVERY_COACH_DEV", "1")
     monkeypatch.delenv("RECOVERY_COACH_SKILL_ID", raising=False)

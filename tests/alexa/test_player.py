@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.alexa.player import NEARLY, Activity, Player
+from skill.sim.player import NEARLY, Activity, Player
 from speech.local.trackkey import track_path
 from speech.script import script_for
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.alexa.app import create_app
-from skill.alexa.chat import DEV_SKILL_ID, Conversation, intent_request, match, ssml_to_text
+from skill.server.app import create_app
+from skill.sim.chat import DEV_SKILL_ID, Conversation, intent_request, match, ssml_to_text
 from speech.local.trackkey import ROUTE
 from speech.local.trackstore import TrackStore
 

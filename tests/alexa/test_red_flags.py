@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.alexa.chat import ssml_to_text
+from skill.sim.chat import ssml_to_text
 from speech.ssml import estimate_ssml_seconds, validate_ssml
 
 SAID = {

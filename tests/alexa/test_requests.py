@@ -11,7 +11,7 @@ import pytest
 from conftest import body_of, launch_doc
 from testca import CHAIN_URL, make_ca
 
-from skill.alexa.chat import ssml_to_text
+from skill.sim.chat import ssml_to_text
 from skill.alexa.verify import MAX_CHAIN_BYTES, VerificationError, fetch_chain
 
 
@@ -195,7 +195,7 @@ def test_a_cached_chain_is_fetched_again_after_it_expires(signed_client, ca, ver
     ],
 )
 def test_bad_chains_are_refused(ca, db, chain, reason):
-    from skill.alexa.app import create_app
+    from skill.server.app import create_app
     from skill.alexa.verify import Verifier
 
     signer = {
@@ -243,7 +243,7 @@ def test_chain_fetch_has_a_size_limit():
 
 
 def test_the_app_refuses_to_start_without_a_skill_id_unless_dev(monkeypatch, db):
-    from skill.alexa.app import ConfigError, create_app
+    from skill.server.app import ConfigError, create_app
 
     monkeypatch.delenv("RECOVERY_COACH_SKILL_ID", raising=False)
     with pytest.raises(ConfigError, match="RECOVERY_COACH_SKILL_ID"):
@@ -252,7 +252,7 @@ def test_the_app_refuses_to_start_without_a_skill_id_unless_dev(monkeypatch, db)
 
 
 def test_an_unsigned_request_does_not_touch_the_users_saved_place(signed_client, db):
-    from skill.alexa.sqlite_store import SQLiteAdapter
+    from skill.store.sqlite import SQLiteAdapter
 
     assert signed_client.post("/alexa", data=body_of(launch_doc())).status_code == 400
     assert SQLiteAdapter(db).get("amzn1.ask.account.t") == {}

@@ -9,8 +9,8 @@ import json
 
 from conftest import written
 
-from skill.alexa.chat import ssml_to_text
-from skill.alexa.sqlite_store import SQLiteAdapter
+from skill.sim.chat import ssml_to_text
+from skill.store.sqlite import SQLiteAdapter
 from speech import sequencer as seq
 
 # After "start a ten minute recovery", then "next".

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from storekit import AWS_ENV, ROUTINE, heard, talk_to
 
-from skill.alexa.chat import ssml_to_text
+from skill.sim.chat import ssml_to_text
 
 KEPT = {
     "v": 2,

@@ -16,10 +16,10 @@ import pytest
 from storekit import ROUTINE, USER, heard, run_elsewhere, talk_to
 
 from skill.alexa.adapter import Skill
-from skill.alexa.app import create_app
-from skill.alexa.chat import DEV_SKILL_ID, Conversation
-from skill.alexa.sqlite_store import FILE_CHECK_S, SQLiteStore
-from skill.alexa.store import FaultLog, StoreError
+from skill.server.app import create_app
+from skill.sim.chat import DEV_SKILL_ID, Conversation
+from skill.store.sqlite import FILE_CHECK_S, SQLiteStore
+from skill.store.base import FaultLog, StoreError
 
 ROOT = os.geteuid() == 0
 root_only = pytest.mark.skipif(not ROOT, reason="needs a mount namespace (root)")

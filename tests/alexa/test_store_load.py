@@ -11,9 +11,9 @@ from pathlib import Path
 
 from storekit import heard, talk_to
 
-from skill.alexa.chat import Conversation, in_process
-from skill.alexa.sqlite_store import SQLiteStore
-from skill.alexa.store import StoreError
+from skill.sim.chat import Conversation, in_process
+from skill.store.sqlite import SQLiteStore
+from skill.store.base import StoreError
 
 WRITERS = 4
 WRITES = 150

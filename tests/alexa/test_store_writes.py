@@ -7,8 +7,8 @@ from __future__ import annotations
 from storekit import heard
 
 from skill.alexa.adapter import Skill
-from skill.alexa.chat import DEV_SKILL_ID, Conversation
-from skill.alexa.sqlite_store import SQLiteStore
+from skill.sim.chat import DEV_SKILL_ID, Conversation
+from skill.store.sqlite import SQLiteStore
 
 
 class Counted(SQLiteStore):

@@ -1,4 +1,4 @@
-"""Saves gathered and written in batches by the server (skill/alexa/write_behind.py):
+"""Saves gathered and written in batches by the server (skill/store/write_behind.py):
 what another worker reading the same SQLite file sees, and that nothing is lost or
 brought back, including when the store refuses for a while and when the server stops.
 "Another worker" is a second SQLiteStore on the same file, as a second process has."""
@@ -18,8 +18,8 @@ from pathlib import Path
 from conftest import launch_doc
 from storekit import free_port
 
-from skill.alexa.sqlite_store import SQLiteStore
-from skill.alexa.write_behind import WriteBehind
+from skill.store.sqlite import SQLiteStore
+from skill.store.write_behind import WriteBehind
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_a_store_that_refuses_keeps_the_saves_queued_until_it_heals(tmp_path):
 
 EXIT_RIGHT_AFTER = """
 import json, sys
-from skill.alexa.app import create_app
+from skill.server.app import create_app
 client = create_app(dev=True, skill_id="{skill}", db_path=sys.argv[1]).test_client()
 assert client.post("/alexa", json=json.loads(sys.argv[2]), buffered=True).status_code == 200  # closed: saves
 """
@@ -133,7 +133,7 @@ def test_gunicorn_stopped_right_after_an_answer_keeps_the_save(tmp_path):
 
 
 def test_while_the_store_refuses_the_first_queued_users_are_dropped_past_the_limit(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr("skill.alexa.write_behind.MAX_PENDING", 3)
+    monkeypatch.setattr("skill.store.write_behind.MAX_PENDING", 3)
     store = WriteBehind(SQLiteStore(tmp_path / "coach.sqlite3"), window_s=60)
     for n in range(5):
         store.put(f"user-{n}", {"visits": n})

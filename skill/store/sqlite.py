@@ -4,7 +4,7 @@ One connection per process (made again after a fork, or when the file was delete
 replaced: checked at most once a second), shared by threads under a lock; WAL; a lock
 held by another process is waited out for at most 200 ms. The schema is versioned
 (`PRAGMA user_version`) and migrated forward on open. Faults raise `StoreError`
-(skill/alexa/store.py); opening never raises, so the server starts anyway."""
+(skill/store/base.py); opening never raises, so the server starts anyway."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from skill.alexa.store import FaultLog, Store, StoreError, fault_kind
+from skill.store.base import FaultLog, Store, StoreError, fault_kind
 
 BUSY_TIMEOUT_S = 0.2
 FILE_CHECK_S = 1.0  # how often the open file is checked against the path (a stat costs 30 us in a turn)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from content.library import library
 from content.phrases import phrase
 from content.planner import AREAS, DEFAULT_MINUTES
-from skill.alexa.context import Ctx, Question
-from skill.alexa.replies import Reply, answer, play, say, step_name
-from skill.alexa.slots import Slot, resolve
+from skill.coach.context import Ctx, Question
+from skill.coach.replies import Reply, answer, play, say, step_name
+from skill.coach.slots import Slot, resolve
 from speech import sequencer as seq
 from speech.states import State
 

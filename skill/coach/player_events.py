@@ -2,7 +2,7 @@
 
 They come with no session and must be answered with AudioPlayer directives only (no
 speech), so each reads the user's kept data, moves the place (`pos`, and `stream`: see
-skill/alexa/stream.py) and returns the directives; the adapter saves the kept data if it
+skill/coach/stream.py) and returns the directives; the adapter saves the kept data if it
 changed. An event about a track that is neither playing nor enqueued is stale: ignored.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from skill.alexa import memory
-from skill.alexa.context import Device
-from skill.alexa.store import Store, StoreError, user_id
-from skill.alexa.stream import STOP, play, token
+from skill.coach import memory
+from skill.coach.context import Device
+from skill.store.base import Store, StoreError, user_id
+from skill.coach.stream import STOP, play, token
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State

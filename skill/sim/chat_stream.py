@@ -1,7 +1,7 @@
 """`recovery-coach chat --stream`: the hands-free routine as an Echo with a player would run it.
 
-The conversation (skill/alexa/chat.py) runs on a device that declares AudioPlayer; the
-skill's Play / Stop / ClearQueue directives go to a simulated player (skill/alexa/player.py),
+The conversation (skill/sim/chat.py) runs on a device that declares AudioPlayer; the
+skill's Play / Stop / ClearQueue directives go to a simulated player (skill/sim/player.py),
 whose events go back to the skill as Alexa sends them (no session, context.AudioPlayer), and
 whose answers go to the player again. What the track says is shown as its cues come due.
 Typed commands arrive as Alexa would send them during playback: a new session with the
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from skill.alexa.chat import Conversation, ssml_to_text
-from skill.alexa.player import Activity, Player
+from skill.sim.chat import Conversation, ssml_to_text
+from skill.sim.player import Activity, Player
 
 MAX_EVENTS = 20  # events set off by one another in a row; more means the skill loops
 AUDIO_PLAYER = {"AudioPlayer": {}}

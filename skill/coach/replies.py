@@ -9,7 +9,7 @@ from typing import Any
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES
-from skill.alexa.context import Ctx
+from skill.coach.context import Ctx
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text

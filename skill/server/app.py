@@ -18,11 +18,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
-from skill.alexa.store import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
-from skill.alexa.tracks import tracks_blueprint  # GET /audio/<key>.mp3
-from skill.alexa.turn import Later
+from skill.store.base import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
+from skill.server.tracks import tracks_blueprint  # GET /audio/<key>.mp3
+from skill.coach.turn import Later
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
-from skill.alexa.write_behind import WriteBehind
+from skill.store.write_behind import WriteBehind
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024
@@ -46,7 +46,7 @@ def create_app(
     write_behind: bool = True,
 ) -> Flask:
     """The app. `write_behind`: saves made after an answer are gathered and written in
-    batches by a thread (skill/alexa/write_behind.py), for a server answering many users
+    batches by a thread (skill/store/write_behind.py), for a server answering many users
     at once; without it each is written once its answer is sent, in the request's thread."""
     dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from content.library import library
 from content.phrases import phrase
 from content.planner import DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES
-from skill.alexa import body
-from skill.alexa.context import Ctx, Question
-from skill.alexa.replies import (
+from skill.coach import body
+from skill.coach.context import Ctx, Question
+from skill.coach.replies import (
     Reply,
     answer,
     default_position,
@@ -23,7 +23,7 @@ from skill.alexa.replies import (
     step_left_seconds,
     step_name,
 )
-from skill.alexa.slots import Slot, plan_minutes, slot_id
+from skill.coach.slots import Slot, plan_minutes, slot_id
 from speech import sequencer as seq
 from speech.ssml import prepend
 from speech.states import Outcome, State

@@ -2,9 +2,9 @@
 
 Kept per user (plain JSON, version `KEPT_VERSION`): `visits`, `tips`, `prefs` (`roller`
 true/false, `minutes`, `focus`, `cardio`, `mode`: "steps" or "stream", see
-skill/alexa/stream.py), the unfinished routine (`pos`, the sequencer cursor, `stream` when it plays hands-free,
+skill/coach/stream.py), the unfinished routine (`pos`, the sequencer cursor, `stream` when it plays hands-free,
 and `pos_at`, when it was last moved, in epoch seconds) and `history`, finished routines
-as [ISO date, minutes, focus], newest last. skill/alexa/turn.py reads it once per session,
+as [ISO date, minutes, focus], newest last. skill/coach/turn.py reads it once per session,
 carries it in session attributes and writes it only when it changed.
 
 Preferences feed every start ("start my leg recovery", yes to "shall I start", start
@@ -21,12 +21,12 @@ from typing import Any
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
-from skill.alexa import intents
-from skill.alexa.context import Ctx, Question
+from skill.coach import intents
+from skill.coach.context import Ctx, Question
 from skill.alexa.model import slot_types
-from skill.alexa.replies import Reply, answer, listing, say, step_name
-from skill.alexa.slots import Slot, duration_seconds, resolve
-from skill.alexa.stream import checked_stream
+from skill.coach.replies import Reply, answer, listing, say, step_name
+from skill.coach.slots import Slot, duration_seconds, resolve
+from skill.coach.stream import checked_stream
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State

@@ -43,9 +43,9 @@ class Lines:
 
 
 def run_stream_chat(args) -> int:
-    from skill.alexa.chat import Conversation, in_process, over_http
-    from skill.alexa.chat_stream import StreamChat
-    from skill.alexa.player import Player
+    from skill.sim.chat import Conversation, in_process, over_http
+    from skill.sim.chat_stream import StreamChat
+    from skill.sim.player import Player
 
     base = os.environ.get(BASE_ENV)
     if not base and args.url:

@@ -25,7 +25,7 @@ import time
 import weakref
 from typing import Any
 
-from skill.alexa.store import Store, StoreError
+from skill.store.base import Store, StoreError
 
 WINDOW_S = 0.02  # how long the writer lets saves gather before it writes them
 RETRY_S = 1.0  # the wait after the store refused a batch
@@ -99,7 +99,7 @@ class WriteBehind(Store):
         except StoreError:  # reported by the store
             pass
         except Exception:  # a bug must not end the writer
-            from skill.alexa.store import log
+            from skill.store.base import log
 
             log().exception("writing queued saves failed")
         with self._ready:

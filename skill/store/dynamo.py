@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from skill.alexa.store import ConfigError, FaultLog, Store, StoreError
+from skill.store.base import ConfigError, FaultLog, Store, StoreError
 
 PARTITION_KEY = "id"
 ATTRIBUTE_NAME = "attributes"

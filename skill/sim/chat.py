@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from content.library import normalize
 from skill.alexa.model import intents, slot_types, source
-from skill.alexa.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
+from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
@@ -187,7 +187,7 @@ Transport = Callable[[dict], tuple[int, dict]]
 def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode. One
     request at a time: each save is written once its answer is sent, not batched."""
-    from skill.alexa.app import create_app
+    from skill.server.app import create_app
 
     client = create_app(dev=True, skill_id=skill_id, db_path=db_path, write_behind=False).test_client()
 

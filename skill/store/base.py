@@ -1,7 +1,7 @@
 """Per-user kept data: the store contract, its faults, and the choice of backend.
 
-`open_store` gives SQLite (skill/alexa/sqlite_store.py, RECOVERY_COACH_DB) or DynamoDB
-(skill/alexa/dynamo.py, RECOVERY_COACH_DYNAMODB_TABLE), each imported only when chosen.
+`open_store` gives SQLite (skill/store/sqlite.py, RECOVERY_COACH_DB) or DynamoDB
+(skill/store/dynamo.py, RECOVERY_COACH_DYNAMODB_TABLE), each imported only when chosen.
 Every fault (locked, read-only, missing, not a database, disk full, deleted while
 running) raises `StoreError` with a short kind; the caller coaches on without saved data,
 and the fault is logged once per kind per minute. Opening never raises, so the server
@@ -116,7 +116,7 @@ class Store(AbstractPersistenceAdapter):
         raise NotImplementedError
 
     def put_many(self, saves: dict[str, dict[str, Any]]) -> None:
-        """Several users' data at once (skill/alexa/write_behind.py); a backend that can
+        """Several users' data at once (skill/store/write_behind.py); a backend that can
         write them together does. A fault raises, and the whole batch may be tried again."""
         for uid, data in saves.items():
             self.put(uid, data)
@@ -152,10 +152,10 @@ def open_store(db_path: Path | str | None = None) -> Store:
     """DynamoDB when RECOVERY_COACH_DYNAMODB_TABLE is set (imported only then), else SQLite."""
     table = os.environ.get("RECOVERY_COACH_DYNAMODB_TABLE")
     if table and db_path is None:
-        from skill.alexa.dynamo import DynamoStore
+        from skill.store.dynamo import DynamoStore
 
         return DynamoStore(table)
-    from skill.alexa.sqlite_store import SQLiteStore  # here: a Lambda on DynamoDB never loads sqlite3
+    from skill.store.sqlite import SQLiteStore  # here: a Lambda on DynamoDB never loads sqlite3
 
     return SQLiteStore(db_path or default_db_path())
 

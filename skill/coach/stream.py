@@ -25,10 +25,10 @@ from typing import Any
 
 from content.phrases import phrase
 from content.planner import is_common
-from skill.alexa import intents
-from skill.alexa.context import Ctx, Device
-from skill.alexa.replies import Reply, answer, routine_parts, say
-from skill.alexa.replies import play as play_part
+from skill.coach import intents
+from skill.coach.context import Ctx, Device
+from skill.coach.replies import Reply, answer, routine_parts, say
+from skill.coach.replies import play as play_part
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.ssml import prepend
@@ -75,7 +75,7 @@ def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
 
 
 def checked_stream(saved: object) -> dict[str, Any] | None:
-    """A hands-free routine's place (skill/alexa/stream.py) if every field has its type
+    """A hands-free routine's place (skill/coach/stream.py) if every field has its type
     (session attributes come back from the client: they may be anything)."""
     if not isinstance(saved, dict) or not isinstance(saved.get("rid"), str):
         return None

@@ -3,7 +3,7 @@ and the user's kept data when the session does not carry it yet), reply and new
 attributes out. No SDK here; adapter.py calls `turn`, then `settle` to save.
 
 Session attributes: `pos` (the sequencer cursor), `ask` (the question a yes or no would
-answer), `tips`, and `kept`: the user's kept data (skill/alexa/memory.py), read from the
+answer), `tips`, and `kept`: the user's kept data (skill/coach/memory.py), read from the
 store once, at the start of a session, and carried from turn to turn. `store: "off"`
 marks a session whose read failed: it coaches on and never writes (it would overwrite
 what it could not read); `unsaved: 1` marks a write that failed, tried again next turn.
@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from content.phrases import phrase
 from content.planner import AREAS
-from skill.alexa import memory, stream
-from skill.alexa.context import Ctx, Device, Question
-from skill.alexa.intents import HANDLERS, fallback_intent
-from skill.alexa.replies import Reply, say
-from skill.alexa.slots import Slot
-from skill.alexa.store import Store, StoreError
+from skill.coach import memory, stream
+from skill.coach.context import Ctx, Device, Question
+from skill.coach.intents import HANDLERS, fallback_intent
+from skill.coach.replies import Reply, say
+from skill.coach.slots import Slot
+from skill.store.base import Store, StoreError
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import Outcome, State
@@ -80,7 +80,7 @@ def turn(
     "SessionEndedRequest"; unknown intents get the fallback answer. `saved` is what the
     store holds for the user (read only when `needs_kept(session)`); `store_ok` False
     when that read failed; `reason` is a SessionEndedRequest's (None is taken as the user
-    going quiet); `device`: its audio player, if it has one (skill/alexa/stream.py)."""
+    going quiet); `device`: its audio player, if it has one (skill/coach/stream.py)."""
     now = now or datetime.now(UTC)
     device = device or Device()
     garbled = session is not None and not isinstance(session, dict)

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from skill.alexa.slots import Slot
+from skill.coach.slots import Slot
 from speech.sequencer import Position
 from speech.states import State
 
@@ -34,7 +34,7 @@ class Question(StrEnum):
     START = "start"  # shall I start a routine?
     RESUME = "resume"  # shall I carry on where you stopped?
     TIP = "tip"  # would you like a (another) tip?
-    FORGET = "forget"  # shall I delete everything kept about you? (skill/alexa/memory.py)
+    FORGET = "forget"  # shall I delete everything kept about you? (skill/coach/memory.py)
     PAIN = "pain"  # is it sharp pain, or the usual dull soreness? (yes or no does not answer it)
     SKIP = "skip"  # too hard: shall we skip this movement?
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
@@ -50,7 +50,7 @@ class Ctx:
     visits: int = 0
     slots: dict[str, Slot] = field(default_factory=dict)
     note: str = ""  # said first (e.g. that the saved place was lost)
-    # What is kept per user (preferences, history; skill/alexa/memory.py owns its shape),
+    # What is kept per user (preferences, history; skill/coach/memory.py owns its shape),
     # today's date as the request gives it, and whether to delete everything kept.
     kept: dict[str, Any] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
