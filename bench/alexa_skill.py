@@ -35,7 +35,8 @@ from bench.results import write_section  # noqa: E402
 from skill.alexa.adapter import Skill  # noqa: E402
 from skill.sim.chat import DEV_SKILL_ID, Conversation, envelope, intent_request, match  # noqa: E402
 from skill.store.base import MemoryStore  # noqa: E402
-from skill.coach.turn import Later  # noqa: E402
+from skill.store.sqlite import SQLiteStore  # noqa: E402
+from skill.store.write_behind import WriteBehind  # noqa: E402
 
 CONVERSATION = [
     "open recovery coach",
@@ -125,39 +126,27 @@ def recorded_conversations(tmp: Path, conversation: list[str] = CONVERSATION, ro
 
 def timed_turns(sides: dict[str, Callable[[dict], object]], docs: list[dict]) -> dict[str, list[float]]:
     """Each envelope answered by every side in turn, the order rotating from one envelope
-    to the next, so all meet the same states of the machine's caches and clock. A side
-    may hand back saves to run after its answer, as the Flask app does once the response
-    is written: they run untimed in the turn, and are timed on their own ("<side> save")."""
+    to the next, so all meet the same states of the machine's caches and clock. A turn is
+    timed until its answer is ready, its save handed to the store included."""
     times: dict[str, list[float]] = {name: [] for name in sides}
-    times.update({f"{name} save": [] for name in sides})
     order = list(sides.items())
     for i, doc in enumerate(docs):
         for name, answer in order[i % len(order) :] + order[: i % len(order)]:
             mine = json.loads(json.dumps(doc))  # respond() may tidy what it is given: each its own
             t = time.perf_counter()
-            later = answer(mine)
+            answer(mine)
             times[name].append(time.perf_counter() - t)
-            if isinstance(later, Later) and later.saves:  # the hello world hands back its response
-                t = time.perf_counter()
-                later.run()
-                times[f"{name} save"].append(time.perf_counter() - t)
     return times
 
 
-def answering(skill: Skill) -> Callable[[dict], Later]:
-    """The skill answering as the Flask app has it answer: saves left for after the answer."""
-
-    def answer(doc: dict) -> Later:
-        later = Later()
-        skill.respond(doc, later=later)
-        return later
-
-    return answer
+def answering(skill: Skill) -> Callable[[dict], object]:
+    """The skill answering as the server has it answer (its save handed to its store)."""
+    return skill.respond
 
 
 def turn_latency(tmp: Path) -> str:
     docs = recorded_conversations(tmp)
-    sqlite = Skill(tmp / "latency.sqlite3", skill_id=DEV_SKILL_ID)
+    sqlite = Skill(store=WriteBehind(SQLiteStore(tmp / "latency.sqlite3")), skill_id=DEV_SKILL_ID)
     memory = Skill(skill_id=DEV_SKILL_ID, store=MemoryStore())
     times = timed_turns({"sqlite": answering(sqlite), "memory": answering(memory), "hello": hello_world()}, docs)
     rows = [
@@ -166,18 +155,15 @@ def turn_latency(tmp: Path) -> str:
         *latency_rows("SQLite store", times["sqlite"], times["hello"]),
         *latency_rows("in-memory store", times["memory"], times["hello"]),
     ]
-    saves = times["sqlite save"]
     return (
         f"{ROUNDS} rounds of a {len(CONVERSATION)}-turn conversation ({len(docs)} turns: launch, a "
         "10-minute routine with pause, resume, back, questions, tips), recorded from the chat simulator, "
         "then answered through `Skill.respond` (parsed envelope in, response dict out) by the skill saving "
-        "to SQLite, by the skill saving to a dict, and by the hello-world skill (the SDK's own Lambda path: "
-        "JSON text to models, its handler, models to a dict), each envelope by all three, in rotating order. "
-        "A turn is timed until its answer is ready; its save, which the Flask app runs after writing the "
-        "response, is timed apart.\n\n" + "\n".join(rows) + "\n\n"
-        f"p99 with SQLite is {p99(times['sqlite']) / p99(times['memory']):.2f}x the in-memory store's. After the "
-        f"answer, {len(saves)} of {len(docs)} turns saved to SQLite: median {statistics.median(saves) * 1000:.3f} ms, "
-        f"p99 {p99(saves) * 1000:.3f} ms (to the dict: p99 {p99(times['memory save']) * 1000:.3f} ms)."
+        "to SQLite through the server's batched writer, by the skill saving to a dict, and by the hello-world "
+        "skill (the SDK's own Lambda path: JSON text to models, its handler, models to a dict), each envelope "
+        "by all three, in rotating order. A turn is timed until its answer is ready, its save handed to the "
+        "store included.\n\n" + "\n".join(rows) + "\n\n"
+        f"p99 with SQLite is {p99(times['sqlite']) / p99(times['memory']):.2f}x the in-memory store's."
     )
 
 

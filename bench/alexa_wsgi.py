@@ -7,8 +7,8 @@ from pathlib import Path
 
 from cryptography import x509
 
-from skill.server.app import create_app
 from skill.alexa.verify import Verifier
+from skill.server.app import create_app
 
 _dir = Path(os.environ["BENCH_CA_DIR"])
 _chain = (_dir / "chain.pem").read_bytes()

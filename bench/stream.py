@@ -20,11 +20,14 @@ os.environ["RECOVERY_COACH_AUDIO_BASE_URL"] = BASE = "https://coach.example"
 from alexa_skill import answering, hello_world, latency_rows, timed_turns  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
-from skill.alexa.adapter import PLAYER_TYPES, Skill  # noqa: E402
+from skill.alexa.adapter import Skill  # noqa: E402
+from skill.alexa.envelope import PLAYER_TYPES  # noqa: E402
 from skill.sim.chat import DEV_SKILL_ID, Conversation  # noqa: E402
 from skill.sim.chat_stream import StreamChat  # noqa: E402
 from skill.sim.player import Player  # noqa: E402
 from skill.store.base import MemoryStore  # noqa: E402
+from skill.store.sqlite import SQLiteStore  # noqa: E402
+from skill.store.write_behind import WriteBehind  # noqa: E402
 
 SESSION = ["start my leg recovery", "wait 2:00", "pause", "wait 0:30", "resume", "wait 1:00", "next", "go back"]
 SESSION += ["wait 25:00"]  # and on to the end
@@ -52,7 +55,7 @@ def recorded_streams(tmp: Path) -> tuple[list[dict], int]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         docs, rounds = recorded_streams(Path(tmp))
-        sqlite = Skill(Path(tmp) / "stream.sqlite3", skill_id=DEV_SKILL_ID)
+        sqlite = Skill(store=WriteBehind(SQLiteStore(Path(tmp) / "stream.sqlite3")), skill_id=DEV_SKILL_ID)
         memory = Skill(skill_id=DEV_SKILL_ID, store=MemoryStore())
         times = timed_turns({"sqlite": answering(sqlite), "memory": answering(memory), "hello": hello_world()}, docs)
     events = [i for i, doc in enumerate(docs) if doc["request"]["type"] in PLAYER_TYPES]
@@ -65,8 +68,8 @@ def main() -> None:
         "a next and a go-back: PlaybackStarted, NearlyFinished with its enqueue, Finished, Stopped), recorded "
         "from the stream simulator with the spoken turns around them, then every envelope answered through "
         "`Skill.respond` by the skill with SQLite, with a dict, and by the hello world, in rotating order; the "
-        "events' times are shown. Each event reads and writes the user's kept data before it answers (a player "
-        "event has no session to carry it).\n\n" + "\n".join(rows),
+        "events' times are shown. Each event reads the user's kept data and hands its save to the store "
+        "before it answers (a player event has no session to carry it).\n\n" + "\n".join(rows),
     )
 
 

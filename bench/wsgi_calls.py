@@ -13,9 +13,9 @@ from pathlib import Path
 from cryptography import x509
 from werkzeug.test import EnvironBuilder
 
+from skill.alexa.verify import Verifier
 from skill.server.app import create_app
 from skill.sim.chat import DEV_SKILL_ID
-from skill.alexa.verify import Verifier
 
 BUILT = 300  # environs made in every run, whatever N
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent / "alexa"))
 
 from storekit import AWS_ENV, MotoServer  # noqa: E402
 
-from skill.store import dynamo  # noqa: E402
 from skill.sim.chat import DEV_SKILL_ID, envelope  # noqa: E402
+from skill.store import dynamo  # noqa: E402
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 TEMPLATE = DEPLOY / "template.yaml"

@@ -17,8 +17,8 @@ import pytest
 
 from content.library import CATEGORIES, SIDE_KINDS
 from content.phrases import PHRASES_DIR, phrasebook, variants
-from skill.coach.replies import HELP_KEYS
 from skill.cli.terminal import EVENT_KEYS, JUMPED_KEYS
+from skill.coach.replies import HELP_KEYS
 from speech import script
 from speech.local.playback import Key, Kind
 from speech.states import State

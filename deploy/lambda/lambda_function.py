@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from skill.alexa.adapter import BadRequest, Skill
+from skill.alexa.adapter import Skill
+from skill.alexa.envelope import BadRequest
 
 SKILL = Skill(skill_id=os.environ.get("RECOVERY_COACH_SKILL_ID") or None)
 

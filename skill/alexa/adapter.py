@@ -1,12 +1,14 @@
-"""The skill on ask-sdk-core: request envelope in, response envelope out.
+"""The skill on ask-sdk-core, through its public API: a skill builder with one request
+handler that hands every request to the coach (skill/coach/turn.py), the SDK's own
+serializer, and its response builder.
 
-`Skill.respond(doc)` checks the envelope's shape, lets ask-sdk-core deserialize it and
-run one handler that hands the turn to skill/coach/turn.py, and serializes the answer.
-Anything a client can send that is not a usable request raises `BadRequest`, which the
-Flask app answers with 400; it never reaches the user as a crash.
+`Skill.respond(doc)` checks the envelope's shape (skill/alexa/envelope.py), lets the SDK
+deserialize it and run the handler, and serializes the answer. Alexa's intent names and
+player events become the coach's words here (skill/alexa/names.py), and the coach's
+`Audio` becomes AudioPlayer directives (skill/alexa/audio.py).
 
 This module is the skill core a Lambda entry imports: it must not import Flask or
-`cryptography` (a test checks), so it stays small and quick to load.
+`cryptography` (a test checks).
 """
 
 from __future__ import annotations
@@ -14,51 +16,25 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope, Response
 
 from content.phrases import phrase
-from skill.coach.replies import say
-from skill.alexa.serializer import Serializer
+from skill.alexa.audio import directive
+from skill.alexa.envelope import IGNORED_TYPES, BadRequest, check_shape, device_of, for_log, user_id, whole
+from skill.alexa.names import PLAYER_EVENTS, QUIET_REASONS, ask_of
+from skill.coach.asks import Ask
+from skill.coach.player_events import PlayerEvent, player_turn
+from skill.coach.replies import Reply, say
 from skill.coach.slots import Slot
-from skill.store.base import Store, StoreError, open_store, user_id
-from skill.coach.player_events import device_of, player_answer
-from skill.coach.turn import Later, log, needs_kept, settle, settle_later, turn
-
-PLAYER_TYPES = tuple(
-    [f"AudioPlayer.Playback{e}" for e in ("Started", "NearlyFinished", "Finished", "Stopped", "Failed")]
-    + [f"PlaybackController.{c}CommandIssued" for c in ("Play", "Pause", "Next", "Previous")]
-)
-REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest", *PLAYER_TYPES)
-IGNORED_TYPES = ("System.ExceptionEncountered",)  # Alexa reporting our last answer's error
-MAX_DEPTH = 64  # Alexa's envelopes nest about 8 deep; deeper is an attack on recursion
-MAX_ATTRIBUTES_CHARS = 16 * 1024  # ours take under 200; Alexa's whole response is at most 24 KB
-MAX_USER_ID_CHARS = 512  # Alexa's are about 200 ASCII characters
-USER_ID_PATHS = (("context", "System", "user"), ("session", "user"))
-
-
-class BadRequest(ValueError):
-    """The request cannot be answered; the message says why (sent back with a 400)."""
-
-
-def for_log(value: object, limit: int = 200) -> str:
-    """A request field fit for one log line: control characters, newlines and anything
-    not ASCII escaped (so no line can be forged), cut to `limit` characters."""
-    text = value if isinstance(value, str) else repr(value)
-    return json.dumps(text[: limit * 2])[1:-1][:limit]
-
-
-def application_id(doc: dict) -> str | None:
-    """The skill id a request envelope is addressed to, or None."""
-    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
-        node: object = doc
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, str):
-            return node
-    return None
+from skill.coach.turn import TurnResult, log, needs_kept, settle, turn
+from skill.store.base import Store, StoreError, open_store
 
 
 def _resolved_id(slot) -> str | None:
@@ -73,25 +49,30 @@ def _resolved_id(slot) -> str | None:
     return None
 
 
-class TurnHandler(AbstractRequestHandler):
-    """Every request goes to skill.coach.turn.turn; it knows every intent and state."""
+def _stamp(req: Any) -> datetime | None:
+    stamp = req.timestamp if isinstance(req.timestamp, datetime) else None
+    return stamp.replace(tzinfo=UTC) if stamp is not None and stamp.tzinfo is None else stamp
+
+
+class TurnHandler(AbstractRequestHandler):  # type: ignore[misc]
+    """Every request goes to the coach's turn; it knows every ask and state."""
 
     def __init__(self, store: Store):
         self.store = store
-        self.unsaved: dict[str, None] = {}  # users whose save after an answer failed (turn.settle_later)
 
-    def can_handle(self, handler_input) -> bool:
+    def can_handle(self, handler_input: HandlerInput) -> bool:
         return True
 
-    def handle(self, handler_input):
+    def handle(self, handler_input: HandlerInput) -> Response:
         env = handler_input.request_envelope
         req = env.request
-        name = req.object_type
-        if name in PLAYER_TYPES:
-            return self.player_request(handler_input, name)
-        slots = {}
-        if name == "IntentRequest":
-            name = req.intent.name
+        kind = req.object_type
+        if kind in PLAYER_EVENTS:
+            return self.player_request(handler_input, PLAYER_EVENTS[kind])
+        slots: dict[str, Slot] = {}
+        ask = Ask.LAUNCH if kind == "LaunchRequest" else Ask.GONE_QUIET
+        if kind == "IntentRequest":
+            ask = ask_of(req.intent.name)
             slots = {k: Slot(v.value, _resolved_id(v)) for k, v in (req.intent.slots or {}).items() if v}
         am = handler_input.attributes_manager
         in_session = env.session is not None
@@ -102,56 +83,55 @@ class TurnHandler(AbstractRequestHandler):
                 saved = self.store.get(uid)
             except StoreError:
                 store_ok = False
-        stamp = req.timestamp if isinstance(req.timestamp, datetime) else None
-        if stamp is not None and stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
         reason = getattr(req, "reason", None)  # a SessionEndedRequest's: the user went quiet, or an error
         result = turn(
-            name,
+            ask,
             slots,
             not in_session or bool(env.session.new),
             session,
             saved,
-            now=stamp,
+            now=_stamp(req),
             store_ok=store_ok,
-            reason=getattr(reason, "value", reason),
+            went_quiet=getattr(reason, "value", reason) in QUIET_REASONS,
             device=device_of(env),
         )
-        later = handler_input.context if isinstance(handler_input.context, Later) else None
-        if later is None:
-            result = settle(result, self.store, uid)
-        else:
-            result = settle_later(result, self.store, uid, later, self.unsaved)
+        result = settle(result, self.store, uid)
         if in_session:
             am.session_attributes = result.session
-        rb = handler_input.response_builder
-        reply = result.reply
-        if reply.ssml:
-            rb.speak(reply.ssml)
-        if reply.reprompt and not reply.end:
-            rb.ask(reply.reprompt)
-        if name != "SessionEndedRequest":
-            rb.set_should_end_session(reply.end)
-        if reply.directives:
-            rb.response.directives = list(reply.directives)  # plain JSON: the serializer keeps it as is
-        return rb.response
+        return _response(handler_input, result.reply, ask != Ask.GONE_QUIET)
 
-    def player_request(self, handler_input, name: str):
-        """An event from the player or a button: no session, no speech (skill/coach/player_events.py)."""
-        rb = handler_input.response_builder
-        directives = player_answer(handler_input.request_envelope, name, self.store)
-        if directives:
-            rb.response.directives = directives
-        return rb.response
+    def player_request(self, handler_input: HandlerInput, event: PlayerEvent) -> Response:
+        """A player event or button: no session, no speech; saved as any turn is. A store
+        that cannot be read answers nothing (the player carries on as it is)."""
+        env = handler_input.request_envelope
+        req, uid = env.request, user_id(env)
+        try:
+            saved = self.store.get(uid)
+        except StoreError:
+            return handler_input.response_builder.response
+        state = getattr(req, "current_playback_state", None)  # PlaybackFailed's
+        ms = whole(getattr(req, "offset_in_milliseconds", None))
+        ms = ms or whole(getattr(state, "offset_in_milliseconds", None))
+        event_token = getattr(req, "token", None)
+        event_token = event_token if isinstance(event_token, str) else None
+        now = _stamp(req) or datetime.now(UTC)
+        result: TurnResult = settle(player_turn(event, event_token, ms, saved, device_of(env), now), self.store, uid)
+        return _response(handler_input, result.reply, False)
 
 
-class CarriedAttributes(dict):
-    """Session attributes as they arrive. The SDK deep-copies them for every request, in
-    case a handler changes them in place; ours only reads them (turn() builds new ones),
-    and the copy was a tenth of a turn."""
-
-    def __deepcopy__(self, memo: dict) -> CarriedAttributes:
-        return self
+def _response(handler_input: HandlerInput, reply: Reply, says_end: bool) -> Response:
+    """The reply through the SDK's response builder; `says_end`: the answer says whether
+    the session ends (not to a SessionEndedRequest, nor to the player)."""
+    rb = handler_input.response_builder
+    if reply.ssml:
+        rb.speak(reply.ssml)
+    if reply.reprompt and not reply.end:
+        rb.ask(reply.reprompt)
+    if says_end:
+        rb.set_should_end_session(reply.end)
+    for audio in reply.audio:
+        rb.add_directive(directive(audio))
+    return rb.response
 
 
 class SorryHandler(AbstractExceptionHandler):
@@ -166,93 +146,6 @@ class SorryHandler(AbstractExceptionHandler):
         return handler_input.response_builder.speak(sorry).ask(sorry).response
 
 
-def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether any structure in `doc` nests deeper than `limit` (checked without recursion,
-    one level at a time: the containers at each depth, so no depth is kept per node)."""
-    level, depth = ([doc] if isinstance(doc, dict | list) else []), 1
-    while level:
-        if depth > limit:
-            return True
-        inner = []
-        for node in level:
-            for child in node.values() if isinstance(node, dict) else node:
-                if isinstance(child, dict | list):
-                    inner.append(child)
-        level, depth = inner, depth + 1
-    return False
-
-
-def check_shape(doc, depth_checked: bool = False) -> None:
-    """Raise BadRequest unless `doc` has what every handler relies on. Garbled session
-    attributes become a polite restart; an unusual user id is replaced by a stable digest."""
-    if not isinstance(doc, dict):
-        raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
-    if not depth_checked and too_deep(doc):
-        raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
-    req = doc.get("request")
-    if not isinstance(req, dict):
-        raise BadRequest("missing field: request")
-    for key in ("type", "requestId", "timestamp"):
-        if not isinstance(req.get(key), str):
-            raise BadRequest(f"missing field: request.{key}")
-    if req["type"] not in REQUEST_TYPES + IGNORED_TYPES:
-        raise BadRequest(f"unsupported request type: {for_log(req['type'], 60)}")
-    try:
-        datetime.fromisoformat(req["timestamp"])
-    except ValueError:
-        raise BadRequest("request.timestamp is not an ISO-8601 time") from None
-    if req["type"] == "IntentRequest":
-        _check_intent(req)
-    if application_id(doc) is None:
-        raise BadRequest("missing field: context.System.application.applicationId")
-    system = doc.get("context", {}).get("System") if isinstance(doc.get("context"), dict) else None
-    if not isinstance(system, dict) or not isinstance(system.get("application"), dict):
-        raise BadRequest("missing field: context.System.application")
-    _check_session(doc)
-    for path in USER_ID_PATHS:
-        _safe_user_id(doc, path)
-
-
-def _check_intent(req: dict) -> None:
-    intent = req.get("intent")
-    if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
-        raise BadRequest("missing field: request.intent.name")
-    slots = intent.get("slots", {}) or {}
-    if not isinstance(slots, dict) or not all(
-        isinstance(s, dict) and isinstance(s.get("value", ""), str | None) for s in slots.values()
-    ):
-        raise BadRequest("request.intent.slots must map slot names to objects with a text value")
-
-
-def _check_session(doc: dict) -> None:
-    session = doc.get("session")
-    if session is not None and not isinstance(session, dict):
-        raise BadRequest("session must be an object")
-    if not isinstance(session, dict) or "attributes" not in session:
-        return
-    if not isinstance(session["attributes"], dict | None):
-        session["attributes"] = {"pos": None}  # garbled: the handlers restart politely
-    elif len(json.dumps(session["attributes"])) > MAX_ATTRIBUTES_CHARS:
-        raise BadRequest(f"session.attributes are larger than {MAX_ATTRIBUTES_CHARS // 1024} KB")
-
-
-def _safe_user_id(doc: dict, path: tuple[str, ...]) -> None:
-    """Alexa's user ids are short ASCII; anything else (lone surrogates, controls, megabytes)
-    becomes a stable digest of itself before it reaches the store or a log."""
-    node: object = doc
-    for key in path:
-        node = node.get(key) if isinstance(node, dict) else None
-    if not isinstance(node, dict) or "userId" not in node:
-        return
-    uid = node["userId"]
-    if isinstance(uid, str) and len(uid) <= MAX_USER_ID_CHARS and uid.isascii() and uid.isprintable():
-        return
-    import hashlib  # here, not at the top: loading OpenSSL's hashes costs every cold start 3 ms
-
-    raw = uid if isinstance(uid, str) else json.dumps(uid)
-    node["userId"] = "unusual." + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 class Skill:
     def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, store: Store | None = None):
         self.store = store or open_store(db_path)
@@ -261,28 +154,26 @@ class Skill:
         builder.add_request_handler(TurnHandler(self.store))
         builder.add_exception_handler(SorryHandler())
         self.sdk = builder.create()
-        self.serializer = Serializer()
+        self.serializer = DefaultSerializer()
 
-    def respond(self, doc: dict, depth_checked: bool = False, later: Later | None = None) -> dict:
+    def respond(self, doc: dict[str, Any], depth_checked: bool = False) -> dict[str, Any]:
         """The response envelope for a parsed request envelope (`depth_checked`: the caller
-        has made sure it nests at most MAX_DEPTH levels, as the Flask app does first).
-        With `later`, the store writes are left in it, for the caller to run once the
-        answer is sent; without, they are done before this returns."""
+        has made sure it nests at most MAX_DEPTH levels, as the server does first). The
+        turn's save is handed to the store before this returns."""
         check_shape(doc, depth_checked)
         if doc["request"]["type"] in IGNORED_TYPES:
             log().warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
             return {"version": "1.0", "response": {}}
         try:
-            envelope = self.serializer.from_dict(doc)
+            envelope = self.serializer.deserialize(json.dumps(doc), RequestEnvelope)
             if envelope.context is None or envelope.request is None:
                 raise BadRequest("missing field: context or request")
-            if envelope.session is not None and isinstance(envelope.session.attributes, dict):
-                envelope.session.attributes = CarriedAttributes(envelope.session.attributes)
-            out = self.sdk.invoke(request_envelope=envelope, context=later)
+            out = self.sdk.invoke(request_envelope=envelope, context=None)
         except BadRequest:
             raise
         except AskSdkException as e:
             raise BadRequest(f"not a usable Alexa request: {for_log(str(e), 120)}") from None
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as e:
             raise BadRequest(f"not a usable Alexa request: {type(e).__name__}") from None
-        return self.serializer.serialize(out)
+        answer: dict[str, Any] = self.serializer.serialize(out)
+        return answer

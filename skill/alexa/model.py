@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 
 from content import sources
-from content.library import library, normalize
+from content.library import normalize
 from content.planner import AREAS, CARDIO_CHOICES, FOCUSES
 from skill.alexa.phrasebook import expand
+from skill.coach import vocabulary
+from skill.coach.vocabulary import slot_types
 
 SOURCE = Path(__file__).parent / "interaction_model.yaml"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -76,14 +78,7 @@ def source() -> dict:
 
 def data_sources() -> list[Path]:
     """Every YAML data file the skill reads, each with a compiled JSON twin (content/sources.py)."""
-    return [*sources.content_sources(), SOURCE]
-
-
-def slot_types() -> dict[str, dict[str, list[str]]]:
-    """Custom slot types as {type: {value id: [value, synonyms...]}}, the library's included."""
-    types = {name: dict(values) for name, values in source()["types"].items()}
-    types["MovementType"] = {m.id: [m.name, *m.synonyms] for m in library().movements}
-    return types
+    return [*sources.content_sources(), vocabulary.SOURCE, SOURCE]
 
 
 def intents() -> dict[str, dict]:

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as ChainError
 
-from skill.alexa.adapter import application_id, for_log
+from skill.alexa.envelope import application_id, for_log
 
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"

@@ -5,9 +5,12 @@ never ends one) and "too hard" (gentler guidance from the text, and an offer to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from content.library import library
 from content.phrases import phrase
 from content.planner import AREAS, DEFAULT_MINUTES
+from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Question
 from skill.coach.replies import Reply, answer, play, say, step_name
 from skill.coach.slots import Slot, resolve
@@ -16,11 +19,11 @@ from speech.states import State
 
 # Each red-flag intent and the words that name what was heard (content/phrases/en.yaml).
 RED_FLAG_KEYS = {
-    "SharpPainIntent": "skill.red_flag.sharp",
-    "LastingPainIntent": "skill.red_flag.lasting",
-    "SwellingIntent": "skill.red_flag.swelling",
-    "CannotBearWeightIntent": "skill.red_flag.weight",
-    "WorseningPainIntent": "skill.red_flag.worsening",
+    Ask.SHARP_PAIN: "skill.red_flag.sharp",
+    Ask.LASTING_PAIN: "skill.red_flag.lasting",
+    Ask.SWELLING: "skill.red_flag.swelling",
+    Ask.CANNOT_BEAR_WEIGHT: "skill.red_flag.weight",
+    Ask.WORSENING_PAIN: "skill.red_flag.worsening",
 }
 AREA_KEYS = {
     "quads": "skill.area.quads",
@@ -33,16 +36,16 @@ AREA_KEYS = {
 }
 
 
-def red_flag(intent: str):
+def red_flag(flag: Ask) -> Callable[[Ctx], Reply]:
     """The handler for one red flag: end the routine now, name what was heard, say to see
     a professional, and end the session (about fifteen seconds of speech)."""
 
     def handler(ctx: Ctx) -> Reply:
         ctx.pos, ctx.ask, ctx.area = None, None, None
-        flag = phrase(RED_FLAG_KEYS[intent])
-        return Reply(say(phrase("skill.safety", flag=flag, disclaimer=library().disclaimer)), None, True)
+        heard = phrase(RED_FLAG_KEYS[flag])
+        return Reply(say(phrase("skill.safety", flag=heard, disclaimer=library().disclaimer)), None, True)
 
-    handler.__name__ = f"red_flag_{intent}"
+    handler.__name__ = f"red_flag_{flag.name.lower()}"
     return handler
 
 
@@ -97,11 +100,3 @@ def keep_gently(ctx: Ctx) -> Reply:
     """No to skipping a movement that felt too hard."""
     assert ctx.pos is not None
     return answer(ctx, phrase("skill.keep_gently", name=step_name(ctx.pos)))
-
-
-HANDLERS = {
-    **{intent: red_flag(intent) for intent in RED_FLAG_KEYS},
-    "PainIntent": pain_intent,
-    "SorenessIntent": soreness_intent,
-    "TooHardIntent": too_hard_intent,
-}

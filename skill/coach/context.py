@@ -19,13 +19,15 @@ from speech.states import State
 
 @dataclass(frozen=True, eq=False)  # read once a turn, never compared: no __eq__ or __hash__ to build at import
 class Device:
-    """What a request says of the device: whether it has an audio player, and what it plays
-    (context.AudioPlayer: the token, the offset, whether it is playing)."""
+    """What a request says of the device: whether it can play the coach's tracks (it has a
+    player and the tracks are served), which plans' tracks exist (`all_tracks` False: only
+    the common plans'), and what it plays now (the token, the offset, whether it is playing)."""
 
     player: bool = False
     token: str | None = None
     offset_ms: int = 0
     playing: bool = False
+    all_tracks: bool = True
 
 
 class Question(StrEnum):

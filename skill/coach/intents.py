@@ -263,30 +263,3 @@ def tip_intent(ctx: Ctx) -> Reply:
     return Reply(
         say(ctx.note, phrase("skill.tip", text=tip.text), phrase("skill.tip_more")), say(phrase("skill.tip_reprompt"))
     )
-
-
-HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
-    "LaunchRequest": launch,
-    "StartRoutineIntent": start_routine,
-    "HowToIntent": how_to_intent,
-    "WhatsNextIntent": whats_next_intent,
-    "RoutineIntent": routine_intent,
-    "TimeLeftIntent": time_left_intent,
-    "TipIntent": tip_intent,
-    "SkipIntent": skip_intent,
-    "CurrentMovementIntent": current_movement_intent,
-    **body.HANDLERS,
-    "AMAZON.NextIntent": next_intent,
-    "AMAZON.PreviousIntent": previous_intent,
-    "AMAZON.RepeatIntent": repeat_intent,
-    "AMAZON.PauseIntent": pause_intent,
-    "AMAZON.ResumeIntent": resume_intent,
-    "AMAZON.StartOverIntent": start_over_intent,
-    "AMAZON.HelpIntent": help_intent,
-    "AMAZON.StopIntent": stop_intent,
-    "AMAZON.CancelIntent": stop_intent,
-    "AMAZON.NavigateHomeIntent": stop_intent,
-    "AMAZON.FallbackIntent": fallback_intent,
-    "AMAZON.YesIntent": yes_intent,
-    "AMAZON.NoIntent": no_intent,
-}

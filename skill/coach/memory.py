@@ -14,7 +14,6 @@ offers an unfinished routine from the last `RESUME_DAYS` days.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,10 +22,10 @@ from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
 from skill.coach import intents
 from skill.coach.context import Ctx, Question
-from skill.alexa.model import slot_types
 from skill.coach.replies import Reply, answer, listing, say, step_name
 from skill.coach.slots import Slot, duration_seconds, resolve
 from skill.coach.stream import checked_stream
+from skill.coach.vocabulary import slot_types
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State
@@ -39,16 +38,6 @@ WEEK_DAYS = 7
 
 def fresh() -> dict[str, Any]:
     return {"v": KEPT_VERSION, "visits": 0, "tips": 0, "prefs": {}, "pos": None, "pos_at": None, "history": []}
-
-
-def copied(kept: Any) -> Any:
-    """A copy of kept data (JSON values) a handler may change: 2.5x quicker than
-    copy.deepcopy, which keeps a memo of shared objects that JSON values never have."""
-    if isinstance(kept, dict):
-        return {k: copied(v) for k, v in kept.items()}
-    if isinstance(kept, list):
-        return [copied(v) for v in kept]
-    return kept
 
 
 def migrate(saved: object) -> dict[str, Any]:
@@ -279,20 +268,3 @@ def start_over(ctx: Ctx) -> Reply:
         ctx.slots = {}
         return start(ctx)
     return intents.start_over_intent(ctx)
-
-
-HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
-    "LaunchRequest": launch,
-    "StartRoutineIntent": start,
-    "AMAZON.YesIntent": yes,
-    "AMAZON.NoIntent": no,
-    "AMAZON.StartOverIntent": start_over,
-    # the memory intents (interaction_model.yaml's last block)
-    "NoFoamRollerIntent": no_roller,
-    "HaveFoamRollerIntent": have_roller,
-    "PreferCardioIntent": prefer_cardio,
-    "PreferFocusIntent": prefer_focus,
-    "PreferMinutesIntent": prefer_minutes,
-    "ForgetMeIntent": forget_ask,
-    "WeekHistoryIntent": week,
-}

@@ -1,78 +1,61 @@
-"""The player's events (AudioPlayer.*) and its buttons (PlaybackController.*).
+"""The player's events (a track started, nearly finished, finished, stopped, failed) and
+its buttons (play, pause, next, previous), in the coach's words.
 
-They come with no session and must be answered with AudioPlayer directives only (no
-speech), so each reads the user's kept data, moves the place (`pos`, and `stream`: see
-skill/coach/stream.py) and returns the directives; the adapter saves the kept data if it
-changed. An event about a track that is neither playing nor enqueued is stale: ignored.
+They come with no session and no speech, so each reads the user's kept data, moves the
+place (`pos`, and `stream`: see skill/coach/stream.py) and answers with `Audio` only; the
+front end saves the result as it saves any turn (`settle`). An event about a track that is
+neither playing nor enqueued is stale: ignored.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from skill.coach import memory
 from skill.coach.context import Device
-from skill.store.base import Store, StoreError, user_id
-from skill.coach.stream import STOP, play, token
+from skill.coach.replies import Reply
+from skill.coach.stream import STOP, Audio, play, token
+from skill.coach.turn import TurnResult
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State
 
-Directives = list[dict[str, Any]]
+
+class PlayerEvent(StrEnum):
+    """What the player reports, or which of its buttons was pressed."""
+
+    STARTED = "started"
+    NEARLY_FINISHED = "nearly-finished"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    PLAY = "play"  # the buttons
+    PAUSE = "pause"
+    NEXT = "next"
+    PREVIOUS = "previous"
 
 
-def player_answer(env, name: str, store: Store) -> Directives:
-    """The directives answering a player request (an SDK RequestEnvelope). The kept data is
-    read, moved and saved; a store fault answers with nothing (the player carries on as it
-    is) and a failed save is only logged (by the store): the place is a step behind at worst."""
-    req, uid = env.request, user_id(env)
-    try:
-        kept = memory.migrate(store.get(uid))
-    except StoreError:
-        return []
+BUTTONS = (PlayerEvent.PLAY, PlayerEvent.PAUSE, PlayerEvent.NEXT, PlayerEvent.PREVIOUS)
+
+
+def player_turn(
+    event: PlayerEvent, event_token: str | None, ms: int, saved: object, device: Device, now: datetime
+) -> TurnResult:
+    """Follow one player event for a user whose kept data is `saved`; `ms` is the track's
+    offset the event reports. The result is saved like any turn's (no session to carry)."""
+    kept = memory.migrate(saved)
     before = copy.deepcopy(kept)
-    state = getattr(req, "current_playback_state", None)  # PlaybackFailed's
-    ms = _whole(getattr(req, "offset_in_milliseconds", None)) or _whole(getattr(state, "offset_in_milliseconds", None))
-    stamp = req.timestamp if isinstance(req.timestamp, datetime) else datetime.now(UTC)
-    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-    event_token = getattr(req, "token", None)
-    event_token = event_token if isinstance(event_token, str) else None
-    directives = on_event(name, event_token, ms, kept, device_of(env), stamp)
-    if kept != before:
-        try:
-            store.put(uid, kept)
-        except StoreError:
-            pass
-    return directives
-
-
-def _whole(value: object) -> int:
-    """A millisecond offset as Alexa sends it (the SDK does not check its type), else 0."""
-    return value if type(value) is int and 0 <= value < 10**9 else 0
-
-
-def device_of(env) -> Device:
-    """The device's audio player, as a request envelope describes it."""
-    system = env.context.system if env.context else None
-    interfaces = getattr(getattr(system, "device", None), "supported_interfaces", None)
-    player = env.context.audio_player if env.context else None
-    activity = getattr(getattr(player, "player_activity", None), "value", None)
-    offset = _whole(getattr(player, "offset_in_milliseconds", None))
-    playing_token = getattr(player, "token", None)
-    return Device(
-        player=getattr(interfaces, "audio_player", None) is not None,
-        token=playing_token if isinstance(playing_token, str) else None,
-        offset_ms=offset,
-        playing=activity == "PLAYING",
-    )
+    audio = on_event(event, event_token, ms, kept, device, now)
+    return TurnResult(Reply(None, audio=tuple(audio)), {}, kept, write=kept != before)
 
 
 def on_event(
-    kind: str, event_token: str | None, ms: int, kept: dict[str, Any], device: Device, now: datetime
-) -> Directives:
+    kind: PlayerEvent, event_token: str | None, ms: int, kept: dict[str, Any], device: Device, now: datetime
+) -> list[Audio]:
     """Follow one player request; `kept` is changed in place."""
     stream = kept.get("stream")
     pos = seq.from_attributes(kept.get("pos"))
@@ -80,39 +63,38 @@ def on_event(
         return []  # no stream of ours under way (finished, forgotten, or never started)
     if not 0 <= stream["step"] < pos.step_count:
         return []
-    if kind.startswith("PlaybackController."):
-        return _button(kind.removeprefix("PlaybackController.").removesuffix("CommandIssued"), kept, pos, device, now)
+    if kind in BUTTONS:
+        return _button(kind, kept, pos, device, now)
     step = stream["step"]
     current = token(stream, step)
     queued = token(stream, step + 1) if stream.get("next") else None
     if event_token is None or event_token not in (current, queued):
         return []
-    event = kind.removeprefix("AudioPlayer.")
-    if event == "PlaybackStarted":
+    if kind == PlayerEvent.STARTED:
         if event_token == queued:
             _move(kept, pos, step + 1, now)
         return []
-    if event == "PlaybackNearlyFinished":
+    if kind == PlayerEvent.NEARLY_FINISHED:
         if event_token == current and not stream.get("next") and step + 1 < pos.step_count:
             stream["next"] = True
             return [play(pos, stream, step + 1, enqueue=True)]
         return []
-    if event == "PlaybackFinished":
+    if kind == PlayerEvent.FINISHED:
         if event_token == current and step + 1 >= pos.step_count:
             _finish(kept, pos, now)
         elif event_token == current and not stream.get("next"):
             _move(kept, pos, step + 1, now)  # nothing was enqueued: a resume starts there
         return []
-    if event == "PlaybackStopped":
+    if kind == PlayerEvent.STOPPED:
         if event_token == current:
             stream["ms"] = max(0, ms)
         return []
-    if event == "PlaybackFailed":
+    if kind == PlayerEvent.FAILED:
         return _failed(kept, pos, event_token == queued, ms, now)
     return []
 
 
-def _failed(kept: dict[str, Any], pos: Position, was_queued: bool, ms: int, now: datetime) -> Directives:
+def _failed(kept: dict[str, Any], pos: Position, was_queued: bool, ms: int, now: datetime) -> list[Audio]:
     """A track that would not play is tried once more; a second failure stops the stream,
     and the next launch says so and offers the spoken routine."""
     stream = kept["stream"]
@@ -126,21 +108,21 @@ def _failed(kept: dict[str, Any], pos: Position, was_queued: bool, ms: int, now:
     return []
 
 
-def _button(command: str, kept: dict[str, Any], pos: Position, device: Device, now: datetime) -> Directives:
+def _button(command: PlayerEvent, kept: dict[str, Any], pos: Position, device: Device, now: datetime) -> list[Audio]:
     """A button on the device: what the voice command of the same name does, without speech."""
     stream = kept["stream"]
     step = stream["step"]
     here = device.offset_ms if device.token == token(stream, step) else int(stream.get("ms", 0))
-    if command == "Play":
+    if command == PlayerEvent.PLAY:
         stream.update(broke=False, fails=0, next=False)
         return [play(pos, stream, step, here)]
-    if command == "Pause":
+    if command == PlayerEvent.PAUSE:
         stream["ms"] = here
         return [STOP]
-    if command == "Next" and step + 1 < pos.step_count:
+    if command == PlayerEvent.NEXT and step + 1 < pos.step_count:
         _move(kept, pos, step + 1, now)
         return [play(pos, stream, step + 1)]
-    if command == "Previous":
+    if command == PlayerEvent.PREVIOUS:
         _move(kept, pos, max(step - 1, 0), now)
         return [play(pos, stream, max(step - 1, 0))]
     return []

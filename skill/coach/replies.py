@@ -5,7 +5,7 @@ playing the current part of a step, and durations and lists read aloud."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES
@@ -15,6 +15,9 @@ from speech.sequencer import Position
 from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
 from speech.states import CueKind, State
 from speech.timing import estimate_seconds
+
+if TYPE_CHECKING:
+    from skill.coach.stream import Audio
 
 HELP_KEYS = {
     State.READY: "skill.help.ready",
@@ -26,12 +29,12 @@ HELP_KEYS = {
 
 @dataclass(frozen=True, eq=False)  # one per turn, never compared: no __eq__ or __hash__ to build at import
 class Reply:
-    """What a turn says: speech, reprompt, whether the session ends, and player directives."""
+    """What a turn says: speech, reprompt, whether the session ends, and what the player does."""
 
     ssml: str | None
     reprompt: str | None = None
     end: bool = False
-    directives: tuple[dict[str, Any], ...] = ()  # AudioPlayer directives, as Alexa reads them
+    audio: tuple[Audio, ...] = ()  # tracks to play or the audio to stop (skill/coach/stream.py)
     played: bool = False  # the speech is a part of the routine (a stream plays its track instead)
     lead: str = ""  # what a played reply says before the part ("Starting over.", a note)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from content.library import normalize
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
-from skill.alexa.model import slot_types
+from skill.coach.vocabulary import slot_types
 from speech.ssml import heard
 
 MAX_SECONDS = 7 * 86400.0  # anything longer is simply "too long" (the planner clamps)

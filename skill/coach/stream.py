@@ -1,31 +1,32 @@
-"""Hands-free routines on a device with a player: each step's track streamed with Alexa's
-AudioPlayer, so a whole routine plays after one request (DESIGN.md, "Hands-free streaming").
+"""Hands-free routines on a device with a player: each step's track played in turn, so a
+whole routine plays after one request.
 
-A routine streams when the device declares AudioPlayer, RECOVERY_COACH_AUDIO_BASE_URL (the
-HTTPS origin serving the tracks) is set, and the user has not chosen "step by step". The
-intent handlers still decide where the routine goes; `adapt` turns their answer into what a
-player needs: a Play of the step's track instead of speaking it, a Stop when the routine
-stops, a short answer and then the stream again for a question. `on_event` follows the
-player's events, which come with no session, so the place lives in the kept data:
-`pos` (the step, as for the spoken routine) and `stream`:
+A routine streams when the device can play the coach's tracks (`Device.player`; the front
+end knows whether the tracks are served) and the user has not chosen "step by step". The
+handlers still decide where the routine goes; `adapt` turns their answer into what a
+player needs: a `PlayTrack` of the step instead of speaking it, `STOP` when the routine
+stops, a short answer and then the track again for a question. The player's events
+(skill/coach/player_events.py) come with no session, so the place lives in the kept
+data: `pos` (the step, as for the spoken routine) and `stream`:
 
   {"rid": routine id, "step": the playing step, "ms": its offset, "next": the next step is
    enqueued, "fails": failed plays of this track, "broke": a second failure stopped it}
 
 Tokens are "<rid>.<step>"; an event whose token is neither the playing nor the enqueued
-track is stale and ignored. Directives are plain JSON, as Alexa reads them.
+track is stale and ignored. A front end turns `Audio` into its player's own commands.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from content.phrases import phrase
 from content.planner import is_common
 from skill.coach import intents
+from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Device
 from skill.coach.replies import Reply, answer, routine_parts, say
 from skill.coach.replies import play as play_part
@@ -34,44 +35,41 @@ from speech.sequencer import Position
 from speech.ssml import prepend
 from speech.states import State
 
-BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
-VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
-# "common": the origin holds only the common plans' tracks (a static bucket; `audio build
-# --common --rotations`), so other plans are coached step by step; unset: every track exists
-# (the server renders any on demand).
-PUBLISHED_ENV = "RECOVERY_COACH_AUDIO_PUBLISHED"
 STEPS, STREAM = "steps", "stream"  # prefs["mode"]
-FROM_THE_TOP = ("AMAZON.RepeatIntent", "AMAZON.StartOverIntent")  # these play the step from 0
-STOP = {"type": "AudioPlayer.Stop"}
+FROM_THE_TOP = (Ask.REPEAT, Ask.START_OVER)  # these play the step from 0
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-CLEAR = {"type": "AudioPlayer.ClearQueue", "clearBehavior": "CLEAR_ENQUEUED"}
 
 
-def base_url() -> str | None:
-    """The tracks' public origin, or None when unset or not HTTPS (Alexa plays only HTTPS)."""
-    url = os.environ.get(BASE_ENV, "").strip().rstrip("/")
-    return url if url.startswith("https://") else None
+@dataclass(frozen=True, eq=False)
+class PlayTrack:
+    """Play step `step`'s track of the plan `pos` is in, from `offset_ms`: at once, replacing
+    whatever plays, or with `after` (the playing track's token) once that track ends."""
+
+    pos: Position
+    step: int
+    token: str
+    offset_ms: int = 0
+    after: str | None = None
 
 
-def voice() -> str:
-    """The tracks' voice: the neural one unless RECOVERY_COACH_AUDIO_VOICE names another
-    (the tracks may be rendered on another machine than this, e.g. for a Lambda)."""
-    from speech.local.piper_engine import VOICE_ID
-
-    return os.environ.get(VOICE_ENV, "").strip() or VOICE_ID
+@dataclass(frozen=True, eq=False)
+class StopAudio:
+    """Stop the audio now (the place is kept)."""
 
 
-def published(pos: Position) -> bool:
-    """Whether the tracks' origin holds this plan's tracks (see PUBLISHED_ENV)."""
-    if os.environ.get(PUBLISHED_ENV, "").strip() != "common":
-        return True
-    return is_common(pos.minutes, pos.cardio, pos.targets)
+Audio = PlayTrack | StopAudio
+STOP = StopAudio()
+
+
+def published(pos: Position, device: Device) -> bool:
+    """Whether this plan's tracks can be played on the device (see Device.all_tracks)."""
+    return device.all_tracks or is_common(pos.minutes, pos.cardio, pos.targets)
 
 
 def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
     """Whether this user's routines stream on this device."""
     mode = kept.get("prefs", {}).get("mode")
-    return bool(device and device.player and base_url() and mode != STEPS)
+    return bool(device and device.player and mode != STEPS)
 
 
 def checked_stream(saved: object) -> dict[str, Any] | None:
@@ -97,30 +95,10 @@ def token(stream: dict[str, Any], step: int) -> str:
     return f"{stream['rid']}.{step}"
 
 
-def plan_inputs(pos: Position) -> dict[str, Any]:
-    return {
-        "minutes": pos.minutes,
-        "focus": str(pos.focus),
-        "has_foam_roller": pos.has_foam_roller,
-        "cardio": pos.cardio,
-        "targets": list(pos.targets),
-        "rotation": pos.rotation,
-    }
-
-
-def play(pos: Position, stream: dict[str, Any], step: int, ms: int = 0, enqueue: bool = False) -> dict[str, Any]:
-    """An AudioPlayer.Play of a step's track: replacing everything, or after the playing one."""
-    from speech.local.trackkey import track_path  # here: only a streaming turn needs it (cold starts)
-
-    item: dict[str, Any] = {
-        "url": f"{base_url()}{track_path(plan_inputs(pos), step, voice=voice())}",
-        "token": token(stream, step),
-        "offsetInMilliseconds": max(0, ms),
-    }
-    if enqueue:
-        item["expectedPreviousToken"] = token(stream, step - 1)
-    behavior = "ENQUEUE" if enqueue else "REPLACE_ALL"
-    return {"type": "AudioPlayer.Play", "playBehavior": behavior, "audioItem": {"stream": item}}
+def play(pos: Position, stream: dict[str, Any], step: int, ms: int = 0, enqueue: bool = False) -> PlayTrack:
+    """A step's track: replacing everything, or after the playing one."""
+    after = token(stream, step - 1) if enqueue else None
+    return PlayTrack(pos, step, token(stream, step), max(0, ms), after)
 
 
 def playing_position(kept: dict[str, Any], device: Device, saved: Position | None) -> Position | None:
@@ -158,11 +136,15 @@ def _here(stream: dict[str, Any], device: Device) -> int:
 def _new_routine(before: Position | None, after: Position) -> bool:
     if before is None or before.state in (State.READY, State.FINISHED):
         return True
-    return plan_inputs(before) != plan_inputs(after)
+    return _plan(before) != _plan(after)
+
+
+def _plan(pos: Position) -> tuple[object, ...]:
+    return (pos.minutes, pos.focus, pos.has_foam_roller, pos.cardio, pos.targets, pos.rotation)
 
 
 def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they are checked)
-    name: str, ctx: Ctx, before: Position | None, reply: Reply, device: Device, now: datetime
+    ask: Ask, ctx: Ctx, before: Position | None, reply: Reply, device: Device, now: datetime
 ) -> Reply:
     """The handler's answer as a player needs it (see the module's docstring)."""
     stream = ctx.kept.get("stream") if isinstance(ctx.kept.get("stream"), dict) else {}
@@ -172,26 +154,26 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
         new = _new_routine(before, pos)
         if stream.get("broke") and not new:
             return reply  # its audio failed twice: this routine carries on spoken
-        if not published(pos):  # coached step by step, as on a device without a player
+        if not published(pos, device):  # coached step by step, as on a device without a player
             return replace(reply, ssml=prepend(reply.ssml, phrase("stream.not_published"))) if new else reply
-        same = not new and before is not None and before.step == pos.step and name not in FROM_THE_TOP
+        same = not new and before is not None and before.step == pos.step and ask not in FROM_THE_TOP
         if new or "rid" not in stream:
             stream = {"rid": _rid(now)}
         ms = here if same else 0
         ctx.kept["stream"] = {**stream, "step": pos.step, "ms": ms, "next": False, "fails": 0, "broke": False}
         start = phrase("stream.start", plan=routine_parts(pos)) if new else ""
         lead = say(reply.lead, start) if reply.lead or start else None
-        return Reply(lead, None, True, directives=(play(pos, ctx.kept["stream"], pos.step, ms),))
+        return Reply(lead, None, True, audio=(play(pos, ctx.kept["stream"], pos.step, ms),))
     if not stream or stream.get("broke"):
         return reply
     if pos is not None and pos.state == State.ACTIVE and ctx.ask is None:
         # A question answered mid-stream (help, time left, what's next...): then the stream again.
-        return Reply(reply.ssml, None, True, directives=(play(pos, stream, stream["step"], here),))
+        return Reply(reply.ssml, None, True, audio=(play(pos, stream, stream["step"], here),))
     if device.playing:  # paused, stopped, a red flag, a question to answer: the audio stops
         ctx.kept["stream"] = {**stream, "ms": here}
-        if name == "AMAZON.PauseIntent":
-            return Reply(None, None, True, directives=(STOP,))
-        return replace(reply, directives=(STOP,))
+        if ask == Ask.PAUSE:
+            return Reply(None, None, True, audio=(STOP,))
+        return replace(reply, audio=(STOP,))
     return reply
 
 
@@ -219,7 +201,7 @@ def straight_through(ctx: Ctx) -> Reply:
     ctx.kept["prefs"] = {**ctx.kept.get("prefs", {}), "mode": STREAM}
     if isinstance(ctx.kept.get("stream"), dict):
         ctx.kept["stream"] = {**ctx.kept["stream"], "broke": False, "fails": 0}
-    if not (ctx.device.player and base_url()):
+    if not ctx.device.player:
         return answer(ctx, phrase("stream.cannot_here"))
     if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
         pos, _ = seq.resume(ctx.pos)
@@ -230,14 +212,3 @@ def straight_through(ctx: Ctx) -> Reply:
 def not_for_a_routine(ctx: Ctx) -> Reply:
     """Loop and shuffle, which a player skill must accept: a routine has an order."""
     return answer(ctx, phrase("stream.no_loop"))
-
-
-HANDLERS = {
-    "StreamHelp": help_streaming,  # AMAZON.HelpIntent while streaming (turn.STREAM_ROUTES)
-    "StepByStepIntent": step_by_step,
-    "StraightThroughIntent": straight_through,
-    "AMAZON.LoopOnIntent": not_for_a_routine,
-    "AMAZON.LoopOffIntent": not_for_a_routine,
-    "AMAZON.ShuffleOnIntent": not_for_a_routine,
-    "AMAZON.ShuffleOffIntent": not_for_a_routine,
-}

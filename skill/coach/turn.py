@@ -1,32 +1,33 @@
-"""One turn of the conversation: request data in (intent name, slots, session attributes,
-and the user's kept data when the session does not carry it yet), reply and new
-attributes out. No SDK here; adapter.py calls `turn`, then `settle` to save.
+"""One turn of the conversation: what was asked (an `Ask` and its slots), the session's
+attributes, and the user's kept data when the session does not carry it yet, in; the
+reply, the new attributes and what to keep, out. Front ends call `turn`, then `settle`.
 
 Session attributes: `pos` (the sequencer cursor), `ask` (the question a yes or no would
 answer), `tips`, and `kept`: the user's kept data (skill/coach/memory.py), read from the
 store once, at the start of a session, and carried from turn to turn. `store: "off"`
 marks a session whose read failed: it coaches on and never writes (it would overwrite
-what it could not read); `unsaved: 1` marks a write that failed, tried again next turn.
+what it could not read); `unsaved: 1` marks a write that failed, tried again next turn
+(only a store that writes before it answers can fail there: the Lambda's).
 All plain JSON: strings, numbers, lists; never enum objects.
 
 The answer and the place never depend on the store: the turn is computed first, and a
-failed write is only logged (by the store, once per fault kind per minute). A server
-saves after the answer is sent (`settle_later`), so a slow disk never delays speech.
+failed write is only logged (by the store, once per fault kind per minute).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import copy
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from content.phrases import phrase
 from content.planner import AREAS
 from skill.coach import memory, stream
+from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Device, Question
-from skill.coach.intents import HANDLERS, fallback_intent
 from skill.coach.replies import Reply, say
+from skill.coach.routes import handler_for
 from skill.coach.slots import Slot
 from skill.store.base import Store, StoreError
 from speech import sequencer as seq
@@ -38,13 +39,7 @@ if TYPE_CHECKING:
 
 SAVED_VERSION = memory.KEPT_VERSION
 QUESTIONS = {q.value: q for q in Question}
-ROUTES: dict[str, Callable[[Ctx], Reply]] = {**HANDLERS, **memory.HANDLERS, **stream.HANDLERS}
-# While a routine streams, "next" is the next movement: a track holds every part of a step.
-STREAM_ROUTES = {"AMAZON.NextIntent": "SkipIntent", "AMAZON.HelpIntent": "StreamHelp"}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
-# SessionEndedRequest reasons meaning the user said nothing more (None: the caller did not say).
-QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
-MAX_UNSAVED = 10_000  # users remembered (per process) as owed a save; the oldest go first
 
 
 @dataclass(eq=False)  # never compared
@@ -65,7 +60,7 @@ def needs_kept(session: object) -> bool:
 
 
 def turn(
-    name: str,
+    ask: Ask,
     slots: dict[str, Slot],
     new_session: bool,
     session: object,
@@ -73,14 +68,13 @@ def turn(
     *,
     now: datetime | None = None,
     store_ok: bool = True,
-    reason: str | None = None,
+    went_quiet: bool = True,
     device: Device | None = None,
 ) -> TurnResult:
-    """Answer one request. `name` is an intent name, "LaunchRequest" or
-    "SessionEndedRequest"; unknown intents get the fallback answer. `saved` is what the
-    store holds for the user (read only when `needs_kept(session)`); `store_ok` False
-    when that read failed; `reason` is a SessionEndedRequest's (None is taken as the user
-    going quiet); `device`: its audio player, if it has one (skill/coach/stream.py)."""
+    """Answer one request. `saved` is what the store holds for the user (read only when
+    `needs_kept(session)`); `store_ok` False when that read failed; `went_quiet`, for
+    GONE_QUIET: the person said nothing more (not an error or a "stop" elsewhere);
+    `device`: its player, if it can play the coach's tracks (skill/coach/stream.py)."""
     now = now or datetime.now(UTC)
     device = device or Device()
     garbled = session is not None and not isinstance(session, dict)
@@ -88,7 +82,7 @@ def turn(
     carried = not needs_kept(session)
     kept = memory.migrate(session["kept"] if carried else saved)
     off = session.get("store") == "off" if carried else not store_ok
-    ctx = _context(name, slots, new_session and not carried, session, kept)
+    ctx = _context(ask, slots, new_session and not carried, session, kept)
     ctx.today, ctx.device = now.date(), device
     streams = stream.can_stream(kept, device)
     if "pos" in session:
@@ -105,16 +99,15 @@ def turn(
     before_pos = ctx.pos
     before = ctx.pos.state if ctx.pos is not None else State.READY
 
-    if name == "SessionEndedRequest":
+    if ask == Ask.GONE_QUIET:
         reply = Reply(None, None, True)
-        if reason in QUIET_REASONS and ctx.pos is not None and ctx.state == State.ACTIVE:
+        if went_quiet and ctx.pos is not None and ctx.state == State.ACTIVE:
             ctx.pos = _after_quiet(ctx.pos)
     else:
-        if name == "LaunchRequest" and streams and stream.broke(kept):
+        if ask == Ask.LAUNCH and streams and stream.broke(kept):
             ctx.note = phrase("stream.broke")
-        route = STREAM_ROUTES.get(name, name) if streams else name
-        reply = ROUTES.get(route, fallback_intent)(ctx)
-        reply = _for_the_player(name, ctx, before_pos, reply, now)
+        reply = handler_for(ask, streams)(ctx)
+        reply = _for_the_player(ask, ctx, before_pos, reply, now)
     new_kept = _kept(ctx, kept, before, now)
     result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept)
     result.forget = ctx.forget
@@ -122,13 +115,13 @@ def turn(
     return result
 
 
-def _for_the_player(name: str, ctx: Ctx, before: Position | None, reply: Reply, now: datetime) -> Reply:
+def _for_the_player(ask: Ask, ctx: Ctx, before: Position | None, reply: Reply, now: datetime) -> Reply:
     """A streaming routine's answer as the player needs it; after a switch to step by step,
     the stream stops (the spoken routine goes on from the same movement)."""
     if stream.can_stream(ctx.kept, ctx.device):
-        return stream.adapt(name, ctx, before, reply, ctx.device, now)
+        return stream.adapt(ask, ctx, before, reply, ctx.device, now)
     if ctx.device.playing and isinstance(ctx.kept.get("stream"), dict):
-        return replace(reply, directives=(stream.STOP,))
+        return replace(reply, audio=(stream.STOP,))
     return reply
 
 
@@ -139,9 +132,9 @@ def _after_quiet(pos: Position) -> Position:
     return after if outcome == Outcome.FINISHED else replace(after, state=State.PAUSED)
 
 
-def _context(name: str, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
-    ctx = Ctx(pos=None, slots=slots, kept=memory.copied(kept))  # handlers change the copy
-    ctx.visits = kept["visits"] + (1 if counted and name != "SessionEndedRequest" else 0)
+def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
+    ctx = Ctx(pos=None, slots=slots, kept=copy.deepcopy(kept))  # handlers change the copy
+    ctx.visits = kept["visits"] + (1 if counted and ask != Ask.GONE_QUIET else 0)
     tips = session.get("tips", kept["tips"])
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
     ask = session.get("ask")
@@ -180,8 +173,10 @@ def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, 
 
 
 def settle(result: TurnResult, store: Store, uid: str) -> TurnResult:
-    """Save what the turn changed. A failed write changes neither the answer nor the
-    place: the session carries the data and marks it unsaved, to try again next turn.
+    """Save what the turn changed, the one way every front end saves: a store that writes
+    before it answers (the Lambda's) may fail here, and then the session carries the data
+    and marks it unsaved, to try again next turn; the server's batched writer takes the
+    save and owns its retries. A failed write changes neither the answer nor the place.
     Only a failed "forget my data" is said: the user must not think it was deleted."""
     try:
         if result.forget:
@@ -197,50 +192,9 @@ def settle(result: TurnResult, store: Store, uid: str) -> TurnResult:
     return result
 
 
-@dataclass
-class Later:
-    """Saves to do once the answer has been sent: the Flask app runs them after the
-    response is written (a store write cost 100-300 us of every turn that changed
-    something; p99 with SQLite was 1.3x an in-memory store's)."""
-
-    saves: list[Callable[[], None]] = field(default_factory=list)
-
-    def run(self) -> None:
-        for save in self.saves:
-            try:
-                save()
-            except Exception:  # a bug in a save must not reach the server after the answer
-                log().exception("saving after the answer failed")
-
-
-def settle_later(result: TurnResult, store: Store, uid: str, later: Later, unsaved: dict[str, None]) -> TurnResult:
-    """settle(), with the write left to `later`. The session cannot be marked unsaved
-    once the answer is sent, so a failed save puts the user in `unsaved` (this process's
-    list), and their next turn here saves again. Forgetting is done now: the user must
-    hear whether it worked."""
-    if uid in unsaved and not result.forget and result.session.get("store") != "off":
-        result.write = True
-    if result.forget or not result.write:
-        return settle(result, store, uid)
-    result.session.pop("unsaved", None)
-    data = result.saved
-
-    def save() -> None:
-        try:
-            store.put(uid, data)
-            unsaved.pop(uid, None)
-        except StoreError:
-            unsaved[uid] = None
-            while len(unsaved) > MAX_UNSAVED:
-                unsaved.pop(next(iter(unsaved)))
-
-    later.saves.append(save)
-    return result
-
-
 def log() -> logging.Logger:
-    """The skill's logger (turn and adapter). logging is imported here, on the rare path that logs, not at
-    the top: it costs every cold start (a Lambda's included) about 4 ms."""
+    """The coach's logger. logging is imported on the rare paths that log, not on every
+    cold start."""
     import logging
 
     return logging.getLogger("recovery_coach.skill")

@@ -17,11 +17,11 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from skill.alexa.adapter import MAX_DEPTH, BadRequest, Skill, for_log, too_deep
-from skill.store.base import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
-from skill.server.tracks import tracks_blueprint  # GET /audio/<key>.mp3
-from skill.coach.turn import Later
+from skill.alexa.adapter import Skill
+from skill.alexa.envelope import MAX_DEPTH, BadRequest, for_log, too_deep
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
+from skill.server.tracks import tracks_blueprint  # GET /audio/<key>.mp3
+from skill.store.base import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
 from skill.store.write_behind import WriteBehind
 
 log = logging.getLogger("recovery_coach.app")
@@ -45,9 +45,9 @@ def create_app(
     skill: Skill | None = None,
     write_behind: bool = True,
 ) -> Flask:
-    """The app. `write_behind`: saves made after an answer are gathered and written in
-    batches by a thread (skill/store/write_behind.py), for a server answering many users
-    at once; without it each is written once its answer is sent, in the request's thread."""
+    """The app. `write_behind`: each turn hands its save to a batched writer
+    (skill/store/write_behind.py), which writes it shortly after and owns its retries, for a
+    server answering many users at once; without it the save is written within the request."""
     dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
@@ -73,11 +73,8 @@ def create_app(
             body = _read_json_body()
             doc = _parse(body)
             verifier.verify(request.headers, body, doc)
-            later = Later()  # the store writes, done once the answer is sent
-            answer = to_json(skill.respond(doc, depth_checked=True, later=later))  # ASCII: lone surrogates too
-            response = Response(answer, mimetype="application/json")
-            response.call_on_close(later.run)  # the server calls it after writing the response
-            return response
+            answer = to_json(skill.respond(doc, depth_checked=True))  # ASCII: lone surrogates too
+            return Response(answer, mimetype="application/json")
         except (VerificationError, BadRequest) as e:
             return _refuse(str(e))
         except Exception:  # a request we did not foresee must still not become a 500

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from content.library import normalize
-from skill.alexa.model import intents, slot_types, source
+from skill.alexa.model import intents, source
 from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
+from skill.coach.vocabulary import slot_types
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
@@ -186,13 +187,13 @@ Transport = Callable[[dict], tuple[int, dict]]
 
 def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode. One
-    request at a time: each save is written once its answer is sent, not batched."""
+    request at a time: each save is written within its request, not batched."""
     from skill.server.app import create_app
 
     client = create_app(dev=True, skill_id=skill_id, db_path=db_path, write_behind=False).test_client()
 
     def send(doc: dict) -> tuple[int, dict]:
-        r = client.post("/alexa", json=doc, buffered=True)  # closed, as a server does: the save runs
+        r = client.post("/alexa", json=doc)
         return r.status_code, r.get_json(silent=True) or {}
 
     return send

@@ -8,8 +8,7 @@ and the fault is logged once per kind per minute. Opening never raises, so the s
 starts anyway.
 
 The store contract, shared by both backends: `get(uid) -> dict` ({} for a new
-user), `put(uid, data)`, `put_many({uid: data})`, `delete(uid)`, each raising `StoreError`; plus ask-sdk-core's
-persistence adapter methods over the request envelope."""
+user), `put(uid, data)`, `put_many({uid: data})`, `delete(uid)`, each raising `StoreError`."""
 
 from __future__ import annotations
 
@@ -20,8 +19,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 if TYPE_CHECKING:
     import logging
@@ -71,16 +68,6 @@ def default_db_path() -> Path:
     return base / "recovery-coach" / "recovery-coach.sqlite3"
 
 
-def user_id(request_envelope: Any) -> str:
-    system = request_envelope.context.system if request_envelope.context else None
-    if system is not None and system.user is not None and system.user.user_id:
-        return str(system.user.user_id)
-    session = request_envelope.session
-    if session is not None and session.user is not None and session.user.user_id:
-        return str(session.user.user_id)
-    return "anonymous"
-
-
 def fault_kind(e: BaseException) -> str:
     text = str(e).lower()
     for words, kind in (
@@ -101,8 +88,8 @@ def fault_kind(e: BaseException) -> str:
     return "unavailable" if isinstance(e, OSError) else "error"
 
 
-class Store(AbstractPersistenceAdapter):
-    """The contract both backends keep; ask-sdk-core's adapter methods come for free."""
+class Store:
+    """The contract every backend keeps."""
 
     faults: FaultLog
 
@@ -120,15 +107,6 @@ class Store(AbstractPersistenceAdapter):
         write them together does. A fault raises, and the whole batch may be tried again."""
         for uid, data in saves.items():
             self.put(uid, data)
-
-    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
-        return self.get(user_id(request_envelope))
-
-    def save_attributes(self, request_envelope: Any, attributes: dict[str, Any]) -> None:
-        self.put(user_id(request_envelope), attributes)
-
-    def delete_attributes(self, request_envelope: Any) -> None:
-        self.delete(user_id(request_envelope))
 
 
 class MemoryStore(Store):

@@ -17,11 +17,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from storekit import AWS_ENV, MotoServer  # noqa: E402
 from testca import make_ca  # noqa: E402
 
+from skill.alexa.verify import Verifier  # noqa: E402
 from skill.server.app import create_app  # noqa: E402
 from skill.sim.chat import DEV_SKILL_ID, Conversation, envelope  # noqa: E402
 from skill.store.dynamo import DynamoStore, create_table  # noqa: E402
 from skill.store.sqlite import SQLiteStore  # noqa: E402
-from skill.alexa.verify import Verifier  # noqa: E402
 
 
 @pytest.fixture

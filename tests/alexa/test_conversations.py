@@ -15,9 +15,9 @@ import pytest
 import yaml
 from conftest import DEV_SKILL_ID
 
+from skill.coach.turn import SAVED_VERSION
 from skill.sim.chat import Conversation, ssml_to_text
 from skill.store.sqlite import SQLiteAdapter
-from skill.coach.turn import SAVED_VERSION
 from speech import sequencer as seq
 from speech.ssml import validate_ssml
 

@@ -21,7 +21,7 @@ from conftest import DEV_SKILL_ID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill.alexa.adapter import PLAYER_TYPES
+from skill.alexa.envelope import PLAYER_TYPES
 from skill.server.app import create_app
 from skill.sim.chat import Conversation
 from skill.sim.chat_stream import StreamChat

@@ -19,9 +19,9 @@ from conftest import body_of, launch_doc, written
 from test_requests import intent_doc
 from testca import CHAIN_URL
 
+from skill.alexa.verify import VerificationError, fetch_chain, system_roots
 from skill.sim.chat import ssml_to_text
 from skill.store.sqlite import SQLiteAdapter
-from skill.alexa.verify import VerificationError, fetch_chain, system_roots
 from speech.ssml import heard, validate_ssml
 
 NULL_RESOLUTIONS = {"resolutionsPerAuthority": None}

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from skill.alexa import model
+from skill.coach import vocabulary
 
 
 def test_committed_package_matches_its_source_and_passes_the_check():
@@ -51,6 +52,7 @@ def test_the_package_has_every_locale_the_library_and_an_https_endpoint():
 
 def _broken(change):
     src = copy.deepcopy(model.source())
+    src["types"] = copy.deepcopy(vocabulary.slot_types())  # the coach's vocabulary, broken the same way
     change(src)
     return src
 
@@ -91,4 +93,5 @@ BROKEN = [
 def test_the_check_names_what_breaks_alexas_rules(monkeypatch, change, problem):
     broken = _broken(change)
     monkeypatch.setattr(model, "source", lambda: broken)
+    monkeypatch.setattr(model, "slot_types", lambda: broken["types"])
     assert any(problem in p for p in model.check_model()), model.check_model()

@@ -11,8 +11,8 @@ import pytest
 from conftest import body_of, launch_doc
 from testca import CHAIN_URL, make_ca
 
-from skill.sim.chat import ssml_to_text
 from skill.alexa.verify import MAX_CHAIN_BYTES, VerificationError, fetch_chain
+from skill.sim.chat import ssml_to_text
 
 
 def intent_doc(name: str, slots: dict | None = None, attributes: dict | None = None) -> dict:
@@ -195,8 +195,8 @@ def test_a_cached_chain_is_fetched_again_after_it_expires(signed_client, ca, ver
     ],
 )
 def test_bad_chains_are_refused(ca, db, chain, reason):
-    from skill.server.app import create_app
     from skill.alexa.verify import Verifier
+    from skill.server.app import create_app
 
     signer = {
         "other root": make_ca(),

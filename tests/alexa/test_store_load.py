@@ -12,8 +12,8 @@ from pathlib import Path
 from storekit import heard, talk_to
 
 from skill.sim.chat import Conversation, in_process
-from skill.store.sqlite import SQLiteStore
 from skill.store.base import StoreError
+from skill.store.sqlite import SQLiteStore
 
 WRITERS = 4
 WRITES = 150

@@ -14,8 +14,8 @@ import yaml
 from content.library import library
 from content.phrases import phrasebook, variants
 from skill.alexa import model
-from skill.sim.chat import iso_duration, match
 from skill.coach.slots import Slot, resolve
+from skill.sim.chat import iso_duration, match
 
 HERE = Path(__file__).parent / "utterances"
 GOLDEN = yaml.safe_load((HERE / "golden.yaml").read_text())

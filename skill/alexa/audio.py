@@ -1,0 +1,66 @@
+"""The coach's `Audio` as Alexa's AudioPlayer directives, and where the tracks are served.
+
+RECOVERY_COACH_AUDIO_BASE_URL is the HTTPS origin serving the step tracks (Alexa plays
+only HTTPS); without it no device streams. RECOVERY_COACH_AUDIO_VOICE names the tracks'
+voice (they may be rendered on another machine, e.g. for a Lambda).
+RECOVERY_COACH_AUDIO_PUBLISHED=common says the origin holds only the common plans' tracks
+(a static bucket filled by `audio build --common --rotations`): other plans are coached
+step by step.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ask_sdk_model.directive import Directive
+from ask_sdk_model.interfaces.audioplayer import AudioItem, PlayBehavior, PlayDirective, StopDirective, Stream
+
+from skill.coach.stream import Audio, PlayTrack
+
+BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
+VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
+PUBLISHED_ENV = "RECOVERY_COACH_AUDIO_PUBLISHED"
+
+
+def base_url() -> str | None:
+    """The tracks' public origin, or None when unset or not HTTPS."""
+    url = os.environ.get(BASE_ENV, "").strip().rstrip("/")
+    return url if url.startswith("https://") else None
+
+
+def voice() -> str:
+    """The tracks' voice: the neural one unless RECOVERY_COACH_AUDIO_VOICE names another."""
+    from speech.local.piper_engine import VOICE_ID  # here: only a streaming turn needs it
+
+    return os.environ.get(VOICE_ENV, "").strip() or VOICE_ID
+
+
+def all_tracks() -> bool:
+    """Whether the origin holds every plan's tracks (see PUBLISHED_ENV)."""
+    return os.environ.get(PUBLISHED_ENV, "").strip() != "common"
+
+
+def directive(audio: Audio) -> Directive:
+    """One AudioPlayer directive: Play (replacing everything, or enqueued after the
+    playing track) or Stop."""
+    if not isinstance(audio, PlayTrack):
+        return StopDirective()
+    from speech.local.trackkey import track_path  # here: only a streaming turn needs it
+
+    pos = audio.pos
+    inputs = {
+        "minutes": pos.minutes,
+        "focus": str(pos.focus),
+        "has_foam_roller": pos.has_foam_roller,
+        "cardio": pos.cardio,
+        "targets": list(pos.targets),
+        "rotation": pos.rotation,
+    }
+    stream = Stream(
+        url=f"{base_url()}{track_path(inputs, audio.step, voice=voice())}",
+        token=audio.token,
+        offset_in_milliseconds=audio.offset_ms,
+        expected_previous_token=audio.after,
+    )
+    behavior = PlayBehavior.ENQUEUE if audio.after else PlayBehavior.REPLACE_ALL
+    return PlayDirective(play_behavior=behavior, audio_item=AudioItem(stream=stream))

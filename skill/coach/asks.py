@@ -1,0 +1,61 @@
+"""What a person can ask the coach, in the coach's own words.
+
+Every front end maps what it heard (an Alexa intent, a typed or spoken sentence, an Open
+Voice OS intent) to one `Ask`; the conversation never sees a platform's names.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Ask(StrEnum):
+    """One thing a person asks; the value is the name a phrasebook may use for it."""
+
+    LAUNCH = "Launch"  # the coach was opened without a request
+    START_ROUTINE = "StartRoutine"
+    HOW_TO = "HowTo"
+    CURRENT_MOVEMENT = "CurrentMovement"
+    WHATS_NEXT = "WhatsNext"
+    ROUTINE = "Routine"
+    TIME_LEFT = "TimeLeft"
+    TIP = "Tip"
+    TOO_HARD = "TooHard"
+    SKIP = "Skip"
+    SORENESS = "Soreness"
+    PAIN = "Pain"
+    SHARP_PAIN = "SharpPain"
+    LASTING_PAIN = "LastingPain"
+    SWELLING = "Swelling"
+    CANNOT_BEAR_WEIGHT = "CannotBearWeight"
+    WORSENING_PAIN = "WorseningPain"
+    NO_FOAM_ROLLER = "NoFoamRoller"
+    HAVE_FOAM_ROLLER = "HaveFoamRoller"
+    PREFER_CARDIO = "PreferCardio"
+    PREFER_FOCUS = "PreferFocus"
+    PREFER_MINUTES = "PreferMinutes"
+    FORGET_ME = "ForgetMe"
+    WEEK_HISTORY = "WeekHistory"
+    STEP_BY_STEP = "StepByStep"
+    STRAIGHT_THROUGH = "StraightThrough"
+    NEXT = "Next"
+    PREVIOUS = "Previous"
+    REPEAT = "Repeat"
+    PAUSE = "Pause"
+    RESUME = "Resume"
+    START_OVER = "StartOver"
+    HELP = "Help"
+    STOP = "Stop"
+    CANCEL = "Cancel"
+    HOME = "Home"
+    YES = "Yes"
+    NO = "No"
+    LOOP_ON = "LoopOn"
+    LOOP_OFF = "LoopOff"
+    SHUFFLE_ON = "ShuffleOn"
+    SHUFFLE_OFF = "ShuffleOff"
+    UNCLEAR = "Unclear"  # heard, but not understood: the fallback answer
+    GONE_QUIET = "GoneQuiet"  # the conversation ended without a word (or by an error)
+
+
+RED_FLAGS = (Ask.SHARP_PAIN, Ask.LASTING_PAIN, Ask.SWELLING, Ask.CANNOT_BEAR_WEIGHT, Ask.WORSENING_PAIN)
