@@ -130,7 +130,7 @@ def _safe_user_id(doc: dict, path: tuple[str, ...]) -> None:
     uid = node["userId"]
     if isinstance(uid, str) and len(uid) <= MAX_USER_ID_CHARS and uid.isascii() and uid.isprintable():
         return
-    import hashlib  # here, not at the top: loading OpenSSL's hashes costs every cold start 3 ms
+    import hashlib  # here, not at the top: only an unusual user id needs it
 
     raw = uid if isinstance(uid, str) else json.dumps(uid)
     node["userId"] = "unusual." + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()

@@ -160,7 +160,7 @@ LAMBDA_ARN = "arn:aws:lambda:"
 
 
 def endpoint(uri: str) -> dict[str, str]:
-    """An HTTPS endpoint (self-hosted) or the ARN `sam deploy` printed (Lambda, issue 11)."""
+    """An HTTPS endpoint (self-hosted) or the ARN `sam deploy` printed (Lambda)."""
     return {"uri": uri} if uri.startswith(LAMBDA_ARN) else {"uri": uri, "sslCertificateType": "Wildcard"}
 
 

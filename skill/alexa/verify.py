@@ -1,6 +1,7 @@
 """Verify that a request really comes from Alexa, as a web-service skill must.
 
-Built on `cryptography` (the SDK's own verifier cannot be imported here; see DESIGN.md).
+Built on `cryptography`: the SDK's own verifier (ask-sdk-webservice-support) depends on
+`oscrypto`, which cannot find libcrypto on OpenSSL 3.0.10 and later.
 Cheap rules first, so a forged request costs no fetch: both headers present; the chain
 URL is https://s3.amazonaws.com/echo.api/... on port 443 (its path percent-decoded, then
 normalized); `Signature-256` is base64; the request timestamp is within 150 s of now; the

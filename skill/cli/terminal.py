@@ -23,8 +23,8 @@ EVENT_KEYS = {
 }
 JUMPED_KEYS = {Key.NEXT: "offline.jumped.n", Key.BACK: "offline.jumped.b", Key.REPEAT: "offline.jumped.r"}
 
-# Linux lets select() wake up to 0.1% of its timeout late (timer slack, up to 100 ms), so a
-# long wait for the next cue is taken in short slices: each is then late by at most ~50 us.
+# Linux lets select() wake up late in proportion to its timeout (timer slack), so a long
+# wait for the next cue is taken in short slices: a cue is never late by more than a slice's slack.
 WAIT_SLICE = 0.05
 
 

@@ -17,7 +17,7 @@ from speech.sequencer import Position
 from speech.states import State
 
 
-@dataclass(frozen=True, eq=False)  # read once a turn, never compared: no __eq__ or __hash__ to build at import
+@dataclass(frozen=True, eq=False)  # never compared
 class Device:
     """What a request says of the device: whether it can play the coach's tracks (it has a
     player and the tracks are served), which plans' tracks exist (`all_tracks` False: only
@@ -42,7 +42,7 @@ class Question(StrEnum):
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
 
 
-@dataclass(eq=False)  # one per turn, never compared: no __eq__ to build at import
+@dataclass(eq=False)  # never compared
 class Ctx:
     """Everything a handler may look at or change during one turn."""
 

@@ -27,7 +27,7 @@ HELP_KEYS = {
 }
 
 
-@dataclass(frozen=True, eq=False)  # one per turn, never compared: no __eq__ or __hash__ to build at import
+@dataclass(frozen=True, eq=False)  # never compared
 class Reply:
     """What a turn says: speech, reprompt, whether the session ends, and what the player does."""
 

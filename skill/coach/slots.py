@@ -24,7 +24,7 @@ from speech.ssml import heard
 MAX_SECONDS = 7 * 86400.0  # anything longer is simply "too long" (the planner clamps)
 
 
-@dataclass(frozen=True, eq=False)  # read from a request, never compared: no __eq__ or __hash__ to build at import
+@dataclass(frozen=True, eq=False)  # never compared
 class Slot:
     """A slot of a request: the words heard and the value id they resolved to."""
 
@@ -36,7 +36,7 @@ class Slot:
         object.__setattr__(self, "id", self.id if isinstance(self.id, str) else None)
 
 
-# A pattern string, compiled by re on first use: only a duration slot needs it, not a cold start.
+# A pattern string, compiled by re on first use: only a duration slot needs it.
 _ISO = (
     r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"

@@ -111,9 +111,8 @@ def _refuse(reason: str) -> tuple[Response, int]:
 
 
 def _read_json_body() -> bytes:
-    """The body, read from the WSGI environ: werkzeug's parsed header and wrapped stream
-    cost a tenth of the view. Without a length, only a server that ends the input itself
-    (gunicorn, for chunked bodies) is read, as werkzeug does."""
+    """The body, read from the WSGI environ. Without a length, only a server that ends the
+    input itself (gunicorn, for chunked bodies) is read, as werkzeug does."""
     environ = request.environ
     if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != "application/json":
         raise BadRequest("Content-Type must be application/json")

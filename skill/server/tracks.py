@@ -1,5 +1,5 @@
-"""`GET /audio/<key>.mp3`: a step's track as MP3, for Alexa's AudioPlayer (a later issue streams
-them from RECOVERY_COACH_AUDIO_BASE_URL + `speech.local.trackkey.track_path(...)`).
+"""`GET /audio/<key>.mp3`: a step's track as MP3, which Alexa's AudioPlayer streams from
+RECOVERY_COACH_AUDIO_BASE_URL + `speech.local.trackkey.track_path(...)`.
 
 The key names the track's plan inputs, step, voice and rate, with a digest; anything that is
 not the canonical key of a track this server can make is 404, so a client can never make it

@@ -140,7 +140,7 @@ def open_store(db_path: Path | str | None = None) -> Store:
 
 def log() -> logging.Logger:
     """This module's logger. logging is imported here, on the rare path that logs, not at
-    the top: it costs every cold start (a Lambda's included) about 4 ms."""
+    the top: a Lambda's cold start does not need it."""
     import logging
 
     return logging.getLogger("recovery_coach.store")

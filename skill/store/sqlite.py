@@ -20,7 +20,7 @@ from typing import Any
 from skill.store.base import FaultLog, Store, StoreError, fault_kind
 
 BUSY_TIMEOUT_S = 0.2
-FILE_CHECK_S = 1.0  # how often the open file is checked against the path (a stat costs 30 us in a turn)
+FILE_CHECK_S = 1.0  # how often the open file is checked against the path (not on every statement)
 RETRY_FIRST_S, RETRY_MOST_S = 0.00005, 0.005  # waits for a lock held by another process
 LOG_EVERY_S = 60.0
 

@@ -1,11 +1,10 @@
-"""Store writes made after the answer, gathered and saved in batches by one thread.
+"""The server's saves, handed over inside each request and written in batches by one thread.
 
-The web app answers many users at once from a few processes. Writing each save as its
-own SQLite transaction, in the request's thread, cost about a fifth of a POST's worker
-CPU under load (measured with wrk): a commit, a file lock shared with the other workers,
-and every sqlite3 call handing the GIL to another thread and back. Here a save is put in
-a dict and the writer thread saves what gathered over WINDOW_S with one `put_many` (one
-transaction on SQLite); a user's later save replaces an earlier one not yet written.
+The server answers many users at once from a few processes; a save written as its own
+transaction in the request's thread would make every answer wait for a commit and a file
+lock shared with the other workers. Here a save is put in a dict and the writer thread
+saves what gathered over WINDOW_S with one `put_many` (one transaction on SQLite); a
+user's later save replaces an earlier one not yet written. The writer owns the retries.
 
 The contract stays the store's: `get` sees a save not yet written (this process's),
 `delete` drops one and waits for a batch in flight, so nothing forgotten comes back.
@@ -54,7 +53,7 @@ class WriteBehind(Store):
         _live.add(self)
 
     def get(self, uid: str) -> dict[str, Any]:
-        # Without the lock (a fifth of a read's cost under load): each dict is swapped whole,
+        # Without the lock, safely: each dict is swapped whole,
         # and a batch is in _inflight before it leaves _pending and until it is written.
         waiting = self._pending.get(uid)
         if waiting is None:
