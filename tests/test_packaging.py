@@ -49,11 +49,12 @@ def test_the_coach_runs_from_the_wheel_alone(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); sys.path = [p for p in sys.path if p != sys.argv[2]];"
-        "import content, skill.coach.turn as t; from content.library import library; from content.phrases import phrase;"
-        "from skill.alexa import model; from skill.coach.vocabulary import slot_types; from skill.coach.asks import Ask;"
+        "import content, skill.coach.turn as t; from content.library import library;"
+        "from content.phrases import phrase; from skill.alexa import model;"
+        "from skill.coach.vocabulary import slot_types; from skill.coach.asks import Ask;"
         "assert content.__file__.startswith(sys.argv[1]), content.__file__;"
         "print(len(library().movements), len(slot_types()), len(model.intents()), phrase('memory.today'),"
-        " t.turn(Ask.LAUNCH, {}, True, None, {}).reply.ssml[:27])"
+        " t.turn(Ask.LAUNCH, {}, True, None, {}).reply.ssml[:33])"
     )
     run = subprocess.run(
         [sys.executable, "-c", code, str(site), str(ROOT)],
