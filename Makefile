@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict content speech
+	$(BIN)/mypy --strict content speech skill
 	$(BIN)/cfn-lint deploy/template.yaml
 
 test: lint

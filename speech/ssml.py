@@ -101,8 +101,10 @@ def heard(words: object, limit: int = HEARD_CHARS) -> str:
     return cut[:limit].rstrip()
 
 
-def prepend(ssml: str, words: str) -> str:
-    """SSML with plain `words` (escaped here) spoken first."""
+def prepend(ssml: str | None, words: str) -> str:
+    """SSML with plain `words` (escaped here) spoken first; only the words when there is none."""
+    if ssml is None:
+        return speak(text(words))
     return ssml.replace("<speak>", "<speak>" + text(words) + " ", 1) if words else ssml
 
 

@@ -18,12 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
-from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model import RequestEnvelope, Response
+from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.response import Response
+from ask_sdk_runtime.exceptions import AskSdkException
 
 from content.phrases import phrase
 from skill.alexa.audio import directive
@@ -37,7 +39,7 @@ from skill.coach.turn import TurnResult, log, needs_kept, settle, turn
 from skill.store.base import Store, StoreError, open_store
 
 
-def _resolved_id(slot) -> str | None:
+def _resolved_id(slot: Any) -> str | None:
     """The value id Alexa resolved a slot to, whatever shape its resolutions arrive in."""
     try:
         for authority in slot.resolutions.resolutions_per_authority or ():
@@ -54,7 +56,7 @@ def _stamp(req: Any) -> datetime | None:
     return stamp.replace(tzinfo=UTC) if stamp is not None and stamp.tzinfo is None else stamp
 
 
-class TurnHandler(AbstractRequestHandler):  # type: ignore[misc]
+class TurnHandler(AbstractRequestHandler):
     """Every request goes to the coach's turn; it knows every ask and state."""
 
     def __init__(self, store: Store):
@@ -65,7 +67,7 @@ class TurnHandler(AbstractRequestHandler):  # type: ignore[misc]
 
     def handle(self, handler_input: HandlerInput) -> Response:
         env = handler_input.request_envelope
-        req = env.request
+        req: Any = env.request  # check_shape made sure there is one; its type depends on `kind`
         kind = req.object_type
         if kind in PLAYER_EVENTS:
             return self.player_request(handler_input, PLAYER_EVENTS[kind])
@@ -87,7 +89,7 @@ class TurnHandler(AbstractRequestHandler):  # type: ignore[misc]
         result = turn(
             ask,
             slots,
-            not in_session or bool(env.session.new),
+            env.session is None or bool(env.session.new),
             session,
             saved,
             now=_stamp(req),
@@ -104,7 +106,8 @@ class TurnHandler(AbstractRequestHandler):  # type: ignore[misc]
         """A player event or button: no session, no speech; saved as any turn is. A store
         that cannot be read answers nothing (the player carries on as it is)."""
         env = handler_input.request_envelope
-        req, uid = env.request, user_id(env)
+        req: Any = env.request
+        uid = user_id(env)
         try:
             saved = self.store.get(uid)
         except StoreError:
@@ -137,10 +140,10 @@ def _response(handler_input: HandlerInput, reply: Reply, says_end: bool) -> Resp
 class SorryHandler(AbstractExceptionHandler):
     """A bug on our side: say sorry and keep the session, rather than go silent."""
 
-    def can_handle(self, handler_input, exception) -> bool:
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
 
-    def handle(self, handler_input, exception):
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log().exception("handler failed: %s", exception)
         sorry = say(phrase("skill.error"))
         return handler_input.response_builder.speak(sorry).ask(sorry).response
@@ -150,7 +153,7 @@ class Skill:
     def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, store: Store | None = None):
         self.store = store or open_store(db_path)
         builder = CustomSkillBuilder()
-        builder.skill_id = skill_id
+        builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK declares it only by its None default
         builder.add_request_handler(TurnHandler(self.store))
         builder.add_exception_handler(SorryHandler())
         self.sdk = builder.create()
@@ -175,5 +178,6 @@ class Skill:
             raise BadRequest(f"not a usable Alexa request: {for_log(str(e), 120)}") from None
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as e:
             raise BadRequest(f"not a usable Alexa request: {type(e).__name__}") from None
-        answer: dict[str, Any] = self.serializer.serialize(out)
+        answer = self.serializer.serialize(out)
+        assert isinstance(answer, dict)  # a ResponseEnvelope serializes to an object
         return answer

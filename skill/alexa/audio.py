@@ -13,7 +13,11 @@ from __future__ import annotations
 import os
 
 from ask_sdk_model.directive import Directive
-from ask_sdk_model.interfaces.audioplayer import AudioItem, PlayBehavior, PlayDirective, StopDirective, Stream
+from ask_sdk_model.interfaces.audioplayer.audio_item import AudioItem
+from ask_sdk_model.interfaces.audioplayer.play_behavior import PlayBehavior
+from ask_sdk_model.interfaces.audioplayer.play_directive import PlayDirective
+from ask_sdk_model.interfaces.audioplayer.stop_directive import StopDirective
+from ask_sdk_model.interfaces.audioplayer.stream import Stream
 
 from skill.coach.stream import Audio, PlayTrack
 

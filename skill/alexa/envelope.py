@@ -38,7 +38,7 @@ def for_log(value: object, limit: int = 200) -> str:
     return json.dumps(text[: limit * 2])[1:-1][:limit]
 
 
-def application_id(doc: dict) -> str | None:
+def application_id(doc: dict[str, Any]) -> str | None:
     """The skill id a request envelope is addressed to, or None."""
     for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
         node: object = doc
@@ -65,7 +65,7 @@ def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def check_shape(doc, depth_checked: bool = False) -> None:
+def check_shape(doc: object, depth_checked: bool = False) -> None:
     """Raise BadRequest unless `doc` has what every handler relies on. Garbled session
     attributes become a polite restart; an unusual user id is replaced by a stable digest."""
     if not isinstance(doc, dict):
@@ -96,7 +96,7 @@ def check_shape(doc, depth_checked: bool = False) -> None:
         _safe_user_id(doc, path)
 
 
-def _check_intent(req: dict) -> None:
+def _check_intent(req: dict[str, Any]) -> None:
     intent = req.get("intent")
     if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
         raise BadRequest("missing field: request.intent.name")
@@ -107,7 +107,7 @@ def _check_intent(req: dict) -> None:
         raise BadRequest("request.intent.slots must map slot names to objects with a text value")
 
 
-def _check_session(doc: dict) -> None:
+def _check_session(doc: dict[str, Any]) -> None:
     session = doc.get("session")
     if session is not None and not isinstance(session, dict):
         raise BadRequest("session must be an object")
@@ -119,7 +119,7 @@ def _check_session(doc: dict) -> None:
         raise BadRequest(f"session.attributes are larger than {MAX_ATTRIBUTES_CHARS // 1024} KB")
 
 
-def _safe_user_id(doc: dict, path: tuple[str, ...]) -> None:
+def _safe_user_id(doc: dict[str, Any], path: tuple[str, ...]) -> None:
     """Alexa's user ids are short ASCII; anything else (lone surrogates, controls, megabytes)
     becomes a stable digest of itself before it reaches the store or a log."""
     node: object = doc

@@ -7,6 +7,7 @@ import functools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from content import sources
 from content.library import normalize
@@ -72,7 +73,7 @@ _SLOT, _SAMPLE_CHARS, _INVOCATION_CHARS = r"\{(\w+)\}", r"^[a-z' .{}_]+$", r"^[a
 
 
 @functools.cache
-def source() -> dict:
+def source() -> dict[str, Any]:
     return dict(sources.load(SOURCE))
 
 
@@ -81,21 +82,21 @@ def data_sources() -> list[Path]:
     return [*sources.content_sources(), vocabulary.SOURCE, SOURCE]
 
 
-def intents() -> dict[str, dict]:
+def intents() -> dict[str, dict[str, Any]]:
     """Every intent as {name: {slots, samples, understood}}, built-ins included, with each
     phrasebook line expanded into the samples it stands for."""
     out = {}
     for name, spec in {**source()["intents"], **source()["builtins"]}.items():
         spec = spec or {}
         out[name] = {
-            "slots": dict(spec.get("slots", {})),
-            "samples": list(dict.fromkeys(s for t in spec.get("samples", []) for s in expand(t))),
-            "understood": list(dict.fromkeys(s for t in spec.get("understood", []) for s in expand(t))),
+            "slots": dict[str, Any](spec.get("slots", {})),
+            "samples": list[Any](dict.fromkeys(s for t in spec.get("samples", []) for s in expand(t))),
+            "understood": list[Any](dict.fromkeys(s for t in spec.get("understood", []) for s in expand(t))),
         }
     return out
 
 
-def build_model() -> dict:
+def build_model() -> dict[str, Any]:
     types = slot_types()
     model_intents = [
         {"name": name, "slots": [{"name": s, "type": t} for s, t in spec["slots"].items()], "samples": spec["samples"]}
@@ -117,7 +118,7 @@ def build_model() -> dict:
     }
 
 
-def build_manifest() -> dict:
+def build_manifest() -> dict[str, Any]:
     m = source()["manifest"]
     listing = {
         "name": m["name"],
@@ -167,7 +168,7 @@ def endpoint(uri: str) -> dict[str, str]:
 def package_files() -> dict[str, str]:
     """Every generated file, as {path relative to deploy/: text}."""
 
-    def dump(doc) -> str:
+    def dump(doc: object) -> str:
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
     files = {"ask-resources.json": dump(ASK_RESOURCES), "skill-package/skill.json": dump(build_manifest())}

@@ -32,12 +32,14 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.verification import DNSName, PolicyBuilder, Store
+from cryptography.x509 import DNSName
+from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as ChainError
 
 from skill.alexa.envelope import application_id, for_log
@@ -136,7 +138,13 @@ def system_roots() -> list[x509.Certificate]:
     return roots
 
 
-def check_chain_url(url) -> None:
+class Headers(Protocol):
+    """A request's headers, looked up by name (a server's own kind: case-insensitive)."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def check_chain_url(url: object) -> None:
     if not isinstance(url, str) or not url:
         raise VerificationError("missing SignatureCertChainUrl header")
     try:
@@ -155,7 +163,7 @@ def check_chain_url(url) -> None:
         raise VerificationError(f"SignatureCertChainUrl path must start with {CERT_PATH_PREFIX}")
 
 
-def decode_signature(value) -> bytes:
+def decode_signature(value: str | None) -> bytes:
     if not value:
         raise VerificationError("missing Signature-256 header")
     try:
@@ -164,8 +172,10 @@ def decode_signature(value) -> bytes:
         raise VerificationError("Signature-256 does not match the body") from None
 
 
-def parse_timestamp(value) -> datetime:
+def parse_timestamp(value: object) -> datetime:
     try:
+        if not isinstance(value, str):
+            raise TypeError
         ts = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise VerificationError("request.timestamp is not an ISO-8601 time") from None
@@ -179,20 +189,20 @@ class Verifier:
     check_signature: bool = True  # False in --dev: no signature and no timestamp checks
     fetch: Callable[[str], bytes] = fetch_chain
     clock: Callable[[], datetime] = now_utc
-    _cache: dict = field(default_factory=dict)  # url -> (public key, expires)
-    _failed: dict = field(default_factory=dict)  # url -> (reason, not fetched again before)
+    _cache: dict[str, tuple[rsa.RSAPublicKey, datetime]] = field(default_factory=dict)  # url -> (key, expires)
+    _failed: dict[str, Any] = field(default_factory=dict)  # url -> (reason, not fetched again before)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.check_signature and self.roots is None:
             self.roots = system_roots()
 
-    def verify(self, headers, body: bytes, doc: dict) -> None:
+    def verify(self, headers: Headers, body: bytes, doc: dict[str, Any]) -> None:
         """Every rule, cheapest first; the chain is fetched only for a request that passed the rest."""
         if not self.check_signature:
             self.check_application(doc)
             return
-        url = headers.get("SignatureCertChainUrl")
+        url = headers.get("SignatureCertChainUrl") or ""
         if url not in self._cache:  # a cached chain's URL passed these rules before it was fetched
             check_chain_url(url)
         raw = decode_signature(headers.get("Signature-256"))
@@ -249,13 +259,13 @@ class Verifier:
         except (ValueError, InvalidSignature):
             raise VerificationError("Signature-256 does not match the body") from None
 
-    def check_timestamp(self, doc: dict) -> None:
+    def check_timestamp(self, doc: dict[str, Any]) -> None:
         req = doc.get("request")
         ts = parse_timestamp(req.get("timestamp") if isinstance(req, dict) else None)
         if abs((self.clock() - ts).total_seconds()) > MAX_SKEW_SECONDS:
             raise VerificationError(f"request.timestamp is more than {MAX_SKEW_SECONDS} s from now")
 
-    def check_application(self, doc: dict) -> None:
+    def check_application(self, doc: dict[str, Any]) -> None:
         found = application_id(doc)
         if found is None:
             raise VerificationError("missing field: context.System.application.applicationId")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from typing import NoReturn
 
 from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES, FOCUSES, ROTATIONS
 
@@ -20,7 +21,7 @@ COMMAND_MODULES = (
 class Parser(argparse.ArgumentParser):
     """argparse, but an error is one sentence, not a usage dump."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         message = message.removeprefix("argument ").rstrip(".")
         self.exit(2, f"{self.prog}: {message}. See {self.prog} --help.\n")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import os
 import shutil
@@ -13,7 +14,7 @@ from collections.abc import Callable
 DEFAULT_PORT = 5000
 
 
-def register(sub, shared) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "serve",
         help="serve the Alexa skill over HTTP (POST /alexa, GET /health, GET /audio/<key>.mp3)",
@@ -58,10 +59,11 @@ def register(sub, shared) -> None:
     p.set_defaults(run=run_model)
 
 
-def run_serve(args) -> int:
+def run_serve(args: argparse.Namespace) -> int:
     import logging
 
-    from skill.server.app import ConfigError, create_app
+    from skill.server.app import create_app
+    from skill.store.base import ConfigError
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -77,7 +79,7 @@ def run_serve(args) -> int:
     return 0
 
 
-def run_model(args) -> int:
+def run_model(args: argparse.Namespace) -> int:
     from skill.alexa import model
 
     if args.write:
@@ -98,7 +100,7 @@ def run_model(args) -> int:
     return 0
 
 
-def run_chat(args) -> int:
+def run_chat(args: argparse.Namespace) -> int:
     from skill.sim.chat import Conversation, in_process, over_http, ssml_to_text
 
     if args.stream:

@@ -11,10 +11,12 @@ static host such as the S3 bucket of deploy/template.yaml.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,7 +30,7 @@ from speech.local.trackkey import plan_inputs, plan_inputs_of, track_ref
 from speech.local.trackstore import TrackStore
 
 
-def common_plans(rotations: bool = False) -> list[dict]:
+def common_plans(rotations: bool = False) -> list[dict[str, Any]]:
     return [
         plan_inputs({"minutes": m, "focus": f, "has_foam_roller": roller, "rotation": r})
         for f in FOCUSES
@@ -38,7 +40,7 @@ def common_plans(rotations: bool = False) -> list[dict]:
     ]
 
 
-def register(sub, shared) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "audio",
         help="pre-render step tracks into the audio cache, or empty it",
@@ -62,10 +64,10 @@ def register(sub, shared) -> None:
     b.set_defaults(run=run_build)
     c = audio.add_parser("clean", help="empty the audio cache", description="Remove everything in the audio cache.")
     c.set_defaults(run=run_clean)
-    p.set_defaults(run=lambda args: p.print_help() or 2)
+    p.set_defaults(run=lambda args: _help(p))
 
 
-def run_build(args) -> int:
+def run_build(args: argparse.Namespace) -> int:
     cache = DiskCache()
     try:
         speaker = voices.open_speaker(args.voice, args.rate, warn)
@@ -107,8 +109,14 @@ def _publish(track: Path, target: Path) -> None:
         shutil.copyfile(track, target)
 
 
-def run_clean(args) -> int:
+def run_clean(args: argparse.Namespace) -> int:
     cache = DiskCache()
     files, size = cache.clear()
     print(phrase("offline.cleaned", path=cache.root, files=files, megabytes=size / 1e6))
     return 0
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    """`audio` alone: its help, and the usage error status."""
+    parser.print_help()
+    return 2

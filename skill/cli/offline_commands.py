@@ -20,7 +20,7 @@ from speech.local.cache import DiskCache
 from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError
 from speech.local.export import render
 from speech.local.playback import play
-from speech.local.sinks import SilentSink, TrackSink
+from speech.local.sinks import SilentSink, Sink, TrackSink
 from speech.local.trackkey import plan_inputs_of
 
 
@@ -68,7 +68,7 @@ def voice_options() -> argparse.ArgumentParser:
     return p
 
 
-def register(sub, shared) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser) -> None:
     voice = voice_options()
     p = sub.add_parser(
         "play",
@@ -131,8 +131,9 @@ def _preparing(done: int, total: int) -> None:
         sys.stderr.flush()
 
 
-def run_play(args) -> int:
-    sink = engine = None
+def run_play(args: argparse.Namespace) -> int:
+    sink: Sink | None = None
+    engine = None
     try:
         if args.list_voices:
             return list_voices()
@@ -173,7 +174,7 @@ def run_play(args) -> int:
             engine.close()
 
 
-def run_render(args) -> int:
+def run_render(args: argparse.Namespace) -> int:
     try:
         if args.list_voices:
             return list_voices()

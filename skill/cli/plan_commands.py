@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from content.planner import AREAS
 from speech.local.trackkey import plan_inputs_of, track_path
@@ -11,7 +12,7 @@ from speech.script import Script, script_for
 from speech.ssml import render_script
 
 
-def register(sub, shared) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "routine",
         parents=[shared],
@@ -38,7 +39,7 @@ def register(sub, shared) -> None:
     p.set_defaults(run=run_script)
 
 
-def plan_inputs(args: argparse.Namespace) -> tuple:
+def plan_inputs(args: argparse.Namespace) -> tuple[Any, ...]:
     """The plan options as the arguments of speech.sequencer.start and speech.script.script_for."""
     targets = tuple(sorted(set(args.targets), key=AREAS.index))
     return (args.minutes, args.focus, args.has_foam_roller, args.cardio, targets, args.rotation)
@@ -49,7 +50,7 @@ def mmss(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def plan_json(script: Script) -> dict:
+def plan_json(script: Script) -> dict[str, Any]:
     plan = script.plan
     return {
         "minutes": plan.minutes,
@@ -74,11 +75,11 @@ def plan_json(script: Script) -> dict:
     }
 
 
-def _script(args) -> Script:
+def _script(args: argparse.Namespace) -> Script:
     return script_for(*plan_inputs(args))
 
 
-def run_routine(args) -> int:
+def run_routine(args: argparse.Namespace) -> int:
     script = _script(args)
     if args.json:
         print(json.dumps(plan_json(script), indent=2))
@@ -100,7 +101,7 @@ def run_routine(args) -> int:
     return 0
 
 
-def run_script(args) -> int:
+def run_script(args: argparse.Namespace) -> int:
     script = _script(args)
     if args.format == "ssml":
         for r in render_script(script):

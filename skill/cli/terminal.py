@@ -8,6 +8,7 @@ import sys
 import termios
 import time
 import tty
+from typing import Any, TextIO
 
 from content.phrases import phrase
 from skill.cli.plan_commands import mmss
@@ -33,12 +34,12 @@ class Keyboard:
     is put back as it was on the way out, also after Ctrl-C. When stdin is not a terminal,
     keys are read from it as they arrive (a pipe), and waiting is plain sleeping after it ends."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdin
         self.fd: int | None = None
-        self.saved = None
+        self.saved: list[Any] | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Keyboard:
         try:
             self.fd = self.stream.fileno()
         except (AttributeError, OSError, ValueError):
@@ -48,11 +49,10 @@ class Keyboard:
             tty.setcbreak(self.fd)  # Ctrl-C still raises KeyboardInterrupt
         return self
 
-    def __exit__(self, *exc):
-        if self.saved is not None:
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None and self.fd is not None:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
             self.saved = None
-        return False
 
     def __call__(self, timeout: float | None) -> str | None:
         if self.fd is None:
@@ -79,7 +79,7 @@ class Display:
     """Shows playback events. On a terminal: cue lines scroll above a status line rewritten in
     place (movement, time left in step and routine, what is next). Otherwise: plain lines."""
 
-    def __init__(self, script: Script, out=None, live: bool | None = None, verbose: bool = False):
+    def __init__(self, script: Script, out: TextIO | None = None, live: bool | None = None, verbose: bool = False):
         self.script = script
         self.out = out or sys.stdout
         self.live = self.out.isatty() if live is None else live
@@ -129,11 +129,11 @@ class Display:
         if not self.live:
             return
         st = status(self.script, e.step, e.at)
-        fields = dict(name=st.name, step_left=mmss(st.step_left), routine_left=mmss(st.routine_left))
+        name, step_left, routine_left = st.name, mmss(st.step_left), mmss(st.routine_left)
         text = (
-            phrase("offline.status", next=st.next_name, **fields)
+            phrase("offline.status", next=st.next_name, name=name, step_left=step_left, routine_left=routine_left)
             if st.next_name
-            else phrase("offline.status_last", **fields)
+            else phrase("offline.status_last", name=name, step_left=step_left, routine_left=routine_left)
         )
         if text != self.last_status:
             self.out.write("\r\033[K" + text)
@@ -141,7 +141,7 @@ class Display:
             self.last_status = text
 
 
-def progress_bar(label: str, done: float, total: float, out=None, width: int = 30) -> None:
+def progress_bar(label: str, done: float, total: float, out: TextIO | None = None, width: int = 30) -> None:
     """A bar rewritten in place on a terminal; nothing when the stream is not a terminal."""
     out = out or sys.stderr
     if not out.isatty():

@@ -52,7 +52,7 @@ def red_flag(flag: Ask) -> Callable[[Ctx], Reply]:
 def pain_intent(ctx: Ctx) -> Reply:
     """ "It hurts": stop the movement under way and ask one question."""
     if ctx.state == State.ACTIVE:
-        ctx.pos, _ = seq.pause(ctx.pos)
+        ctx.pos, _ = seq.pause(ctx.here)
     ctx.ask = Question.PAIN
     return Reply(say(ctx.note, phrase("skill.pain_check")), say(phrase("skill.pain_check_reprompt")))
 
@@ -63,7 +63,7 @@ def soreness_intent(ctx: Ctx) -> Reply:
     asked, ctx.ask = ctx.ask, None
     if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
         if asked == Question.PAIN:
-            pos, _ = seq.resume(ctx.pos)
+            pos, _ = seq.resume(ctx.here)
             return play(ctx, pos, phrase("skill.pain_dull"), welcome=False)
         return answer(ctx, phrase("skill.sore_mid_routine"))
     slot = ctx.slots.get("area", Slot())
@@ -92,11 +92,11 @@ def too_hard_intent(ctx: Ctx) -> Reply:
     if ctx.pos is None or ctx.state not in (State.ACTIVE, State.PAUSED):
         return answer(ctx, phrase("skill.too_hard_general"))
     ctx.ask = Question.SKIP
-    name = step_name(ctx.pos)
+    name = step_name(ctx.here)
     return Reply(say(ctx.note, phrase("skill.too_hard", name=name)), say(phrase("skill.too_hard_reprompt", name=name)))
 
 
 def keep_gently(ctx: Ctx) -> Reply:
     """No to skipping a movement that felt too hard."""
     assert ctx.pos is not None
-    return answer(ctx, phrase("skill.keep_gently", name=step_name(ctx.pos)))
+    return answer(ctx, phrase("skill.keep_gently", name=step_name(ctx.here)))

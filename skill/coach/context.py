@@ -62,5 +62,12 @@ class Ctx:
     into_step: float = 0.0  # seconds of the current step already played (a streaming track's offset)
 
     @property
+    def here(self) -> Position:
+        """The place, where the state says there is one (ACTIVE, PAUSED or FINISHED)."""
+        if self.pos is None:
+            raise LookupError("no routine under way")
+        return self.pos
+
+    @property
     def state(self) -> State:
         return State.READY if self.pos is None else self.pos.state

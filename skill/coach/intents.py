@@ -33,7 +33,7 @@ def launch(ctx: Ctx) -> Reply:
     if ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
         ctx.ask = Question.RESUME
         return Reply(
-            say(ctx.note, phrase("skill.launch_resume", name=step_name(ctx.pos))), say(phrase("skill.resume_reprompt"))
+            say(ctx.note, phrase("skill.launch_resume", name=step_name(ctx.here))), say(phrase("skill.resume_reprompt"))
         )
     ctx.pos, ctx.ask = None, Question.START
     key = "skill.launch_again" if ctx.visits > 1 else "skill.launch_new"
@@ -77,7 +77,7 @@ def _forward(ctx: Ctx, move: Callable[[seq.Position], seq.Move]) -> Reply:
         return not_started(ctx)
     if ctx.state == State.FINISHED:
         return finished(ctx)
-    pos, outcome = move(ctx.pos)
+    pos, outcome = move(ctx.here)
     ctx.pos = pos
     return finished(ctx) if outcome == Outcome.FINISHED else play(ctx, pos)
 
@@ -89,7 +89,7 @@ def next_intent(ctx: Ctx) -> Reply:
 def previous_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.READY:
         return not_started(ctx)
-    pos, outcome = seq.previous_step(ctx.pos)
+    pos, outcome = seq.previous_step(ctx.here)
     if outcome == Outcome.AT_START:
         return play(ctx, pos, phrase("skill.first_step"), welcome=False)
     return play(ctx, pos, welcome=False)
@@ -105,17 +105,17 @@ def repeat_intent(ctx: Ctx) -> Reply:
         return not_started(ctx)
     if ctx.state == State.FINISHED:
         return finished(ctx)
-    pos, _ = seq.repeat(ctx.pos)
+    pos, _ = seq.repeat(ctx.here)
     return play(ctx, pos, welcome=False)  # the welcome is said once, when the routine starts
 
 
 def pause_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.PAUSED:
-        return answer(ctx, phrase("skill.already_paused", name=step_name(ctx.pos)))
+        return answer(ctx, phrase("skill.already_paused", name=step_name(ctx.here)))
     if ctx.state != State.ACTIVE:
         return answer(ctx, phrase("skill.nothing_to_pause"), help_words(ctx.state))
-    ctx.pos, _ = seq.pause(ctx.pos)
-    return answer(ctx, phrase("skill.paused", name=step_name(ctx.pos)))
+    ctx.pos, _ = seq.pause(ctx.here)
+    return answer(ctx, phrase("skill.paused", name=step_name(ctx.here)))
 
 
 def resume_intent(ctx: Ctx) -> Reply:
@@ -124,27 +124,27 @@ def resume_intent(ctx: Ctx) -> Reply:
         return answer(ctx, phrase("skill.nothing_to_resume", minutes=DEFAULT_MINUTES))
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.last_step_done"))
-    pos, _ = seq.resume(ctx.pos)
+    pos, _ = seq.resume(ctx.here)
     return play(ctx, pos, welcome=False)
 
 
 def start_over_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.READY:
         return play(ctx, default_position())
-    pos, _ = seq.start_over(ctx.pos)
+    pos, _ = seq.start_over(ctx.here)
     return play(ctx, pos, phrase("skill.starting_over"))
 
 
 def help_intent(ctx: Ctx) -> Reply:
-    name = step_name(ctx.pos) if ctx.state in (State.ACTIVE, State.PAUSED) else ""
+    name = step_name(ctx.here) if ctx.state in (State.ACTIVE, State.PAUSED) else ""
     return answer(ctx, help_words(ctx.state, name))
 
 
 def stop_intent(ctx: Ctx) -> Reply:
     ctx.ask = None
     if ctx.state in (State.ACTIVE, State.PAUSED):
-        ctx.pos, _ = seq.pause(ctx.pos)
-        return answer(ctx, phrase("skill.stop_saved", name=step_name(ctx.pos)), end=True)
+        ctx.pos, _ = seq.pause(ctx.here)
+        return answer(ctx, phrase("skill.stop_saved", name=step_name(ctx.here)), end=True)
     return answer(ctx, phrase("skill.goodbye"), end=True)
 
 
@@ -182,7 +182,7 @@ def no_intent(ctx: Ctx) -> Reply:
     if ask in (Question.TIP, Question.SKIP) and ctx.pos is not None and ctx.state in (State.ACTIVE, State.PAUSED):
         if ask == Question.SKIP:
             return body.keep_gently(ctx)
-        return answer(ctx, phrase("skill.no_more_tips", name=step_name(ctx.pos)))
+        return answer(ctx, phrase("skill.no_more_tips", name=step_name(ctx.here)))
     if ask == Question.TIP:
         return answer(ctx, phrase("skill.goodbye"), end=True)
     if ask == Question.TARGET:
@@ -226,7 +226,7 @@ def whats_next_intent(ctx: Ctx) -> Reply:
         return answer(ctx, phrase("skill.next_first", next=step_name(default_position(), 0)))
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.next_none"))
-    pos = ctx.pos
+    pos = ctx.here
     if pos.step + 1 >= pos.step_count:
         return answer(ctx, phrase("skill.next_is_last", name=step_name(pos).capitalize()))
     return answer(ctx, phrase("skill.next_is", name=step_name(pos), next=step_name(pos, pos.step + 1)))
@@ -247,7 +247,7 @@ def time_left_intent(ctx: Ctx) -> Reply:
         return answer(ctx, phrase("skill.left_not_started", minutes=DEFAULT_MINUTES))
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.left_none"))
-    pos = ctx.pos
+    pos = ctx.here
     step_left = duration_words(max(step_left_seconds(pos) - ctx.into_step, 0))
     if pos.step + 1 >= pos.step_count:
         return answer(ctx, phrase("skill.left_step", step_left=step_left, name=step_name(pos)))

@@ -11,6 +11,7 @@ from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES
 from skill.coach.context import Ctx
 from speech import sequencer as seq
+from speech.script import StepScript
 from speech.sequencer import Position
 from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
 from speech.states import CueKind, State
@@ -115,7 +116,7 @@ ROUTINE_PART_KEYS = {
 
 def routine_parts(pos: Position) -> str:
     """The routine grouped by part: "about 5 minutes of brisk walking, then 2 stretches, ..."."""
-    groups: list[list] = []
+    groups: list[list[StepScript]] = []
     for step in pos.script.steps:
         if groups and groups[-1][0].category == step.category:
             groups[-1].append(step)

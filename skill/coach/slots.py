@@ -79,8 +79,8 @@ def duration_seconds(value: str) -> float | None:
         w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
         return w * 604800 + d * 86400 + h * 3600 + mi * 60 + s
     spoken = normalize(value.replace("-", " "))
-    for words, plain in _HALVES.items():
-        spoken = spoken.replace(words, plain)
+    for half, plain in _HALVES.items():
+        spoken = spoken.replace(half, plain)
     words = spoken.replace("ninety", "90").split()
     total, number = 0.0, None
     for word in words:

@@ -147,7 +147,8 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
     ask: Ask, ctx: Ctx, before: Position | None, reply: Reply, device: Device, now: datetime
 ) -> Reply:
     """The handler's answer as a player needs it (see the module's docstring)."""
-    stream = ctx.kept.get("stream") if isinstance(ctx.kept.get("stream"), dict) else {}
+    kept_stream = ctx.kept.get("stream")
+    stream: dict[str, Any] = kept_stream if isinstance(kept_stream, dict) else {}
     here = _here(stream, device)
     pos = ctx.pos
     if pos is not None and pos.state == State.ACTIVE and reply.played:

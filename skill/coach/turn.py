@@ -137,8 +137,8 @@ def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str,
     ctx.visits = kept["visits"] + (1 if counted and ask != Ask.GONE_QUIET else 0)
     tips = session.get("tips", kept["tips"])
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
-    ask = session.get("ask")
-    ctx.ask = QUESTIONS.get(ask) if isinstance(ask, str) else None
+    asked = session.get("ask")
+    ctx.ask = QUESTIONS.get(asked) if isinstance(asked, str) else None
     area = session.get("area")
     ctx.area = area if isinstance(area, str) and area in AREAS else None
     return ctx

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -64,11 +65,11 @@ def create_app(
     app.register_blueprint(tracks_blueprint())
 
     @app.get("/health")
-    def health():
+    def health() -> Response:
         return jsonify(status="ok")
 
     @app.post("/alexa")
-    def alexa():
+    def alexa() -> Response | tuple[Response, int]:
         try:
             body = _read_json_body()
             doc = _parse(body)
@@ -82,8 +83,8 @@ def create_app(
             return _refuse("the request could not be handled")
 
     @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException):
-        return jsonify(error=e.description), e.code
+    def http_error(e: HTTPException) -> tuple[Response, int]:
+        return jsonify(error=e.description), e.code or 400
 
     return app
 
@@ -124,13 +125,13 @@ def _read_json_body() -> bytes:
         return b""
     if (length or 0) > MAX_BODY_BYTES:
         raise BadRequest("the body is too large")
-    body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1 if length is None else length)
+    body: bytes = environ["wsgi.input"].read(MAX_BODY_BYTES + 1 if length is None else length)
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest("the body is too large")
     return body
 
 
-def _parse(body: bytes) -> dict:
+def _parse(body: bytes) -> dict[str, Any]:
     try:
         try:
             doc = json.loads(body.decode())  # Alexa sends UTF-8: no need for json's guess at the encoding

@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from content.library import normalize
 from skill.alexa.model import intents, source
@@ -47,7 +49,7 @@ def _slot_pattern(name: str, type_name: str) -> str:
 
 
 @functools.cache
-def patterns() -> list[tuple[int, str, re.Pattern]]:
+def patterns() -> list[tuple[int, str, re.Pattern[str]]]:
     """(literal length, intent, regex) for every sample, most specific first."""
     out = []
     for name, spec in intents().items():
@@ -94,14 +96,17 @@ def iso_duration(words: str) -> str:
     return out if out != "PT" else "PT0S"
 
 
-def slot_json(intent: str, name: str, heard: str) -> dict:
+def slot_json(intent: str, name: str, heard: str) -> dict[str, Any]:
     """A slot as Alexa sends it: durations as ISO-8601, custom values with resolutions."""
     type_name = intents()[intent]["slots"][name]
     if type_name == "AMAZON.DURATION":
         return {"name": name, "value": iso_duration(heard), "confirmationStatus": "NONE"}
     vid = resolve(Slot(heard), type_name)
     authority = f"amzn1.er-authority.echo-sdk.{DEV_SKILL_ID}.{type_name}"
-    status = {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH" if vid else "ER_SUCCESS_NO_MATCH"}}
+    status: dict[str, Any] = {
+        "authority": authority,
+        "status": {"code": "ER_SUCCESS_MATCH" if vid else "ER_SUCCESS_NO_MATCH"},
+    }
     if vid:
         status["values"] = [{"value": {"name": slot_types()[type_name][vid][0], "id": vid}}]
     return {
@@ -113,17 +118,17 @@ def slot_json(intent: str, name: str, heard: str) -> dict:
 
 
 def envelope(
-    request: dict,
+    request: dict[str, Any],
     *,
     session_id: str | None,
     new: bool,
-    attributes: dict | None,
+    attributes: dict[str, Any] | None,
     user_id: str,
     skill_id: str = DEV_SKILL_ID,
     locale: str = "en-US",
-    interfaces: dict | None = None,
-    audio_player: dict | None = None,
-) -> dict:
+    interfaces: dict[str, Any] | None = None,
+    audio_player: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A request envelope shaped like Alexa's. With no `session_id`, one without a session
     (as AudioPlayer events come); `interfaces`: the device's supportedInterfaces;
     `audio_player`: context.AudioPlayer (what the device is playing)."""
@@ -135,7 +140,7 @@ def envelope(
     }
     app = {"applicationId": skill_id}
     user = {"userId": user_id}
-    context: dict = {
+    context: dict[str, Any] = {
         "System": {
             "application": app,
             "user": user,
@@ -157,7 +162,7 @@ def envelope(
     return doc
 
 
-def intent_request(m: Match) -> dict:
+def intent_request(m: Match) -> dict[str, Any]:
     if m.intent == "LaunchRequest":
         return {"type": "LaunchRequest"}
     slots = {name: slot_json(m.intent, name, heard) for name, heard in m.slots.items()}
@@ -182,17 +187,17 @@ def ssml_to_text(ssml: str | None) -> str:
     return " ".join(" ".join(words).split())
 
 
-Transport = Callable[[dict], tuple[int, dict]]
+Transport = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
 
 
-def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
+def in_process(db_path: Path | str | None = None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode. One
     request at a time: each save is written within its request, not batched."""
     from skill.server.app import create_app
 
     client = create_app(dev=True, skill_id=skill_id, db_path=db_path, write_behind=False).test_client()
 
-    def send(doc: dict) -> tuple[int, dict]:
+    def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         r = client.post("/alexa", json=doc)
         return r.status_code, r.get_json(silent=True) or {}
 
@@ -200,7 +205,7 @@ def in_process(db_path=None, skill_id: str = DEV_SKILL_ID) -> Transport:
 
 
 def over_http(url: str) -> Transport:
-    def send(doc: dict) -> tuple[int, dict]:
+    def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         req = urllib.request.Request(
             url, data=json.dumps(doc).encode(), method="POST", headers={"Content-Type": "application/json"}
         )
@@ -224,13 +229,13 @@ class Conversation:
     user_id: str = "amzn1.ask.account.chat-user"
     skill_id: str = DEV_SKILL_ID
     session_id: str | None = None
-    attributes: dict = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     reprompt: str | None = None
-    last: dict = field(default_factory=dict)  # the last response envelope
-    interfaces: dict = field(default_factory=dict)  # the device's supportedInterfaces
-    audio: Callable[[], dict] | None = None  # context.AudioPlayer now (a device with a player)
+    last: dict[str, Any] = field(default_factory=dict)  # the last response envelope
+    interfaces: dict[str, Any] = field(default_factory=dict)  # the device's supportedInterfaces
+    audio: Callable[[], dict[str, Any]] | None = None  # context.AudioPlayer now (a device with a player)
 
-    def request(self, request: dict, new_session: bool = False) -> tuple[int, dict]:
+    def request(self, request: dict[str, Any], new_session: bool = False) -> tuple[int, dict[str, Any]]:
         new = new_session or self.session_id is None
         if new:
             self.session_id, self.attributes = f"amzn1.echo-api.session.{uuid.uuid4()}", {}
@@ -255,7 +260,7 @@ class Conversation:
             self.session_id = None
         return status, body
 
-    def from_player(self, request: dict) -> tuple[int, dict]:
+    def from_player(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """A request from the device's player (an event, a button): no session, the player's context."""
         doc = envelope(
             request,

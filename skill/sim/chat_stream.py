@@ -20,7 +20,7 @@ from skill.sim.chat import Conversation, ssml_to_text
 from skill.sim.player import Activity, Player
 
 MAX_EVENTS = 20  # events set off by one another in a row; more means the skill loops
-AUDIO_PLAYER = {"AudioPlayer": {}}
+AUDIO_PLAYER: dict[str, Any] = {"AudioPlayer": {}}
 BUTTONS = {
     "play": "PlaybackController.PlayCommandIssued",
     "pause": "PlaybackController.PauseCommandIssued",

@@ -6,14 +6,19 @@ after the input ends, the stream plays to its end (or until it is stopped).
 
 from __future__ import annotations
 
+import argparse
 import os
 import select
 import sys
 import time
+from typing import TYPE_CHECKING
 
 BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
 CHAT_BASE_URL = "https://recovery-coach.example"  # in-process only: nothing is fetched from it
 TICK = 0.1  # seconds of wall time between looks at the stream
+
+if TYPE_CHECKING:
+    from skill.sim.chat_stream import StreamChat
 
 
 class Lines:
@@ -42,7 +47,7 @@ class Lines:
         return line.decode(errors="replace")
 
 
-def run_stream_chat(args) -> int:
+def run_stream_chat(args: argparse.Namespace) -> int:
     from skill.sim.chat import Conversation, in_process, over_http
     from skill.sim.chat_stream import StreamChat
     from skill.sim.player import Player
@@ -63,7 +68,7 @@ def run_stream_chat(args) -> int:
     return _loop(chat, Lines(sys.stdin.fileno()), args.speed)
 
 
-def _loop(chat, lines: Lines, speed: float) -> int:
+def _loop(chat: StreamChat, lines: Lines, speed: float) -> int:
     last = time.monotonic()
     while True:
         if lines.closed and not lines.buffer:

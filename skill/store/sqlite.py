@@ -114,7 +114,8 @@ class SQLiteStore(Store):
 
     def _run(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """One statement (see _retried)."""
-        return self._retried(lambda db: db.execute(sql, args).fetchall())
+        rows: list[tuple[Any, ...]] = self._retried(lambda db: db.execute(sql, args).fetchall())
+        return rows
 
     def _retried(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """`work` on the connection. A lock held by another process is waited out here, up to

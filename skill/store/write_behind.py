@@ -59,7 +59,8 @@ class WriteBehind(Store):
         if waiting is None:
             waiting = self._inflight.get(uid)
         if waiting is not None:  # a copy, as a store's read would give
-            return json.loads(json.dumps(waiting))
+            copied: dict[str, Any] = json.loads(json.dumps(waiting))
+            return copied
         return self.store.get(uid)
 
     def put(self, uid: str, data: dict[str, Any]) -> None:

@@ -29,7 +29,8 @@ class NoAudioDevice(SpeechError):
 
 
 class Sink(Protocol):
-    def prepare(self, texts: Iterable[str]) -> None: ...  # synthesize ahead of time
+    """What playback needs of a sink (each kind prepares ahead in its own way)."""
+
     # start saying the cue (text; `n`th cue of `step`) without waiting; its length in seconds
     def play(self, text: str, step: int = 0, n: int = 0) -> float: ...
     def stop(self) -> None: ...  # cut off whatever is playing
