@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
 from content.library import load_library  # noqa: E402
-from content.planner import AREAS, CARDIO_CHOICES, FOCUSES, build_plan  # noqa: E402
+from content.planner import AREAS, CARDIO_CHOICES, FOCUSES, PlanInputs, build_plan  # noqa: E402
 from speech.script import build_script  # noqa: E402
 from speech.ssml import render_script, validate_ssml  # noqa: E402
 
@@ -39,20 +39,21 @@ def timed(fn) -> float:
 
 def main() -> None:
     make_plan = build_plan.__wrapped__  # uncached
-    plans = [make_plan(*c) for c in COMBOS]
+    asks, table_asks = [PlanInputs(*c) for c in COMBOS], [PlanInputs(*c) for c in TABLE]
+    plans = [make_plan(a) for a in asks]
     scripts = [build_script(p) for p in plans]
     responses = [r for s in scripts for r in render_script(s)]
 
     load = timed(load_library)
-    plan = timed(lambda: [make_plan(*c) for c in COMBOS])
+    plan = timed(lambda: [make_plan(a) for a in asks])
     script = timed(lambda: [build_script(p) for p in plans])
     ssml = timed(lambda: [render_script(s) for s in scripts])
     check = timed(lambda: [validate_ssml(r.ssml) for r in responses])
 
     n = len(COMBOS)
-    table = timed(lambda: [make_plan(*c) for c in TABLE])
-    distinct = len({tuple((s.movement.id, s.seconds) for s in make_plan(*c).steps) for c in TABLE})
-    week = len({tuple(s.movement.id for s in make_plan(20, "full", True, "walking", (), d).steps) for d in range(7)})
+    table = timed(lambda: [make_plan(a) for a in table_asks])
+    distinct = len({tuple((s.movement.id, s.seconds) for s in make_plan(a).steps) for a in table_asks})
+    week = len({tuple(s.movement.id for s in make_plan(PlanInputs(20, rotation=d)).steps) for d in range(7)})
     rows = [
         ("load + validate data files (baseline)", load, 1),
         (f"plan, all {n} combinations", plan, n),

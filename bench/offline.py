@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
+from content.planner import PlanInputs  # noqa: E402
 from skill.cli.terminal import Display, Keyboard  # noqa: E402
 from speech import sequencer  # noqa: E402
 from speech.local.engine import DEFAULT_RATE, Engine  # noqa: E402
@@ -36,7 +37,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def bench_render(folder: str) -> str:
-    script = script_for(20)
+    script = script_for(PlanInputs(20))
     texts = cue_texts(script)
 
     t = time.perf_counter()
@@ -94,7 +95,7 @@ def bench_playback() -> str:
         time.sleep(0.02)
         overshoot.append(time.monotonic() - t - 0.02)
 
-    pos = sequencer.start(10)
+    pos = sequencer.start(PlanInputs(10))
     engine = Engine()
     sink = NullSink(engine)
     sink.prepare(cue_texts(pos.script))

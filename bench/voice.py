@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.results import write_section  # noqa: E402
+from content.planner import PlanInputs  # noqa: E402
 from speech.local.cache import DiskCache  # noqa: E402
 from speech.local.engine import Engine  # noqa: E402
 from speech.local.export import render  # noqa: E402
@@ -32,11 +33,12 @@ sys.path.insert(0, {root!r})
 from speech.local.voices import open_speaker
 from speech.local.cache import DiskCache
 from speech.local.export import render
+from content.planner import PlanInputs
 from speech.script import script_for
 cache = DiskCache({cache!r})
 speaker = open_speaker(None, 150, None, cache)
 if {minutes}:
-    render(script_for({minutes}), speaker, {out!r}, cache=cache)
+    render(script_for(PlanInputs({minutes})), speaker, {out!r}, cache=cache)
 else:
     speaker.clip("Ready.")
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -61,7 +63,7 @@ def peak_rss_mb(folder: str, minutes: int) -> float:
 
 
 def main() -> None:
-    texts = cue_texts(script_for(20))
+    texts = cue_texts(script_for(PlanInputs(20)))
     neural = PiperEngine(150)
     with Engine() as espeak:
         e_audio, e_wall = synthesis_speed(espeak, texts)
@@ -72,14 +74,14 @@ def main() -> None:
         cache = DiskCache(f"{folder}/cache")
         neural._memo.clear()
         t = time.perf_counter()
-        done = render(script_for(20), CachedSpeaker(neural, cache), f"{folder}/r.mp3", cache=cache)
+        done = render(script_for(PlanInputs(20)), CachedSpeaker(neural, cache), f"{folder}/r.mp3", cache=cache)
         cold = time.perf_counter() - t
         t = time.perf_counter()
-        again = render(script_for(20), CachedSpeaker(neural, cache), f"{folder}/r2.mp3", cache=cache)
+        again = render(script_for(PlanInputs(20)), CachedSpeaker(neural, cache), f"{folder}/r2.mp3", cache=cache)
         warm = time.perf_counter() - t
         mp3_bytes = os.path.getsize(f"{folder}/r.mp3")
         t = time.perf_counter()
-        render(script_for(20), CachedSpeaker(neural, cache), f"{folder}/r.wav", cache=cache)
+        render(script_for(PlanInputs(20)), CachedSpeaker(neural, cache), f"{folder}/r.wav", cache=cache)
         wav_warm = time.perf_counter() - t
         base_mb = peak_rss_mb(folder, 0)
         t = time.perf_counter()

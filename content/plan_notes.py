@@ -44,29 +44,31 @@ def time_note(minutes: int) -> str | None:
 
 def focus_note(plan: Plan, target: int) -> str | None:
     """One sentence when a focus could not fill its share: how much it fills, what else does."""
-    if plan.focus == "full" or plan.seconds_in(plan.focus) >= FOCUS_SHARE * target:
+    focus = plan.inputs.focus
+    if focus == "full" or plan.seconds_in(focus) >= FOCUS_SHARE * target:
         return None
-    if plan.focus == "cardio" and plan.seconds_in("cardio") >= CARDIO_CAP_SECONDS:
+    if focus == "cardio" and plan.seconds_in("cardio") >= CARDIO_CAP_SECONDS:
         return phrase("plan.cardio_capped")
-    others = [c for c in CATEGORIES if c != plan.focus and plan.seconds_in(c)]
-    if plan.focus not in {s.movement.category for s in plan.steps}:
+    others = [c for c in CATEGORIES if c != focus and plan.seconds_in(c)]
+    if focus not in {s.movement.category for s in plan.steps}:
         return None  # no roller for a rolling focus: that has its own note
     return phrase(
         "plan.focus_capped",
-        part=phrase(PART_KEYS[plan.focus]),
-        fill=round(plan.seconds_in(plan.focus) / 60),
+        part=phrase(PART_KEYS[focus]),
+        fill=round(plan.seconds_in(focus) / 60),
         rest=_and([phrase(PART_KEYS[c]) for c in others]),
     )
 
 
 def target_notes(plan: Plan) -> list[str]:
-    if not plan.targets:
+    targets = plan.inputs.targets
+    if not targets:
         return []
-    areas = _and([phrase(AREA_KEYS[a]) for a in plan.targets])
+    areas = _and([phrase(AREA_KEYS[a]) for a in targets])
     notes = []
-    if "it-band" in plan.targets and not plan.has_foam_roller:
+    if "it-band" in targets and not plan.inputs.has_foam_roller:
         notes.append(phrase("plan.it_band_no_roller"))
-    aimed = list(dict.fromkeys(s.movement.name for s in plan.steps if s.aims_at(plan.targets)))
+    aimed = list(dict.fromkeys(s.movement.name for s in plan.steps if s.aims_at(targets)))
     if not aimed:
         return [*notes, phrase("plan.aimed_none", areas=areas)]
     return [*notes, phrase("plan.aimed", areas=areas, moves=_and(aimed[:3]))]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
+from typing import Any
 
 from content.library import AREAS as AREAS
 from content.library import CATEGORIES, Movement, library
@@ -39,17 +40,55 @@ ROTATIONS = 7  # a plan input 0-6: which day of a week's variety of stretches an
 # The plans people ask for most (`recovery-coach audio build --common`): every focus, with or
 # without a roller, at these lengths, with the default cardio and no sore area aimed at.
 COMMON_MINUTES = (10, 15, 20, 30)
-
-
-def is_common(minutes: int, cardio: str, targets: tuple[str, ...]) -> bool:
-    return minutes in COMMON_MINUTES and cardio == DEFAULT_CARDIO_CHOICE and not targets
-
-
 ROUNDS = 2  # a focus repeats its movements at most this many times
 LONG_HOLD = 300  # a movement that can last this long is held longer, never repeated
 TARGET_WEIGHT = 1.5  # a movement aimed at a sore area gets this much more time
 GRAIN = 5  # every duration is a multiple of this many seconds (per side: of twice this)
 MIN_SCALE = 0.75  # a movement is not squeezed below three quarters of its usual length
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan is made from, in one canonical form, so plans, scripts and track keys are
+    looked up by value: every input is checked (ValueError names the bad one), sore areas are
+    a set in AREAS order, minutes are clamped to 5-60 (`asked` also says so in a sentence)."""
+
+    minutes: int = DEFAULT_MINUTES
+    focus: str = "full"  # one of FOCUSES
+    has_foam_roller: bool = True
+    cardio: str = DEFAULT_CARDIO_CHOICE  # one of CARDIO_CHOICES
+    targets: tuple[str, ...] = ()  # sore areas to aim at, from AREAS
+    rotation: int = 0  # which day of the week's variety, 0-6
+
+    def __post_init__(self) -> None:
+        _check(self)
+        object.__setattr__(self, "minutes", min(max(self.minutes, MIN_MINUTES), MAX_MINUTES))
+        object.__setattr__(self, "targets", tuple(sorted(set(self.targets), key=AREAS.index)))
+
+    @classmethod
+    def asked(cls, minutes: int = DEFAULT_MINUTES, *rest: Any, **named: Any) -> tuple[PlanInputs, str | None]:
+        """The inputs for a request, and the sentence to say when its minutes were outside 5-60."""
+        return cls(minutes, *rest, **named), clamp_minutes(minutes)[1]
+
+    @property
+    def common(self) -> bool:
+        """One of the plans people ask for most (COMMON_MINUTES)."""
+        return self.minutes in COMMON_MINUTES and self.cardio == DEFAULT_CARDIO_CHOICE and not self.targets
+
+
+def _check(inputs: PlanInputs) -> None:
+    if type(inputs.minutes) is not int:  # not a bool, not a float
+        raise ValueError("minutes must be a whole number")
+    if inputs.focus not in FOCUSES:
+        raise ValueError(f"focus must be one of {', '.join(FOCUSES)}")
+    if not isinstance(inputs.has_foam_roller, bool):
+        raise ValueError("has_foam_roller must be true or false")
+    if inputs.cardio not in CARDIO_CHOICES:
+        raise ValueError(f"cardio must be one of {', '.join(CARDIO_CHOICES)}")
+    if not isinstance(inputs.targets, tuple | list) or not all(a in AREAS for a in inputs.targets):
+        raise ValueError(f"targets must be among {', '.join(AREAS)}")
+    if not (type(inputs.rotation) is int and 0 <= inputs.rotation < ROTATIONS):
+        raise ValueError(f"rotation must be a whole number from 0 to {ROTATIONS - 1}")
 
 
 @dataclass(frozen=True)
@@ -68,14 +107,9 @@ class PlanStep:
 class Plan:
     """The ordered, timed steps for one request, and what to say about how it differs."""
 
-    minutes: int  # what the plan was made for, after clamping to 5-60
-    focus: str
-    has_foam_roller: bool
+    inputs: PlanInputs
     steps: tuple[PlanStep, ...]
     notes: tuple[str, ...]  # sentences a voice can say: why the plan differs from the request
-    cardio: str = DEFAULT_CARDIO_CHOICE  # one of CARDIO_CHOICES
-    targets: tuple[str, ...] = ()  # sore areas the plan aims at, from AREAS
-    rotation: int = 0  # which day of the week's variety, 0-6
 
     @property
     def total_seconds(self) -> int:
@@ -94,12 +128,12 @@ def clamp_minutes(minutes: int) -> tuple[int, str | None]:
     return minutes, None
 
 
-def candidates(category: str, has_foam_roller: bool, cardio: str = DEFAULT_CARDIO_CHOICE) -> tuple[Movement, ...]:
+def candidates(category: str, inputs: PlanInputs) -> tuple[Movement, ...]:
     """Movements a plan may use for a category: the chosen cardio, rolling only with a roller."""
     moves = library().by_category(category)
     if category == "cardio":
-        return tuple(m for m in moves if m.id == CARDIO_MOVEMENTS[cardio])
-    return tuple(m for m in moves if has_foam_roller or "foam roller" not in m.equipment)
+        return tuple(m for m in moves if m.id == CARDIO_MOVEMENTS[inputs.cardio])
+    return tuple(m for m in moves if inputs.has_foam_roller or "foam roller" not in m.equipment)
 
 
 def sequence(
@@ -115,35 +149,15 @@ def sequence(
     return tuple((m, 1) for m in first) + tuple((m, r) for r in range(2, rounds + 1) for m in again)
 
 
-def _check(focus: str, cardio: str, targets: tuple[str, ...], rotation: int) -> None:
-    if focus not in FOCUSES:
-        raise ValueError(f"focus must be one of {', '.join(FOCUSES)}")
-    if cardio not in CARDIO_CHOICES:
-        raise ValueError(f"cardio must be one of {', '.join(CARDIO_CHOICES)}")
-    if not set(targets) <= set(AREAS):
-        raise ValueError(f"targets must be among {', '.join(AREAS)}")
-    if not (isinstance(rotation, int) and 0 <= rotation < ROTATIONS):
-        raise ValueError(f"rotation must be a whole number from 0 to {ROTATIONS - 1}")
-
-
 @functools.lru_cache(maxsize=512)
-def build_plan(
-    minutes: int = DEFAULT_MINUTES,
-    focus: str = "full",
-    has_foam_roller: bool = True,
-    cardio: str = DEFAULT_CARDIO_CHOICE,
-    targets: tuple[str, ...] = (),
-    rotation: int = 0,
-) -> Plan:
-    _check(focus, cardio, targets, rotation)
-    targets = tuple(sorted(set(targets), key=AREAS.index))
-    minutes, clamp_note = clamp_minutes(int(minutes))
+def build_plan(inputs: PlanInputs) -> Plan:
+    focus, targets, minutes = inputs.focus, inputs.targets, inputs.minutes
     target = minutes * 60
-    pools = {c: candidates(c, has_foam_roller, cardio) for c in CATEGORIES}
+    pools = {c: candidates(c, inputs) for c in CATEGORIES}
     pools = {c: m for c, m in pools.items() if m}
     swapped = focus == "foam-rolling" and "foam-rolling" not in pools
     part = "full" if swapped else focus
-    seqs = {c: sequence(m, targets, rotation, ROUNDS if c == part else 1) for c, m in pools.items()}
+    seqs = {c: sequence(m, targets, inputs.rotation, ROUNDS if c == part else 1) for c, m in pools.items()}
     if swapped:
         first = {"stretching": 1.0, "yoga": 1.0}
     elif focus == "full":
@@ -161,13 +175,18 @@ def build_plan(
         if budgets.get(category, 0) > 0:
             steps.extend(_fill_category(seqs[category], budgets[category], targets))
     steps = _settle_total(steps, target, part)
-    plan = Plan(minutes, focus, has_foam_roller, tuple(steps), (), cardio, targets, rotation)
-    notes = [clamp_note, time_note(minutes), "swapped" if swapped else None, focus_note(plan, target)]
+    plan = Plan(inputs, tuple(steps), ())
+    notes = [time_note(minutes), "swapped" if swapped else None, focus_note(plan, target)]
     notes += target_notes(plan)
     if plan.total_seconds < target * 0.95:
         notes.append(phrase("plan.short_of_time", planned=round(plan.total_seconds / 60), minutes=minutes))
     said = tuple(phrase("plan.no_roller_for_rolling") if n == "swapped" else n for n in notes if n)
-    return Plan(minutes, focus, has_foam_roller, tuple(steps), said, cardio, targets, rotation)
+    return Plan(inputs, tuple(steps), said)
+
+
+def with_note(plan: Plan, note: str | None) -> Plan:
+    """The plan saying `note` (PlanInputs.asked's, about the minutes asked for) before its own notes."""
+    return replace(plan, notes=(note, *plan.notes)) if note else plan
 
 
 def _water_fill(

@@ -11,14 +11,12 @@ renderer turns each part into markup, and the sequencer counts parts to move a c
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+import functools
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from content.phrases import phrase
-from speech.script import Cue, Script
+from content.planner import PlanInputs
+from speech.script import Cue, Script, script_for
 from speech.timing import estimate_seconds
 
 # Plan responses below Alexa's 240 s ceiling, leaving room for a spoken prefix.
@@ -29,40 +27,8 @@ PROMPT_NEXT = "ssml.prompt_next"  # at the end of a step
 PROMPT_FINISH = "ssml.prompt_finish"  # at the end of the routine
 MAX_CACHED = 512  # steps (and rendered parts) kept: a few dozen plans' worth
 
-K = TypeVar("K")
-V = TypeVar("V")
 
-
-class IdentityCache(Generic[K, V]):
-    """A bounded, thread-safe LRU of values computed from an object, keyed by that object's
-    identity (plus extra key parts) rather than its hash: scripts and parts are immutable and
-    built once per plan (script_for is cached), so identity is exact and costs nothing,
-    where hashing a whole script would cost more than the split it saves."""
-
-    def __init__(self, size: int = MAX_CACHED) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[int, Hashable], tuple[K, V]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, obj: K, extra: Hashable, make: Callable[[], V]) -> V:
-        key = (id(obj), extra)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] is obj:
-                self._items.move_to_end(key)
-                return hit[1]
-        value = make()
-        with self._lock:
-            self._items[key] = (obj, value)  # holding obj keeps its id from being reused
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-_splits: IdentityCache[Script, tuple[Part, ...]] = IdentityCache()
-
-
-@dataclass(frozen=True, eq=False)  # cached by identity, never compared: no __eq__ or __hash__ to build at import
+@dataclass(frozen=True, eq=False)  # never compared: no __eq__ or __hash__ to build at import
 class Part:
     """A piece of a step short enough for one spoken response."""
 
@@ -76,14 +42,17 @@ class Part:
     at: float  # where in the step (seconds) its first cue falls
 
 
+@functools.lru_cache(maxsize=MAX_CACHED)
+def parts_for(inputs: PlanInputs, index: int, limit: float = RESPONSE_BUDGET) -> tuple[Part, ...]:
+    """The parts of step `index` of the plan for `inputs`, cached by the inputs' value (bounded):
+    the skill asks for the current step's parts several times a turn. The same inputs and step
+    give the same Part objects, so what is made from a part can be cached by the part."""
+    return split_step(script_for(inputs), index, limit)
+
+
 def split_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> tuple[Part, ...]:
     """The parts of one step. Where a step splits does not depend on anything said
-    before it, so a part number always means the same cues. Cached per plan and step
-    (bounded): the skill asks for the current step's parts several times a turn."""
-    return _splits.get(script, (index, limit), lambda: _split(script, index, limit))
-
-
-def _split(script: Script, index: int, limit: float) -> tuple[Part, ...]:
+    before it, so a part number always means the same cues."""
     last_step = index == len(script.steps) - 1
     end_prompt = PROMPT_FINISH if last_step else PROMPT_NEXT
     budget = limit - estimate_seconds(phrase(PROMPT_CONTINUE))

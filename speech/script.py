@@ -18,7 +18,7 @@ from typing import Any
 
 from content.library import Movement
 from content.phrases import phrase
-from content.planner import DEFAULT_CARDIO_CHOICE, Plan, build_plan
+from content.planner import Plan, PlanInputs, build_plan
 from speech.states import CueKind
 from speech.timing import estimate_seconds
 
@@ -69,7 +69,9 @@ class StepScript:
     cues: tuple[Cue, ...]
 
 
-@dataclass(frozen=True, eq=False)  # cached per plan, looked up by identity: no __eq__ or __hash__ to build at import
+@dataclass(
+    frozen=True, eq=False
+)  # cached by its plan's inputs, never compared: no __eq__ or __hash__ to build at import
 class Script:
     """A plan with every step's timeline of cues."""
 
@@ -110,16 +112,9 @@ def _spoken_end(cue: Cue) -> float:
 
 
 @functools.lru_cache(maxsize=256)
-def script_for(
-    minutes: int = 20,
-    focus: str = "full",
-    has_foam_roller: bool = True,
-    cardio: str = DEFAULT_CARDIO_CHOICE,
-    targets: tuple[str, ...] = (),
-    rotation: int = 0,
-) -> Script:
-    """The script for a plan; cached, since the skill rebuilds it on every turn."""
-    return build_script(build_plan(minutes, focus, has_foam_roller, cardio, targets, rotation))
+def script_for(inputs: PlanInputs) -> Script:
+    """The script for a plan; cached by the inputs' value, since the skill asks for it on every turn."""
+    return build_script(build_plan(inputs))
 
 
 def build_script(plan: Plan) -> Script:
@@ -192,7 +187,7 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
     cues: list[Cue] = []
     at = 0.0
     if index == 0:
-        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.minutes), *m.cautions[:1]])
+        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.inputs.minutes), *m.cautions[:1]])
         cues.append(Cue(0.0, welcome, CueKind.WELCOME))
         at = _spoken_end(cues[-1])
     again = step.round > 1

@@ -1,9 +1,9 @@
 """The session sequencer: a cursor over a plan, shared by the Alexa skill and the offline coach.
 
-A `Position` names the plan by its inputs (minutes, focus, foam roller, cardio choice, sore
-areas aimed at), not its contents:
-plans and scripts are rebuilt deterministically (and cached), so the cursor fits in a few
-bytes of Alexa session attributes. Each function takes a position and returns a new one
+A `Position` names the plan by its inputs (content.planner.PlanInputs: minutes, focus,
+foam roller, cardio choice, sore areas aimed at, day of the week's variety), not its contents:
+plans and scripts are rebuilt deterministically (and cached by the inputs' value), so the
+cursor fits in a few bytes of Alexa session attributes. Each function takes a position and returns a new one
 with an outcome word saying what happened, so callers choose what to say about it.
 
 A step may be split into parts for Alexa (speech/parts.py: a response holds at most
@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, FOCUSES, MAX_MINUTES, MIN_MINUTES, ROTATIONS
-from speech.parts import RESPONSE_BUDGET, Part, split_step
+from content.planner import DEFAULT_CARDIO_CHOICE, MAX_MINUTES, MIN_MINUTES, PlanInputs
+from speech.parts import Part, parts_for
 from speech.script import Script, script_for
 from speech.states import Outcome, State
 
@@ -31,45 +31,31 @@ Move = tuple["Position", Outcome]
 class Position:
     """Where a routine is: its plan's inputs, the step and part, and the state."""
 
-    minutes: int = 20
-    focus: str = "full"
-    has_foam_roller: bool = True
+    inputs: PlanInputs = PlanInputs()
     step: int = 0
     part: int = 0
     state: State = State.READY
-    cardio: str = DEFAULT_CARDIO_CHOICE
-    targets: tuple[str, ...] = ()
-    rotation: int = 0  # which day of the week's variety of stretches and poses, 0-6
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", State(self.state))  # a plain word becomes its State
 
     @property
     def script(self) -> Script:
-        return script_for(self.minutes, self.focus, self.has_foam_roller, self.cardio, self.targets, self.rotation)
+        return script_for(self.inputs)
 
     @property
     def step_count(self) -> int:
         return len(self.script.steps)
 
 
-def start(
-    minutes: int = 20,
-    focus: str = "full",
-    has_foam_roller: bool = True,
-    cardio: str = DEFAULT_CARDIO_CHOICE,
-    targets: tuple[str, ...] = (),
-    rotation: int = 0,
-) -> Position:
-    """A new routine, at its first step. Minutes are clamped by the planner."""
-    targets = tuple(sorted(set(targets), key=AREAS.index))
-    plan = script_for(minutes, focus, has_foam_roller, cardio, targets, rotation).plan
-    return Position(plan.minutes, focus, has_foam_roller, 0, 0, State.ACTIVE, cardio, targets, rotation)
+def start(inputs: PlanInputs) -> Position:
+    """A new routine, at its first step."""
+    return Position(inputs, 0, 0, State.ACTIVE)
 
 
 def parts(pos: Position) -> tuple[Part, ...]:
     """The parts of the current step, each at most RESPONSE_BUDGET seconds long."""
-    return split_step(pos.script, pos.step, RESPONSE_BUDGET)
+    return parts_for(pos.inputs, pos.step)
 
 
 def current_part(pos: Position) -> Part:
@@ -137,11 +123,12 @@ def to_attributes(pos: Position) -> dict[str, Any]:
     [minutes, focus, roller], with [cardio, [targets...]] after it only when either differs
     from the default (or a rotation follows), then [rotation] only when it is not 0, so
     attributes saved before those existed read the same."""
-    plan: list[Any] = [pos.minutes, str(pos.focus), int(pos.has_foam_roller)]
-    if pos.cardio != DEFAULT_CARDIO_CHOICE or pos.targets or pos.rotation:
-        plan += [pos.cardio, list(pos.targets)]
-    if pos.rotation:
-        plan.append(pos.rotation)
+    inputs = pos.inputs
+    plan: list[Any] = [inputs.minutes, inputs.focus, int(inputs.has_foam_roller)]
+    if inputs.cardio != DEFAULT_CARDIO_CHOICE or inputs.targets or inputs.rotation:
+        plan += [inputs.cardio, list(inputs.targets)]
+    if inputs.rotation:
+        plan.append(inputs.rotation)
     return {
         "v": VERSION,
         "plan": plan,
@@ -158,19 +145,16 @@ def from_attributes(attrs: object) -> Position | None:
             return None
         minutes, focus, roller, *more = attrs["plan"]
         cardio, targets, rotation = (*more, 0)[:3] if more else (DEFAULT_CARDIO_CHOICE, [], 0)
-        if cardio not in CARDIO_CHOICES or not isinstance(targets, list) or not set(targets) <= set(AREAS):
-            return None
-        if len(more) > 3 or rotation not in range(ROTATIONS) or isinstance(rotation, bool):
-            return None
         step, part = attrs["at"]
         state = attrs["state"]
+        if len(more) > 3 or not isinstance(targets, list) or roller not in (0, 1) or state not in STATES:
+            return None
         if not (isinstance(minutes, int) and MIN_MINUTES <= minutes <= MAX_MINUTES):
-            return None
-        if focus not in FOCUSES or roller not in (0, 1) or state not in STATES:
-            return None
+            return None  # saved after clamping: anything else was not saved by us
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (step, part)):
             return None
-        pos = Position(minutes, focus, bool(roller), step, part, State(state), cardio, tuple(targets), rotation)
+        inputs = PlanInputs(minutes, focus, bool(roller), cardio, tuple(targets), rotation)  # checks the rest
+        pos = Position(inputs, step, part, State(state))
         if not 0 <= step < pos.step_count or not 0 <= part < len(parts(pos)):
             return None
         return pos

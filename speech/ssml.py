@@ -9,12 +9,13 @@ after speech ends).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from content.phrases import phrase
-from speech.parts import RESPONSE_BUDGET, IdentityCache, Part, split_step
+from speech.parts import MAX_CACHED, RESPONSE_BUDGET, Part, split_step
 from speech.script import Script
 from speech.timing import estimate_seconds
 
@@ -51,7 +52,7 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]") 
 HEARD_CHARS = 40  # user text said back ("I don't know a movement called ...") is cut to this
 
 
-@dataclass(frozen=True, eq=False)  # cached by identity, never compared: no __eq__ or __hash__ to build at import
+@dataclass(frozen=True)  # compares by value: the same step renders equal responses, cached or not
 class Response:
     """One part of a step rendered as SSML."""
 
@@ -111,19 +112,19 @@ def prepend(ssml: str | None, words: str) -> str:
 def render_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> list[Response]:
     """The responses for one step, one per part (speech.parts says where it splits).
     Callers `prepend` anything said before it."""
-    return [render_part(part) for part in split_step(script, index, limit)]
+    return [_render(part) for part in split_step(script, index, limit)]
 
 
-_rendered: IdentityCache[Part, Response] = IdentityCache()
-
-
+@functools.lru_cache(maxsize=MAX_CACHED)
 def render_part(part: Part) -> Response:
-    """One part as a response: each cue, the silence after it, and the closing prompt.
-    Cached (bounded) per part, and parts are cached per plan and step."""
-    return _rendered.get(part, None, lambda: _render(part))
+    """One part as a response, cached (bounded) by the part itself: a Part hashes by identity,
+    and speech.parts.parts_for gives the same Part objects for the same plan inputs and step.
+    The cache holds the parts it keys on, so no other part can take a kept one's identity."""
+    return _render(part)
 
 
 def _render(part: Part) -> Response:
+    """Each cue, the silence after it, and the closing prompt."""
     body = " ".join(text(cue.text) + breaks(pause) for cue, pause in zip(part.cues, part.pauses))
     ssml = speak(body, text(phrase(part.prompt)))
     return Response(part.step, part.index, part.count, ssml, part.estimated_seconds, part.at)

@@ -8,6 +8,7 @@ import time
 
 import soundfile
 
+from content.planner import PlanInputs
 from speech.local.cache import DiskCache
 from speech.local.export import render
 from speech.local.voices import CachedSpeaker
@@ -21,11 +22,11 @@ def test_a_second_render_comes_from_the_cache_at_least_5x_faster(neural, tmp_pat
     speaker = CachedSpeaker(neural, cache)
     neural._memo.clear()  # synthesize for real the first time
     t = time.perf_counter()
-    first = render(script_for(6), speaker, str(tmp_path / "a.mp3"), cache=cache)
+    first = render(script_for(PlanInputs(6)), speaker, str(tmp_path / "a.mp3"), cache=cache)
     cold = time.perf_counter() - t
     again = CachedSpeaker(neural, cache)  # a new run: nothing in memory
     t = time.perf_counter()
-    second = render(script_for(6), again, str(tmp_path / "b.mp3"), cache=cache)
+    second = render(script_for(PlanInputs(6)), again, str(tmp_path / "b.mp3"), cache=cache)
     warm = time.perf_counter() - t
     assert not first.cached and second.cached and again.misses == 0
     assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()

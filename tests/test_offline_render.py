@@ -13,6 +13,7 @@ import pytest
 import soundfile
 from onsets import check_cues
 
+from content.planner import PlanInputs
 from speech.local import engine as local_engine
 from speech.local.engine import Engine, UnknownVoice
 from speech.local.export import render
@@ -56,7 +57,7 @@ def rendered(request, tmp_path_factory):
 def test_the_mp3_is_the_routine_length_mono_in_the_voice_asked_for(rendered):
     result, info, samples, rate, doc = rendered
     assert (info.channels, rate, info.format) == (1, SR, "MP3")
-    assert abs(len(samples) / rate - script_for(5).total_seconds) < 0.1  # LAME pads the end by < 0.1 s
+    assert abs(len(samples) / rate - script_for(PlanInputs(5)).total_seconds) < 0.1  # LAME pads the end by < 0.1 s
     assert "Audio saved" not in result.stdout + result.stderr  # pyttsx3's own printing stays hidden
     assert "Wrote" in result.stdout
     assert doc["voice"] in (NEURAL, "gmw/en-us") and doc["voice"] in result.args
@@ -65,8 +66,8 @@ def test_the_mp3_is_the_routine_length_mono_in_the_voice_asked_for(rendered):
 def test_each_cue_starts_within_30_ms_of_the_cue_list_and_the_schedule(rendered):
     _, _, samples, rate, doc = rendered
     errors = check_cues(samples, rate, doc)
-    assert len(errors) == len(doc["cues"]) == len(script_for(5).timeline())
-    timeline = script_for(5).timeline()
+    assert len(errors) == len(doc["cues"]) == len(script_for(PlanInputs(5)).timeline())
+    timeline = script_for(PlanInputs(5)).timeline()
     assert [c["text"] for c in doc["cues"]] == [cue.text for _, _, cue in timeline]
     for c, (at, _, _) in zip(doc["cues"], timeline):
         assert abs(c["at"] - c["late"] - at) * SR <= 1  # where it was due, by the script
@@ -76,7 +77,7 @@ def test_each_cue_starts_within_30_ms_of_the_cue_list_and_the_schedule(rendered)
 
 def test_tracks_are_the_steps_in_order_with_chimes_where_a_movement_starts_switches_and_ends(rendered):
     _, _, samples, rate, doc = rendered
-    script = script_for(5)
+    script = script_for(PlanInputs(5))
     assert [t["step"] for t in doc["tracks"]] == list(range(len(script.steps)))
     assert [t["at"] for t in doc["tracks"]] == [script.step_start(i) for i in range(len(script.steps))]
     for track, step in zip(doc["tracks"], script.steps):
@@ -95,12 +96,12 @@ def test_tracks_are_the_steps_in_order_with_chimes_where_a_movement_starts_switc
 
 def test_silences_are_exact_between_cues_and_chimes(neural, tmp_path):
     """In the WAV (no encoder) everything that is neither a cue nor a chime is digital zero."""
-    done = render(script_for(5), neural, str(tmp_path / "r.wav"), str(tmp_path / "c.json"))
+    done = render(script_for(PlanInputs(5)), neural, str(tmp_path / "r.wav"), str(tmp_path / "c.json"))
     doc = json.loads((tmp_path / "c.json").read_text())
     with wave.open(str(tmp_path / "r.wav"), "rb") as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, SR)
         samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    assert len(samples) == script_for(5).total_seconds * SR
+    assert len(samples) == script_for(PlanInputs(5)).total_seconds * SR
     sounding = np.zeros(len(samples), dtype=bool)
     for c in done.cues:
         sounding[c.start : c.end] = True
@@ -139,7 +140,7 @@ def test_an_interrupted_render_leaves_nothing_behind(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         with Engine() as engine:
-            render(script_for(5), engine, str(target), str(tmp_path / "c.json"), progress=interrupt)
+            render(script_for(PlanInputs(5)), engine, str(target), str(tmp_path / "c.json"), progress=interrupt)
     assert target.read_bytes() == b"the user's earlier file"
     assert os.listdir(tmp_path) == ["r.wav"]
 
@@ -149,7 +150,7 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
     one before ends (nothing cut off), and the cue list gives that real start."""
     target = tmp_path / "slow.wav"
     with Engine(rate=80) as engine:
-        done = render(script_for(5), engine, str(target), str(tmp_path / "c.json"))
+        done = render(script_for(PlanInputs(5)), engine, str(target), str(tmp_path / "c.json"))
     cues = json.loads((tmp_path / "c.json").read_text())["cues"]
     with wave.open(str(target), "rb") as w:
         samples = array.array("h", w.readframes(w.getnframes()))

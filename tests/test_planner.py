@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from content.library import CATEGORIES, library
-from content.planner import AREAS, CARDIO_CHOICES, FOCUSES, ROTATIONS, build_plan
+from content.planner import AREAS, CARDIO_CHOICES, FOCUSES, ROTATIONS, PlanInputs, build_plan, with_note
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "plans.yaml").read_text())
 MINUTES = (5, 10, 15, 20, 30, 45, 60)
@@ -24,8 +24,9 @@ def _order(plan):
 
 
 def _plan(ask):
-    targets = tuple(ask.get("targets", ()))
-    return build_plan(ask["minutes"], ask["focus"], ask.get("roller", True), ask.get("cardio", "walking"), targets)
+    roller, cardio, targets = ask.get("roller", True), ask.get("cardio", "walking"), tuple(ask.get("targets", ()))
+    inputs, note = PlanInputs.asked(ask["minutes"], ask["focus"], roller, cardio, targets)
+    return with_note(build_plan(inputs), note)
 
 
 def _case_id(case):
@@ -43,7 +44,7 @@ def test_plan_table(case):
     plan = _plan(case["ask"])
     if "categories" in case:
         assert _order(plan) == case["categories"]
-    assert plan.minutes == case.get("minutes", case["ask"]["minutes"])
+    assert plan.inputs.minutes == case.get("minutes", case["ask"]["minutes"])
     said = " ".join(plan.notes)
     for words in case.get("notes", []):
         assert words in said
@@ -66,7 +67,7 @@ def test_plan_table(case):
 @pytest.mark.parametrize("focus", FOCUSES)
 @pytest.mark.parametrize("minutes", MINUTES)
 def test_every_plan_keeps_the_rules(minutes, focus, roller, cardio):
-    plan = build_plan(minutes, focus, roller, cardio)
+    plan = build_plan(PlanInputs(minutes, focus, roller, cardio))
     assert abs(plan.total_seconds - minutes * 60) <= minutes * 60 * 0.05
     order = [CATEGORIES.index(s.movement.category) for s in plan.steps]
     assert order == sorted(order), "circulation, then mobility, then release, then restorative"
@@ -91,7 +92,7 @@ def test_every_plan_keeps_the_rules(minutes, focus, roller, cardio):
 def test_a_focus_stays_focused_and_more_minutes_never_mean_less_of_it(focus, roller):
     before = 0
     for minutes in EVERY_MINUTE:
-        plan = build_plan(minutes, focus, roller)
+        plan = build_plan(PlanInputs(minutes, focus, roller))
         if focus == "foam-rolling" and not roller:
             assert "Without a foam roller" in plan.notes[-1]
             continue
@@ -105,20 +106,20 @@ def test_a_focus_stays_focused_and_more_minutes_never_mean_less_of_it(focus, rol
 
 
 def test_a_focus_repeats_its_moves_in_rounds_before_borrowing():
-    plan = build_plan(18, "stretching")
+    plan = build_plan(PlanInputs(18, "stretching"))
     assert _order(plan) == ["stretching"]
     assert {s.round for s in plan.steps} == {1, 2}
-    yoga = build_plan(30, "yoga")
+    yoga = build_plan(PlanInputs(30, "yoga"))
     assert [s.movement.id for s in yoga.steps].count("legs-up-the-wall") == 1, "a long hold is held longer"
     assert yoga.steps[-1].movement.id == "legs-up-the-wall"
 
 
 @pytest.mark.parametrize("area", AREAS)
 def test_a_sore_area_gets_the_movements_the_text_names_for_it(area):
-    plan = build_plan(20, "full", True, "walking", (area,))
+    plan = build_plan(PlanInputs(20, "full", True, "walking", (area,)))
     aimed = [s for s in plan.steps if area in s.movement.areas]
     assert aimed and f"Aimed at your {area.replace('-', ' ').replace('it band', 'IT band')}" in " ".join(plan.notes)
-    usual = {(s.movement.id, s.round): s.seconds for s in build_plan(20).steps}
+    usual = {(s.movement.id, s.round): s.seconds for s in build_plan(PlanInputs(20)).steps}
     assert sum(s.seconds for s in aimed) > sum(usual.get((s.movement.id, s.round), 0) for s in aimed)
 
 
@@ -127,20 +128,20 @@ def test_every_movement_in_the_text_is_reachable_by_a_natural_request():
         (m, f, r, c, t) for m in (20, 30) for f in FOCUSES for r in (True, False) for c in CARDIO_CHOICES for t in [()]
     ]
     asks += [(20, "full", True, "walking", (a,)) for a in AREAS]
-    reached = {s.movement.id for a in asks for s in build_plan(*a).steps}
+    reached = {s.movement.id for a in asks for s in build_plan(PlanInputs(*a)).steps}
     assert reached == {m.id for m in library().movements}
     assert len(library().movements) == 19
 
 
 @pytest.mark.parametrize("minutes", [20, 25, 30])
 def test_a_week_of_full_plans_varies_its_stretches_and_poses(minutes):
-    week = [build_plan(minutes, "full", True, "walking", (), day) for day in range(ROTATIONS)]
+    week = [build_plan(PlanInputs(minutes, "full", True, "walking", (), day)) for day in range(ROTATIONS)]
     used = {s.movement.id for p in week for s in p.steps}
     for category in ("stretching", "foam-rolling", "yoga"):
         assert {m.id for m in library().by_category(category)} <= used, category
     distinct = {tuple(s.movement.id for s in p.steps) for p in week}
     assert len(distinct) > 1 or len(week[0].steps) == 16, "every day already has every movement"
-    assert [p.rotation for p in week] == list(range(ROTATIONS))
+    assert [p.inputs.rotation for p in week] == list(range(ROTATIONS))
 
 
 def test_bad_inputs_are_refused():
@@ -151,4 +152,5 @@ def test_bad_inputs_are_refused():
         ({"rotation": 7}, "rotation must be"),
     ]:
         with pytest.raises(ValueError, match=words):
-            build_plan(20, **kwargs)
+            PlanInputs(20, **kwargs)
+

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from content.planner import PlanInputs
 from speech import sequencer
 from speech.local.playback import Event, play, status
 from speech.script import script_for
@@ -64,13 +65,15 @@ def run(minutes=5, keys=(), late=0.0, speed=1.0, length=estimate_seconds, tick=N
         events.append(e)
         sink.log.append(f"{time.now:.1f} {e.kind} {e.step + 1} {e.text if e.kind == 'cue' else ''}".rstrip())
 
-    pos = play(sequencer.start(minutes), sink, time.clock, time.wait, show, speed=speed, tick=tick, until=until)
+    pos = play(
+        sequencer.start(PlanInputs(minutes)), sink, time.clock, time.wait, show, speed=speed, tick=tick, until=until
+    )
     return pos, sink, events
 
 
 def test_every_cue_starts_exactly_on_its_offset_and_the_routine_finishes():
     pos, sink, events = run(minutes=10)
-    script = script_for(10)
+    script = script_for(PlanInputs(10))
     assert sink.played == [(pytest.approx(at), cue.text) for at, _, cue in script.timeline()]
     assert [e.step for e in events if e.kind == "step"] == list(range(len(script.steps)))
     assert events[-1].kind == "finished" and pos.state == "finished"
@@ -80,7 +83,7 @@ def test_waking_late_never_accumulates():
     """Each wait returns 7 ms late; with absolute deadlines every cue is at most 7 ms late,
     the last as much as the first."""
     _, sink, _ = run(minutes=10, late=0.007)
-    timeline = script_for(10).timeline()
+    timeline = script_for(PlanInputs(10)).timeline()
     errors = [t - at for (t, _), (at, _, _) in zip(sink.played, timeline)]
     assert len(errors) == len(timeline)
     assert all(-1e-9 <= e <= 0.007 + 1e-9 for e in errors)
@@ -100,7 +103,7 @@ def test_a_long_cue_pushes_the_next_back_and_the_one_after_keeps_its_time():
 
 def test_speed_divides_the_clock():
     _, sink, _ = run(speed=10, length=lambda text: 0.1)
-    assert [t for t, _ in sink.played] == [pytest.approx(at / 10) for at, _, _ in script_for(5).timeline()]
+    assert [t for t, _ in sink.played] == [pytest.approx(at / 10) for at, _, _ in script_for(PlanInputs(5)).timeline()]
 
 
 @pytest.mark.parametrize("case", KEY_CASES, ids=[c["name"] for c in KEY_CASES])
@@ -120,15 +123,15 @@ def test_keys(case):
 def test_the_status_line_counts_down_the_step_and_the_routine():
     _, _, events = run(tick=1.0, length=lambda text: 0.5)
     ticks = [e for e in events if e.kind == "tick"]
-    s = status(script_for(5), ticks[80].step, ticks[80].at)  # 80 s in: 5 s into leg swings
+    s = status(script_for(PlanInputs(5)), ticks[80].step, ticks[80].at)  # 80 s in: 5 s into leg swings
     assert (s.name, s.step_left, s.routine_left, s.next_name) == ("leg swings", 75.0, 220.0, "quad roll")
-    last = status(script_for(5), 3, 299.0)
+    last = status(script_for(PlanInputs(5)), 3, 299.0)
     assert last.next_name is None and last.routine_left == 1.0
 
 
 def test_until_plays_only_the_first_minutes():
     pos, sink, events = run(minutes=10, length=lambda text: 1.0, until=120)
-    expected = [at for at, _, _ in script_for(10).timeline() if at < 120]
+    expected = [at for at, _, _ in script_for(PlanInputs(10)).timeline() if at < 120]
     assert [t for t, _ in sink.played] == [pytest.approx(at) for at in expected]
     assert events[-1].kind == "finished" and sink.time.now == pytest.approx(120)
 
@@ -143,7 +146,7 @@ def test_plain_display_reports_pushed_cues_only_when_verbose():
     shown = {}
     for verbose in (False, True):
         out = StringIO()
-        display = Display(script_for(5), out=out, live=False, verbose=verbose)
+        display = Display(script_for(PlanInputs(5)), out=out, live=False, verbose=verbose)
         for e in events:
             display(e)
         shown[verbose] = out.getvalue().splitlines()

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from content.phrases import variants
-from content.planner import FOCUSES
+from content.planner import FOCUSES, PlanInputs
 from speech.script import script_for
 from speech.ssml import render_script, validate_ssml
 from speech.timing import estimate_seconds
@@ -16,7 +16,7 @@ MINUTES = (5, 10, 15, 20, 30, 45, 60)
 @pytest.mark.parametrize("focus", FOCUSES)
 @pytest.mark.parametrize("minutes", MINUTES)
 def test_cues_never_talk_over_each_other_and_fill_the_plan(minutes, focus):
-    script = script_for(minutes, focus, True)
+    script = script_for(PlanInputs(minutes, focus, True))
     assert script.total_seconds == script.plan.total_seconds
     for step in script.steps:
         for a, b in zip(step.cues, step.cues[1:]):
@@ -28,7 +28,7 @@ def test_cues_never_talk_over_each_other_and_fill_the_plan(minutes, focus):
 
 
 def test_a_step_introduces_begins_counts_down_and_announces_what_is_next():
-    script = script_for(20, "full", True)
+    script = script_for(PlanInputs(20, "full", True))
     first, second = script.steps[0], script.steps[1]
     kinds = [c.kind for c in first.cues]
     assert kinds[:3] == ["welcome", "intro", "begin"]
@@ -42,7 +42,7 @@ def test_a_step_introduces_begins_counts_down_and_announces_what_is_next():
 
 
 def test_per_side_moves_switch_at_the_half():
-    script = script_for(20, "full", True)
+    script = script_for(PlanInputs(20, "full", True))
     step = next(s for s in script.steps if s.movement_id == "pigeon-pose")
     begin = next(c for c in step.cues if c.kind == "begin")
     switch = next(c for c in step.cues if c.kind == "switch")
@@ -52,19 +52,19 @@ def test_per_side_moves_switch_at_the_half():
 
 
 def test_foam_rolling_reminds_to_pause_on_tender_spots():
-    script = script_for(30, "foam-rolling", True)
+    script = script_for(PlanInputs(30, "foam-rolling", True))
     said = " ".join(c.text for _, _, c in script.timeline())
     assert "tender spot" in said and "Roll slowly" in said
 
 
 def test_wording_varies_over_a_twenty_minute_routine():
-    said = Counter(c.text for _, _, c in script_for(20).timeline())
+    said = Counter(c.text for _, _, c in script_for(PlanInputs(20)).timeline())
     text, count = said.most_common(1)[0]
     assert count <= 4, f"'{text}' is said {count} times"
 
 
 def test_long_steps_say_how_long_is_left():
-    walk = script_for(30, "cardio", True).steps[0]
+    walk = script_for(PlanInputs(30, "cardio", True)).steps[0]
     said = [c.text for c in walk.cues if c.kind == "minutes"]
     assert any("10 minutes" in t for t in said) and any("One minute" in t for t in said)
 
@@ -82,7 +82,7 @@ TECHNIQUE = set(variants("script.technique"))
 
 
 def _table_scripts():
-    return [script_for(*ask) for ask in TABLE]
+    return [script_for(PlanInputs(*ask)) for ask in TABLE]
 
 
 def test_rolling_says_its_technique_in_the_first_third_of_every_rolling_step():
@@ -97,7 +97,7 @@ def test_rolling_says_its_technique_in_the_first_third_of_every_rolling_step():
 
 
 def test_a_long_rolling_step_counts_the_pause_on_a_tender_spot():
-    step = next(s for s in script_for(30, "foam-rolling").steps if s.movement_id == "hamstrings-roll")
+    step = next(s for s in script_for(PlanInputs(30, "foam-rolling")).steps if s.movement_id == "hamstrings-roll")
     starts = [c.at for c in step.cues if c.text in variants("script.pause_start")]
     dones = [c.at for c in step.cues if c.text in variants("script.pause_done")]
     assert starts and len(starts) == len(dones)
@@ -124,18 +124,18 @@ def test_short_steps_are_not_eaten_by_talk():
     ],
 )
 def test_each_cardio_has_its_own_cues_indoor_wording_first(cardio, words):
-    said = " ".join(c.text for _, _, c in script_for(20, "cardio", True, cardio).timeline())
+    said = " ".join(c.text for _, _, c in script_for(PlanInputs(20, "cardio", True, cardio)).timeline())
     assert words in said
     assert "neighbourhood" not in said
 
 
 def test_water_walking_warns_once_about_the_speaker():
-    said = [c.text for _, _, c in script_for(30, "full", True, "swimming").timeline()]
+    said = [c.text for _, _, c in script_for(PlanInputs(30, "full", True, "swimming")).timeline()]
     assert sum("speaker dry and within earshot" in t for t in said) == 1
 
 
 def test_the_plan_notes_are_said_once_in_the_welcome():
-    script = script_for(60, "stretching", True, "walking", ("hamstrings",))
+    script = script_for(PlanInputs(60, "stretching", True, "walking", ("hamstrings",)))
     said = [c.text for _, _, c in script.timeline()]
     for note in script.plan.notes:
         assert sum(note in t for t in said) == 1
@@ -149,10 +149,10 @@ def test_every_response_in_the_table_is_valid_ssml():
 
 
 def test_the_second_leg_of_leg_swings_is_told_both_directions_and_it_band_is_said_as_letters():
-    script = script_for(20)
+    script = script_for(PlanInputs(20))
     swings = next(s for s in script.steps if s.name == "leg swings")
     switch = [c.text for c in swings.cues if c.kind == "switch"]
     assert len(switch) == 1 and switch[0].endswith("Forward and backward first.")
     assert [c.text for c in swings.cues if c.kind == "half"] == ["Now swing side to side."] * 2
-    spoken = " ".join(c.text for s in script_for(30).steps for c in s.cues)
+    spoken = " ".join(c.text for s in script_for(PlanInputs(30)).steps for c in s.cues)
     assert "I.T. band roll" in spoken and "IT band" not in spoken

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from content.planner import PlanInputs
 from speech import sequencer
 
 TRANSCRIPTS = yaml.safe_load((Path(__file__).parent / "data" / "sequencer.yaml").read_text())
@@ -12,7 +13,7 @@ TRANSCRIPTS = yaml.safe_load((Path(__file__).parent / "data" / "sequencer.yaml")
 
 @pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t["name"])
 def test_sequencer_transcript(transcript):
-    pos = sequencer.start(**transcript["plan"])
+    pos = sequencer.start(PlanInputs(**transcript["plan"]))
     for n, turn in enumerate(transcript["turns"]):
         pos, outcome = getattr(sequencer, turn["do"])(pos)
         got = {"step": pos.step, "part": pos.part, "state": pos.state, "outcome": outcome}
@@ -22,7 +23,7 @@ def test_sequencer_transcript(transcript):
 
 
 def test_time_left_counts_down_as_the_routine_moves():
-    pos = sequencer.start(20)
+    pos = sequencer.start(PlanInputs(20))
     total = sequencer.remaining_seconds(pos)
     assert total == 1200
     pos, _ = sequencer.advance(pos)
@@ -34,7 +35,7 @@ def test_time_left_counts_down_as_the_routine_moves():
 
 
 def test_attributes_are_compact():
-    attrs = sequencer.to_attributes(sequencer.start(20))
+    attrs = sequencer.to_attributes(sequencer.start(PlanInputs(20)))
     assert len(str(attrs)) < 100
 
 
@@ -72,9 +73,9 @@ def test_the_sequencer_renders_nothing():
 def test_parts_are_the_ssml_responses(minutes, focus):
     from speech.ssml import render_step
 
-    pos = sequencer.start(minutes, focus)
+    pos = sequencer.start(PlanInputs(minutes, focus))
     for step in range(pos.step_count):
-        at_step = sequencer.Position(pos.minutes, focus, True, step, 0, "active")
+        at_step = sequencer.Position(pos.inputs, step, 0, "active")
         responses = render_step(at_step.script, step)
         got = [(p.index, p.count, p.at, p.estimated_seconds) for p in sequencer.parts(at_step)]
         assert got == [(r.part, r.parts, r.at, r.estimated_seconds) for r in responses]
@@ -83,8 +84,8 @@ def test_parts_are_the_ssml_responses(minutes, focus):
 def test_states_are_their_words():
     from speech.states import State
 
-    pos = sequencer.Position(10, "full", True, 1, 0, "paused")
-    assert pos.state is State.PAUSED and pos == sequencer.Position(10, "full", True, 1, 0, State.PAUSED)
+    pos = sequencer.Position(PlanInputs(10), 1, 0, "paused")
+    assert pos.state is State.PAUSED and pos == sequencer.Position(PlanInputs(10), 1, 0, State.PAUSED)
     attrs = sequencer.to_attributes(pos)
     assert attrs == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}
     assert type(attrs["state"]) is str
@@ -92,12 +93,12 @@ def test_states_are_their_words():
 
 
 def test_cardio_choice_and_targets_travel_in_the_attributes_only_when_chosen():
-    default = sequencer.start(20)
+    default = sequencer.start(PlanInputs(20))
     assert sequencer.to_attributes(default)["plan"] == [20, "full", 1]  # as saved before they existed
-    chosen = sequencer.start(20, "full", True, "cycling", ("calves", "hamstrings", "calves"))
+    chosen = sequencer.start(PlanInputs(20, "full", True, "cycling", ("calves", "hamstrings", "calves")))
     assert sequencer.to_attributes(chosen)["plan"] == [20, "full", 1, "cycling", ["hamstrings", "calves"]]
     assert sequencer.from_attributes(sequencer.to_attributes(chosen)) == chosen
-    day = sequencer.start(20, rotation=4)
+    day = sequencer.start(PlanInputs(20, rotation=4))
     assert sequencer.to_attributes(day)["plan"] == [20, "full", 1, "walking", [], 4]
     assert sequencer.from_attributes(sequencer.to_attributes(day)) == day
 

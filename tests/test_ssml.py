@@ -4,8 +4,8 @@ validator catches what breaks them."""
 import pytest
 
 from content.phrases import phrase
-from content.planner import FOCUSES
-from speech.script import script_for
+from content.planner import FOCUSES, PlanInputs, build_plan, with_note
+from speech.script import build_script, script_for
 from speech.ssml import breaks, prepend, render_script, render_step, speak, text, validate_ssml
 from speech.timing import estimate_seconds
 
@@ -16,7 +16,7 @@ MINUTES = (5, 10, 15, 20, 30, 45, 60)
 @pytest.mark.parametrize("focus", FOCUSES)
 @pytest.mark.parametrize("minutes", MINUTES)
 def test_every_response_passes_the_validator(minutes, focus, roller):
-    script = script_for(minutes, focus, roller)
+    script = script_for(PlanInputs(minutes, focus, roller))
     responses = render_script(script)
     assert {r.step for r in responses} == set(range(len(script.steps)))
     for r in responses:
@@ -26,7 +26,7 @@ def test_every_response_passes_the_validator(minutes, focus, roller):
 
 def test_responses_keep_the_schedule():
     """A step's responses, less their prompts, last as long as the step."""
-    script = script_for(20)
+    script = script_for(PlanInputs(20))
     for step in script.steps:
         responses = render_step(script, step.index)
         prompts = sum(estimate_seconds(phrase("ssml.prompt_continue")) for _ in responses[:-1])
@@ -38,19 +38,20 @@ def test_responses_keep_the_schedule():
 
 
 def test_a_long_walk_is_split_at_cues_and_asks_to_continue():
-    responses = render_step(script_for(30, "cardio"), 0)
+    responses = render_step(script_for(PlanInputs(30, "cardio")), 0)
     assert len(responses) >= 8
     assert all("Say continue" in r.ssml for r in responses[:-1])
     assert "Say give me a tip" in responses[-1].ssml
 
 
 def test_each_step_ends_by_saying_what_to_say_next():
-    responses = render_script(script_for(10))
+    responses = render_script(script_for(PlanInputs(10)))
     assert "Say next when you're ready." in responses[0].ssml
 
 
 def test_plan_notes_are_spoken_first():
-    first = render_script(script_for(90, "yoga"))[0].ssml
+    inputs, note = PlanInputs.asked(90, "yoga")
+    first = render_script(build_script(with_note(build_plan(inputs), note)))[0].ssml
     assert first.startswith("<speak>The longest routine I can plan is 60 minutes")
 
 
@@ -93,7 +94,7 @@ def test_amazon_tags_are_allowed():
 
 
 def test_words_said_before_a_step_do_not_move_where_it_splits():
-    script = script_for(30, "cardio")
+    script = script_for(PlanInputs(30, "cardio"))
     parts = render_step(script, 0)
     lead = prepend(parts[3].ssml, "Welcome back & well done.")
     assert lead.startswith("<speak>Welcome back &amp; well done. ")

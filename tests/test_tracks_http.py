@@ -8,6 +8,7 @@ import json
 import pytest
 import soundfile
 
+from content.planner import PlanInputs
 from skill.server.app import create_app
 from speech.local.trackkey import track_path
 from speech.script import script_for
@@ -20,7 +21,7 @@ def client():
 
 @pytest.fixture(scope="module")
 def path():
-    return track_path({"minutes": 5}, 1)
+    return track_path(PlanInputs(5), 1)
 
 
 def test_a_track_is_mp3_with_etag_and_long_lived_caching(client, path):
@@ -30,7 +31,7 @@ def test_a_track_is_mp3_with_etag_and_long_lived_caching(client, path):
     assert "max-age=31536000" in r.headers["Cache-Control"] and "immutable" in r.headers["Cache-Control"]
     samples, rate = soundfile.read(io.BytesIO(r.data), dtype="int16")
     assert rate == 22050 and samples.ndim == 1
-    assert abs(len(samples) / rate - script_for(5).steps[1].seconds) < 0.1
+    assert abs(len(samples) / rate - script_for(PlanInputs(5)).steps[1].seconds) < 0.1
     assert client.get(path, headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
     part = client.get(path, headers={"Range": "bytes=100-199"})
     assert part.status_code == 206 and part.data == r.data[100:200]
@@ -46,7 +47,7 @@ def test_script_json_names_each_steps_track(path):
     with contextlib.redirect_stdout(out):
         main(["script", "--minutes", "5", "--format", "json"])
     steps = json.loads(out.getvalue())["steps"]
-    assert steps[1]["track"] == path and len(steps) == len(script_for(5).steps)
+    assert steps[1]["track"] == path and len(steps) == len(script_for(PlanInputs(5)).steps)
 
 
 def _key(doc: dict, digest: str = "0" * 24) -> str:
@@ -99,7 +100,7 @@ def test_a_missing_track_is_rendered_once_while_others_wait(tmp_path):
 
     app = Flask("t")
     app.register_blueprint(tracks_blueprint(store))
-    path = track_path({"minutes": 5}, 3)
+    path = track_path(PlanInputs(5), 3)
     codes = []
     threads = [threading.Thread(target=lambda: codes.append(app.test_client().get(path).status_code)) for _ in range(4)]
     for t in threads:
@@ -114,15 +115,16 @@ def test_track_keys_carry_every_plan_input_and_refuse_unknown_values():
     can turn back into that plan; a forged cardio or area is not a track."""
     from speech.local.trackkey import parse_key
 
-    inputs = {"minutes": 10, "cardio": "cycling", "targets": ["calves", "hamstrings"], "rotation": 3}
-    key = track_path(inputs, 1, "gmw/en-us").removeprefix("/audio/").removesuffix(".mp3")
+    asked = {"minutes": 10, "cardio": "cycling", "targets": ("calves", "hamstrings"), "rotation": 3}
+    key = track_path(PlanInputs(**asked), 1, "gmw/en-us").removeprefix("/audio/").removesuffix(".mp3")
     ref = parse_key(key, lambda voice: True)
     assert ref is not None
-    assert ref.inputs == {"cardio": "cycling", "minutes": 10, "rotation": 3, "targets": ("hamstrings", "calves")}
-    assert ref.script.plan.cardio == "cycling" and ref.script.plan.targets == ("hamstrings", "calves")
-    for bad in ({"cardio": "rowing"}, {"targets": ["elbows"]}, {"rotation": 9}):
+    assert ref.inputs == PlanInputs(10, cardio="cycling", rotation=3, targets=("hamstrings", "calves"))
+    plan = ref.script.plan.inputs
+    assert plan.cardio == "cycling" and plan.targets == ("hamstrings", "calves")
+    for bad in ({"cardio": "rowing"}, {"targets": ("elbows",)}, {"rotation": 9}):
         with pytest.raises(ValueError):
-            track_path({**inputs, **bad}, 1, "gmw/en-us")
+            track_path(PlanInputs(**{**asked, **bad}), 1, "gmw/en-us")
 
 
 def test_the_track_a_stream_plays_is_one_this_server_serves(tmp_path, monkeypatch):
@@ -143,4 +145,4 @@ def test_the_track_a_stream_plays_is_one_this_server_serves(tmp_path, monkeypatc
     r = client.get(url.removeprefix("https://coach.example"))
     assert r.status_code == 200 and r.mimetype == "audio/mpeg"
     samples, rate = soundfile.read(io.BytesIO(r.data), dtype="int16")
-    assert abs(len(samples) / rate - script_for(5).steps[0].seconds) < 0.1
+    assert abs(len(samples) / rate - script_for(PlanInputs(5)).steps[0].seconds) < 0.1

@@ -21,18 +21,20 @@ from typing import Any
 import click
 
 from content.phrases import phrase
-from content.planner import COMMON_MINUTES, FOCUSES, ROTATIONS
+from content.planner import COMMON_MINUTES, FOCUSES, ROTATIONS, PlanInputs
 from skill.cli.offline_commands import rate_value, warn
+from skill.cli.plan_commands import asked
 from speech.local import voices
 from speech.local.cache import DiskCache
 from speech.local.engine import DEFAULT_RATE, SpeechError
-from speech.local.trackkey import plan_inputs, plan_inputs_of, track_ref
+from speech.local.trackkey import TrackRef
 from speech.local.trackstore import TrackStore
+from speech.script import script_for
 
 
-def common_plans(rotations: bool = False) -> list[dict[str, Any]]:
+def common_plans(rotations: bool = False) -> list[PlanInputs]:
     return [
-        plan_inputs({"minutes": m, "focus": f, "has_foam_roller": roller, "rotation": r})
+        PlanInputs(m, f, roller, rotation=r)
         for f in FOCUSES
         for m in COMMON_MINUTES
         for roller in (True, False)
@@ -75,11 +77,9 @@ def run_build(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     speaker.close()
-    plans = common_plans(args.rotations) if args.common else [plan_inputs(plan_inputs_of(args))]
+    plans = common_plans(args.rotations) if args.common else [asked(args)[0]]
     refs = [
-        track_ref(plan, step, speaker.voice, args.rate)
-        for plan in plans
-        for step in range(len(track_ref(plan, 0, speaker.voice).script.steps))
+        TrackRef(plan, step, speaker.voice, args.rate) for plan in plans for step in range(len(script_for(plan).steps))
     ]
     store = TrackStore(cache)
     made = 0

@@ -11,7 +11,7 @@ import sys
 import time
 
 from content.phrases import phrase
-from skill.cli.plan_commands import mmss, plan_inputs
+from skill.cli.plan_commands import asked, mmss
 from skill.cli.terminal import Display, Keyboard, progress_bar
 from speech import sequencer
 from speech.local import engine as local_engine
@@ -21,7 +21,6 @@ from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError
 from speech.local.export import render
 from speech.local.playback import play
 from speech.local.sinks import SilentSink, Sink, TrackSink
-from speech.local.trackkey import plan_inputs_of
 
 
 def speed_value(text: str) -> float:
@@ -137,7 +136,7 @@ def run_play(args: argparse.Namespace) -> int:
     try:
         if args.list_voices:
             return list_voices()
-        pos = sequencer.start(*plan_inputs(args))
+        pos = sequencer.start(asked(args)[0])
         if args.no_audio:
             if args.voice and not voices.is_neural(args.voice):
                 local_engine.find_voice(args.voice)  # a typo should not pass silently
@@ -180,7 +179,7 @@ def run_render(args: argparse.Namespace) -> int:
             return list_voices()
         if not args.output:
             args.parser.error("the following arguments are required: -o/--output")
-        script = sequencer.start(*plan_inputs(args)).script
+        script = sequencer.start(asked(args)[0]).script
         label = phrase("offline.rendering")
         cache = DiskCache()
         speaker = voices.open_speaker(args.voice, args.rate, warn, cache)
@@ -192,7 +191,7 @@ def run_render(args: argparse.Namespace) -> int:
                 args.cues,
                 progress=lambda d, t: progress_bar(label, d, t),
                 cache=cache,
-                inputs=plan_inputs_of(args),
+                inputs=script.plan.inputs,
             )
         finally:
             speaker.close()

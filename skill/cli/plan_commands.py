@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any
 
-from content.planner import AREAS
-from speech.local.trackkey import plan_inputs_of, track_path
-from speech.script import Script, script_for
+from content.planner import PlanInputs, build_plan, with_note
+from speech.local.trackkey import track_path
+from speech.script import Script, build_script
 from speech.ssml import render_script
 
 
@@ -39,10 +39,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
     p.set_defaults(run=run_script)
 
 
-def plan_inputs(args: argparse.Namespace) -> tuple[Any, ...]:
-    """The plan options as the arguments of speech.sequencer.start and speech.script.script_for."""
-    targets = tuple(sorted(set(args.targets), key=AREAS.index))
-    return (args.minutes, args.focus, args.has_foam_roller, args.cardio, targets, args.rotation)
+def asked(args: argparse.Namespace) -> tuple[PlanInputs, str | None]:
+    """The plan options as plan inputs, and the sentence to say when the minutes were clamped."""
+    return PlanInputs.asked(
+        args.minutes, args.focus, args.has_foam_roller, args.cardio, tuple(args.targets), args.rotation
+    )
 
 
 def mmss(seconds: float) -> str:
@@ -51,14 +52,14 @@ def mmss(seconds: float) -> str:
 
 
 def plan_json(script: Script) -> dict[str, Any]:
-    plan = script.plan
+    plan, inputs = script.plan, script.plan.inputs
     return {
-        "minutes": plan.minutes,
-        "focus": plan.focus,
-        "has_foam_roller": plan.has_foam_roller,
-        "cardio": plan.cardio,
-        "targets": list(plan.targets),
-        "rotation": plan.rotation,
+        "minutes": inputs.minutes,
+        "focus": inputs.focus,
+        "has_foam_roller": inputs.has_foam_roller,
+        "cardio": inputs.cardio,
+        "targets": list(inputs.targets),
+        "rotation": inputs.rotation,
         "notes": list(plan.notes),
         "total_seconds": plan.total_seconds,
         "steps": [
@@ -76,7 +77,9 @@ def plan_json(script: Script) -> dict[str, Any]:
 
 
 def _script(args: argparse.Namespace) -> Script:
-    return script_for(*plan_inputs(args))
+    """The script for the options, its welcome saying first when the minutes were clamped."""
+    inputs, note = asked(args)
+    return build_script(with_note(build_plan(inputs), note))
 
 
 def run_routine(args: argparse.Namespace) -> int:
@@ -84,12 +87,12 @@ def run_routine(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(plan_json(script), indent=2))
         return 0
-    plan = script.plan
-    roller = "with a foam roller" if plan.has_foam_roller else "without a foam roller"
-    print(f"{plan.minutes}-minute {plan.focus} leg recovery, {roller}, cardio: {plan.cardio}")
-    if plan.targets:
-        print(f"Aimed at: {', '.join(plan.targets)}")
-    print(f"Variety: day {plan.rotation} of the week's rotation (--rotation 0-6)")
+    plan, inputs = script.plan, script.plan.inputs
+    roller = "with a foam roller" if inputs.has_foam_roller else "without a foam roller"
+    print(f"{inputs.minutes}-minute {inputs.focus} leg recovery, {roller}, cardio: {inputs.cardio}")
+    if inputs.targets:
+        print(f"Aimed at: {', '.join(inputs.targets)}")
+    print(f"Variety: day {inputs.rotation} of the week's rotation (--rotation 0-6)")
     for note in plan.notes:
         print(f"Note: {note}")
     width = max(len(s.movement.name) for s in plan.steps)
@@ -121,7 +124,7 @@ def run_script(args: argparse.Namespace) -> int:
                     "name": s.name,
                     "start": script.step_start(s.index),
                     "seconds": s.seconds,
-                    "track": track_path(plan_inputs_of(args), s.index),
+                    "track": track_path(script.plan.inputs, s.index),
                 }
                 for s in script.steps
             ],

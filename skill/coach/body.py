@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from content.library import library
 from content.phrases import phrase
-from content.planner import AREAS, DEFAULT_MINUTES
+from content.planner import AREAS, DEFAULT_MINUTES, PlanInputs
 from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Question
 from skill.coach.replies import Reply, answer, play, say, step_name
@@ -79,7 +79,7 @@ def start_targeted(ctx: Ctx) -> Reply:
     """Yes to the offer of a routine aimed at a sore area."""
     area = ctx.area if ctx.area in AREAS else None
     ctx.area = None
-    return play(ctx, seq.start(DEFAULT_MINUTES, targets=(area,) if area else ()))
+    return play(ctx, seq.start(PlanInputs(DEFAULT_MINUTES, targets=(area,) if area else ())))
 
 
 def pain_unanswered(ctx: Ctx) -> Reply:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from content.library import library
 from content.phrases import phrase
-from content.planner import DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES
+from content.planner import DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES, PlanInputs
 from skill.coach import body
 from skill.coach.context import Ctx, Question
 from skill.coach.replies import (
@@ -51,12 +51,14 @@ def start_routine(ctx: Ctx) -> Reply:
     restarting = phrase("skill.new_routine") if ctx.state in (State.ACTIVE, State.PAUSED) else ""
     rotation = max(ctx.visits - 1, 0) % 7  # a returning user gets another day's stretches and poses
     pos = seq.start(
-        minutes,
-        focus or "full",
-        roller != "without",
-        cardio=cardio or DEFAULT_CARDIO_CHOICE,
-        targets=(area,) if area else (),
-        rotation=rotation,
+        PlanInputs(
+            minutes,
+            focus or "full",
+            roller != "without",
+            cardio=cardio or DEFAULT_CARDIO_CHOICE,
+            targets=(area,) if area else (),
+            rotation=rotation,
+        )
     )
     return play(ctx, pos, restarting, minutes_note, focus_note, *notes)
 
@@ -239,7 +241,7 @@ def routine_intent(ctx: Ctx) -> Reply:
         if ctx.state in (State.ACTIVE, State.PAUSED)
         else ""
     )
-    return answer(ctx, phrase("skill.routine", minutes=pos.minutes, parts=routine_parts(pos)), where)
+    return answer(ctx, phrase("skill.routine", minutes=pos.inputs.minutes, parts=routine_parts(pos)), where)
 
 
 def time_left_intent(ctx: Ctx) -> Reply:

@@ -91,7 +91,8 @@ def finished_days(kept: dict[str, Any]) -> list[date]:
 
 
 def record_finished(kept: dict[str, Any], pos: Position, today: date) -> None:
-    kept["history"] = [*kept.get("history", []), [today.isoformat(), pos.minutes, str(pos.focus)]][-HISTORY_KEEP:]
+    done = [today.isoformat(), pos.inputs.minutes, pos.inputs.focus]
+    kept["history"] = [*kept.get("history", []), done][-HISTORY_KEEP:]
 
 
 def greeting(ctx: Ctx) -> str:

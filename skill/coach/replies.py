@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from content.phrases import phrase
-from content.planner import DEFAULT_MINUTES
+from content.planner import DEFAULT_MINUTES, PlanInputs
 from skill.coach.context import Ctx
 from speech import sequencer as seq
 from speech.script import StepScript
@@ -138,4 +138,4 @@ def listing(items: list[str], joiner: str = "and") -> str:
 
 
 def default_position() -> Position:
-    return seq.start(DEFAULT_MINUTES)
+    return seq.start(PlanInputs(DEFAULT_MINUTES))

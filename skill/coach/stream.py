@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from content.phrases import phrase
-from content.planner import is_common
 from skill.coach import intents
 from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Device
@@ -63,7 +62,7 @@ STOP = StopAudio()
 
 def published(pos: Position, device: Device) -> bool:
     """Whether this plan's tracks can be played on the device (see Device.all_tracks)."""
-    return device.all_tracks or is_common(pos.minutes, pos.cardio, pos.targets)
+    return device.all_tracks or pos.inputs.common
 
 
 def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
@@ -136,11 +135,7 @@ def _here(stream: dict[str, Any], device: Device) -> int:
 def _new_routine(before: Position | None, after: Position) -> bool:
     if before is None or before.state in (State.READY, State.FINISHED):
         return True
-    return _plan(before) != _plan(after)
-
-
-def _plan(pos: Position) -> tuple[object, ...]:
-    return (pos.minutes, pos.focus, pos.has_foam_roller, pos.cardio, pos.targets, pos.rotation)
+    return before.inputs != after.inputs
 
 
 def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they are checked)

@@ -20,11 +20,12 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from content.phrases import phrase
+from content.planner import PlanInputs
 from speech.local import mp3, tracks
 from speech.local.cache import DiskCache
 from speech.local.engine import SpeechError
@@ -79,7 +80,7 @@ class Rendered:
 
 
 def cue_document(
-    script: Script, rendered: Rendered, voice: str, inputs: Mapping[str, Any] | None = None, rate: int | None = None
+    script: Script, rendered: Rendered, voice: str, inputs: PlanInputs | None = None, rate: int | None = None
 ) -> dict[str, Any]:
     """The --cues document: the voice, every cue (`at` seconds from the start of the file,
     `text`, `step`, `movement`, `late`) and every track (where it starts, how long, its chimes)."""
@@ -158,7 +159,7 @@ def render(
     cues_path: str | None = None,
     progress: Progress | None = None,
     cache: DiskCache | None = None,
-    inputs: Mapping[str, Any] | None = None,
+    inputs: PlanInputs | None = None,
 ) -> Rendered:
     """Write the routine to `path` (and its cue document to `cues_path`); progress(done, total) in seconds."""
     if os.path.isdir(path):

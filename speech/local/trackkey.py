@@ -1,15 +1,15 @@
 """Names for step tracks that a server can turn back into the track, and nothing else.
 
 A track key is `<inputs>.<digest>`: `inputs` is base64url (unpadded) of canonical JSON,
-{"plan": {...}, "rate": R, "step": N, "voice": "..."}, where "plan" holds the plan inputs
-that differ from their defaults (so adding an input with a default keeps every existing key),
-and `digest` is 24 hex digits of sha256 over that JSON, the voice's model, RENDER_VERSION and
-the step's script (its length and every cue's offset, kind and text). The server decodes the
-inputs, checks each against PLAN_FIELDS, rebuilds the script, recomputes the key and refuses
-(404) any mismatch: only canonical keys of tracks it can make are ever rendered.
+{"plan": {...}, "rate": R, "step": N, "voice": "..."}, where "plan" holds the fields of
+content.planner.PlanInputs that differ from their defaults (so adding an input with a default
+keeps every existing key), and `digest` is 24 hex digits of sha256 over that JSON, the voice's
+model, RENDER_VERSION and the step's script (its length and every cue's offset, kind and text).
+The server decodes the inputs into PlanInputs (which checks them), rebuilds the script,
+recomputes the key and refuses (404) any mismatch: only canonical keys of tracks it can make
+are ever rendered.
 
-To add a plan input (say `cardio`): one line in PLAN_FIELDS naming its default and a check
-that returns the canonical value (or raises ValueError); `script_for` must accept it.
+A new plan input is a new field of PlanInputs with a default; nothing here changes.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
-from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES, FOCUSES, ROTATIONS
+from content.planner import PlanInputs
 from speech.local import piper_engine
 from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE
 from speech.script import Script, script_for
@@ -33,80 +33,13 @@ ROUTE = "/audio"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,600}\.[0-9a-f]{24}")
 
 
-def _minutes(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
-        raise ValueError("minutes")
-    return value
-
-
-def _focus(value: Any) -> str:
-    if value not in FOCUSES:
-        raise ValueError("focus")
-    return str(value)
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("flag")
-    return value
-
-
-def _cardio(value: Any) -> str:
-    if value not in CARDIO_CHOICES:
-        raise ValueError("cardio")
-    return str(value)
-
-
-def _targets(value: Any) -> tuple[str, ...]:
-    """Sore areas as a set in the library's order (JSON brings a list back)."""
-    if not isinstance(value, list | tuple) or not all(isinstance(a, str) and a in AREAS for a in value):
-        raise ValueError("targets")
-    return tuple(sorted(set(value), key=AREAS.index))
-
-
-def _rotation(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < ROTATIONS:
-        raise ValueError("rotation")
-    return value
-
-
-@dataclass(frozen=True)
-class Field:
-    default: Any
-    check: Callable[[Any], Any]  # the canonical value, or ValueError
-
-
-# Plan inputs by script_for's parameter names.
-PLAN_FIELDS: dict[str, Field] = {
-    "minutes": Field(DEFAULT_MINUTES, _minutes),
-    "focus": Field("full", _focus),
-    "has_foam_roller": Field(True, _flag),
-    "cardio": Field(DEFAULT_CARDIO_CHOICE, _cardio),
-    "targets": Field((), _targets),
-    "rotation": Field(0, _rotation),
-}
-
-
-def plan_inputs(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The canonical plan inputs: checked, and without the ones at their default; ValueError if bad."""
-    unknown = set(raw) - set(PLAN_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown plan inputs: {sorted(unknown)}")
-    out = {}
-    for name, value in raw.items():
-        value = PLAN_FIELDS[name].check(value)
-        if value != PLAN_FIELDS[name].default:
-            out[name] = value
-    return dict(sorted(out.items()))
-
-
-def plan_inputs_of(options: object) -> dict[str, Any]:
-    """The plan inputs found on an object by their names (the command line's parsed options)."""
-    return {name: getattr(options, name) for name in PLAN_FIELDS if hasattr(options, name)}
-
-
-def script_for_inputs(inputs: Mapping[str, Any]) -> Script:
-    return script_for(**plan_inputs(inputs))
+def plan_doc(inputs: PlanInputs) -> dict[str, Any]:
+    """The key's "plan": the inputs that differ from their defaults, by PlanInputs' field names."""
+    return {
+        f.name: list(value) if isinstance(value, tuple) else value
+        for f in fields(PlanInputs)
+        if (value := getattr(inputs, f.name)) != f.default
+    }
 
 
 def voice_model(voice: str) -> str:
@@ -122,19 +55,19 @@ def _step_text(script: Script, step: int) -> str:
 class TrackRef:
     """One step's track: what it is made from."""
 
-    inputs: dict[str, Any]
+    inputs: PlanInputs
     step: int
     voice: str
     rate: int
 
     @property
     def script(self) -> Script:
-        return script_for_inputs(self.inputs)
+        return script_for(self.inputs)
 
     @property
     def key(self) -> str:
         doc = json.dumps(
-            {"plan": plan_inputs(self.inputs), "rate": self.rate, "step": self.step, "voice": self.voice},
+            {"plan": plan_doc(self.inputs), "rate": self.rate, "step": self.step, "voice": self.voice},
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=True,
@@ -149,17 +82,12 @@ class TrackRef:
         return f"{ROUTE}/{self.key}.mp3"
 
 
-def track_ref(inputs: Mapping[str, Any], step: int, voice: str, rate: int = DEFAULT_RATE) -> TrackRef:
-    return TrackRef(plan_inputs(inputs), step, voice, rate)
-
-
-def track_path(inputs: Mapping[str, Any], step: int, voice: str | None = None, rate: int = DEFAULT_RATE) -> str:
+def track_path(inputs: PlanInputs, step: int, voice: str | None = None, rate: int = DEFAULT_RATE) -> str:
     """The URL path of a step's track on the server, e.g. `/audio/eyJwbGFu....3f2a.mp3`.
-    inputs: plan inputs by script_for's names ({"minutes": 20, "focus": "full"}); voice: None
-    for the default (the neural voice where it is installed)."""
+    voice: None for the default (the neural voice where it is installed)."""
     if voice is None:
         voice = piper_engine.VOICE_ID if piper_engine.installed() else "gmw/en-us"
-    return track_ref(inputs, step, voice, rate).path
+    return TrackRef(inputs, step, voice, rate).path
 
 
 def parse_key(key: str, voice_ok: Callable[[str], bool]) -> TrackRef | None:
@@ -176,7 +104,7 @@ def parse_key(key: str, voice_ok: Callable[[str], bool]) -> TrackRef | None:
             return None
         if not MIN_RATE <= rate <= MAX_RATE or not voice_ok(voice):
             return None
-        ref = TrackRef(plan_inputs(plan), step, voice, rate)
+        ref = TrackRef(PlanInputs(**plan), step, voice, rate)  # ValueError or TypeError when not plan inputs
         if not 0 <= step < len(ref.script.steps):
             return None
         return ref if ref.key == key else None

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from conftest import DEV_SKILL_ID
 
+from content.planner import PlanInputs
 from skill.coach.turn import SAVED_VERSION
 from skill.sim.chat import Conversation, ssml_to_text
 from skill.store.sqlite import SQLiteAdapter
@@ -77,10 +78,10 @@ def test_transcript(path, talk):
 def position_for(state: str) -> seq.Position | None:
     if state == "ready":
         return None
-    pos = seq.start(10)
+    pos = seq.start(PlanInputs(10))
     if state == "finished":
-        return seq.Position(10, "full", True, pos.step_count - 1, 0, "finished")
-    return seq.Position(10, "full", True, 1, 0, state)
+        return seq.Position(PlanInputs(10), pos.step_count - 1, 0, "finished")
+    return seq.Position(PlanInputs(10), 1, 0, state)
 
 
 CASES = [

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from content.planner import PlanInputs
 from skill.sim.player import NEARLY, Activity, Player
 from speech.local.trackkey import track_path
 from speech.script import script_for
 
 BASE = "https://coach.example"
-PLAN = {"minutes": 10, "focus": "full"}
+PLAN = PlanInputs(10, "full")
 VOICE = "gmw/en-us"
 
 
@@ -31,7 +32,7 @@ def kinds(events: list[dict]) -> list[str]:
 
 @pytest.fixture
 def steps():
-    return script_for(**PLAN).steps
+    return script_for(PLAN).steps
 
 
 def test_a_play_starts_the_track_and_names_its_movement(steps):
