@@ -154,3 +154,50 @@ def test_bad_inputs_are_refused():
         with pytest.raises(ValueError, match=words):
             PlanInputs(20, **kwargs)
 
+
+@pytest.mark.parametrize(
+    "asked, canonical, note",
+    [
+        ({"targets": ("calves", "hamstrings", "calves")}, {"targets": ("hamstrings", "calves")}, None),
+        ({"targets": ["lower-back", "quads"]}, {"targets": ("quads", "lower-back")}, None),
+        ({"minutes": 2}, {"minutes": 5}, "The shortest routine I can plan is 5 minutes, so here is a 5-minute one."),
+        (
+            {"minutes": 200},
+            {"minutes": 60},
+            "The longest routine I can plan is 60 minutes, so here is a 60-minute one.",
+        ),
+        (
+            {"minutes": 5, "focus": "yoga", "has_foam_roller": False},
+            {"minutes": 5, "focus": "yoga", "has_foam_roller": False},
+            None,
+        ),
+        ({}, {"minutes": 20, "focus": "full", "has_foam_roller": True, "cardio": "walking", "rotation": 0}, None),
+    ],
+)
+def test_plan_inputs_are_canonical(asked, canonical, note):
+    inputs, said = PlanInputs.asked(**asked)
+    assert inputs == PlanInputs(**asked) == PlanInputs(**canonical)
+    assert hash(inputs) == hash(PlanInputs(**canonical))
+    assert {name: getattr(inputs, name) for name in canonical} == canonical
+    assert said == note
+    assert build_plan(inputs) is build_plan(PlanInputs(**canonical))  # cached by value
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ({"minutes": 20.5}, "minutes must be a whole number"),
+        ({"minutes": True}, "minutes must be a whole number"),
+        ({"focus": "legs"}, "focus must be one of"),
+        ({"has_foam_roller": 1}, "has_foam_roller must be true or false"),
+        ({"cardio": "rowing"}, "cardio must be one of"),
+        ({"targets": "quads"}, "targets must be among"),
+        ({"targets": (["quads"],)}, "targets must be among"),
+        ({"targets": ("elbows",)}, "targets must be among"),
+        ({"rotation": -1}, "rotation must be a whole number from 0 to 6"),
+        ({"rotation": False}, "rotation must be a whole number from 0 to 6"),
+    ],
+)
+def test_bad_plan_inputs_raise_one_clear_error(bad, words):
+    with pytest.raises(ValueError, match=words):
+        PlanInputs(**bad)
