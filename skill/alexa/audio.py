@@ -51,17 +51,8 @@ def directive(audio: Audio) -> Directive:
         return StopDirective()
     from speech.local.trackkey import track_path  # here: only a streaming turn needs it
 
-    pos = audio.pos
-    inputs = {
-        "minutes": pos.minutes,
-        "focus": str(pos.focus),
-        "has_foam_roller": pos.has_foam_roller,
-        "cardio": pos.cardio,
-        "targets": list(pos.targets),
-        "rotation": pos.rotation,
-    }
     stream = Stream(
-        url=f"{base_url()}{track_path(inputs, audio.step, voice=voice())}",
+        url=f"{base_url()}{track_path(audio.pos.inputs, audio.step, voice=voice())}",
         token=audio.token,
         offset_in_milliseconds=audio.offset_ms,
         expected_previous_token=audio.after,
