@@ -23,7 +23,7 @@ from speech.ssml import render_script, validate_ssml  # noqa: E402
 MINUTES = (5, 10, 15, 20, 30, 45, 60)
 TARGETS = ((), *((a,) for a in AREAS))
 COMBOS = [(m, f, r) for m in MINUTES for f in FOCUSES for r in (True, False)]  # the core figures, as before
-TABLE = [(m, f, r, c, t) for m, f, r in COMBOS for c in CARDIO_CHOICES for t in TARGETS]  # issue 9's inputs
+TABLE = [(m, f, r, c, t) for m, f, r in COMBOS for c in CARDIO_CHOICES for t in TARGETS]  # every plan option
 ROUNDS = 7
 
 

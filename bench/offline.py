@@ -88,7 +88,7 @@ def bench_render(folder: str) -> str:
 
 
 def bench_playback() -> str:
-    # Baseline: how late a plain time.sleep wakes on this machine.
+    # Baseline: how late a plain time.sleep wakes here.
     overshoot = []
     for _ in range(200):
         t = time.monotonic()
@@ -140,7 +140,7 @@ def bench_playback() -> str:
             f"Cue-onset p99 / sleep p99: {pct(late, 99) / pct(sleep_ms, 99):.2f}x; wake-up p99 / sleep p99: "
             f"{pct(wake_ms, 99) / pct(sleep_ms, 99):.2f}x. Onset error is the time from "
             "a cue's deadline to the moment its audio is handed to the sink; with `aplay` add the device's "
-            "own start-up latency, which this machine (no sound card) cannot measure.",
+            "own start-up latency, which a machine without a sound card cannot measure.",
         ]
     )
 

@@ -1,4 +1,4 @@
-"""Store benchmark (issue 11): what keeping per-user data costs a turn.
+"""Store benchmark: what keeping per-user data costs a turn.
 
 1. p99 turn latency (until the answer is ready; the save after it timed apart) through
    `Skill.respond` with the SQLite store against an in-memory store, each recorded envelope
@@ -231,7 +231,7 @@ def cold_import(tmp: Path) -> str:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         body = "\n\n".join([latency(Path(tmp)), writes_per_second(Path(tmp)), cold_import(Path(tmp))])
-    write_section("Store (issue 11)", body)
+    write_section("Store", body)
 
 
 if __name__ == "__main__":

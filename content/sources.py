@@ -1,12 +1,11 @@
 """Reading the project's data files: YAML, written by people, each also kept compiled to JSON
 beside it (`<name>.yaml.json`, written by `recovery-coach model --write`).
 
-Why: a cold start (a Lambda's, a new worker's) would otherwise import PyYAML (15-45 ms
-measured here) and parse the YAML even with libyaml's loader (25 ms for the ~50 KB of data),
-against well under 1 ms for `json.loads`. A twin is used only when it was compiled from the
-source exactly as it is now (same length and CRC-32 of its bytes); otherwise the YAML itself
-is read, so a stale twin costs time, never correctness, and `model --check` (and a test)
-report it.
+Why: a cold start (a Lambda's, a new worker's) reads the twins with `json.loads`; PyYAML
+is imported, and YAML parsed, only when a twin is missing or stale. A twin is used only
+when it was compiled from the source exactly as it is now (same length and CRC-32 of its
+bytes); otherwise the YAML itself is read, so a stale twin costs time, never correctness,
+and `model --check` (and a test) report it.
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ def load(path: Path) -> Any:
 def parse_yaml(raw: bytes, name: str) -> Any:
     import yaml  # here, not at the top: only a missing or stale twin needs it
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when present: 7-10x faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when present, the pure-Python one otherwise
     try:
         return yaml.load(raw, Loader=loader)
     except yaml.YAMLError as e:

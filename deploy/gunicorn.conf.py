@@ -4,7 +4,7 @@
 #
 # Threaded workers: a client that stalls mid-request holds one thread, not a whole worker,
 # so /health and other users keep being answered (with sync workers two stalled clients
-# blocked /health for 31 s). The proxy in front buffers whole requests, so stalls should
+# can block /health). The proxy in front buffers whole requests, so stalls should
 # not reach here at all; this is the second line.
 import os
 

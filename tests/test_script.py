@@ -69,7 +69,7 @@ def test_long_steps_say_how_long_is_left():
     assert any("10 minutes" in t for t in said) and any("One minute" in t for t in said)
 
 
-# Issue 9: what a person hears in the new plans, over the whole table of requests.
+# What a person hears in the new plans, over the whole table of requests.
 TABLE = [
     (m, f, r, c, t)
     for m in MINUTES

@@ -1,4 +1,4 @@
-"""The local renderer: speech synthesized and played on this machine (the offline coach).
+"""The local renderer: speech synthesized and played on the computer itself (the offline coach).
 
 - `pcm`: 16-bit mono PCM at 22,050 Hz: clips, silence, WAV files.
 - `engine`: pyttsx3 driving espeak-ng, text to trimmed clips (voices, rate, cache).

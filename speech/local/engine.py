@@ -1,7 +1,7 @@
 """Local text-to-speech for the offline coach: pyttsx3 driving espeak-ng, one cue at a time,
 into 16-bit mono PCM in memory.
 
-Built around the espeak driver's quirks (DESIGN.md), rather than papering over them:
+Built around the espeak driver's quirks, rather than papering over them:
 - One utterance per runAndWait(): each text is saved to its own WAV, then read back.
 - say() is never used: the driver keeps the last save path, and a later say() would
   overwrite that file instead of speaking.

@@ -18,7 +18,7 @@ from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH
 
 BITRATE = 48  # kbps: speech, mono; Alexa's AudioPlayer accepts 16-384
 QUALITY = 5  # LAME's 0 (best, slowest) to 9
-ENCODER_DELAY = 1105  # frames at 22,050 Hz (measured: a click at frame N decodes at N + 1105)
+ENCODER_DELAY = 1105  # frames at 22,050 Hz: LAME's delay, a click at frame N decodes at N + 1105
 
 
 class Mp3Encoder:

@@ -1,4 +1,4 @@
-"""Sound as this machine's renderer makes it: 16-bit little-endian mono PCM at 22,050 Hz,
+"""Sound as the local renderer makes it: 16-bit little-endian mono PCM at 22,050 Hz,
 what pyttsx3's espeak driver writes. The one place that knows the format: clips, silence,
 and WAV files (read, written whole, or streamed)."""
 

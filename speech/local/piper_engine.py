@@ -21,7 +21,7 @@ from speech.local.pcm import SAMPLE_RATE, Clip
 VOICE_ID = "en_US-joe-medium"
 VOICE_NAME = "Joe, American English (neural, Piper)"
 MODEL_SHA256 = "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"
-NATURAL_WPM = 170  # measured: Piper's joe at length_scale 1.0 over the 20-minute routine's cues
+NATURAL_WPM = 170  # Piper's joe at length_scale 1.0 speaks the routine's cues at about this rate
 TRIM_THRESHOLD = 256  # |sample| at or below this is Piper's near-silence and breath (-42 dBFS)
 GAIN = 0.85  # headroom for a chime mixed under speech (Piper normalizes to full scale)
 

@@ -1,4 +1,4 @@
-"""Where playback's speech goes: the routine's step tracks streamed to aplay on this machine's
+"""Where playback's speech goes: the routine's step tracks streamed to aplay on the computer's
 sound card, nowhere (real synthesis, for measuring), or nothing at all (--no-audio: cues
 'last' their estimated time)."""
 

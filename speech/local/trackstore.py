@@ -40,7 +40,7 @@ class TrackStore:
         self._voices: set[str] | None = None
 
     def voice_ok(self, voice: str) -> bool:
-        """Whether `voice` is a voice id this machine has (exactly, as keys spell it)."""
+        """Whether `voice` is a voice id installed here (exactly, as keys spell it)."""
         if voice == VOICE_ID:
             return installed()
         if self._voices is None:
@@ -70,7 +70,7 @@ class TrackStore:
             lock.release()
 
     def render(self, ref: TrackRef) -> Path:
-        # Imported here: numpy and the encoder cost a server's start about 100 ms, and most
+        # Imported here, not at the top: numpy and the encoder slow a server's start, and most
         # requests it answers (every POST /alexa, every cached track) never render.
         from speech.local import mp3, tracks
 

@@ -1,4 +1,4 @@
-"""A red flag's reply is short (about twenty seconds at most, the issue's bound), names
+"""A red flag's reply is short (about twenty seconds at most), names
 what was heard rather than reading all five flags, and ends the session."""
 
 from __future__ import annotations

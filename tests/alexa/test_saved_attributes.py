@@ -26,7 +26,7 @@ SAVED_AFTER_STOP = (
 
 
 def routine(attributes: dict) -> dict:
-    """Session attributes without `kept` (the user's kept data, carried since issue 11)."""
+    """Session attributes without `kept` (the user's kept data)."""
     return {k: v for k, v in attributes.items() if k != "kept"}
 
 
