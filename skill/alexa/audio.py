@@ -11,15 +11,12 @@ step by step.
 from __future__ import annotations
 
 import os
-
-from ask_sdk_model.directive import Directive
-from ask_sdk_model.interfaces.audioplayer.audio_item import AudioItem
-from ask_sdk_model.interfaces.audioplayer.play_behavior import PlayBehavior
-from ask_sdk_model.interfaces.audioplayer.play_directive import PlayDirective
-from ask_sdk_model.interfaces.audioplayer.stop_directive import StopDirective
-from ask_sdk_model.interfaces.audioplayer.stream import Stream
+from typing import TYPE_CHECKING
 
 from skill.coach.stream import Audio, PlayTrack
+
+if TYPE_CHECKING:
+    from ask_sdk_model.directive import Directive
 
 BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
 VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
@@ -47,9 +44,16 @@ def all_tracks() -> bool:
 def directive(audio: Audio) -> Directive:
     """One AudioPlayer directive: Play (replacing everything, or enqueued after the
     playing track) or Stop."""
+    # Imported here, not at the top: only a streaming turn needs the AudioPlayer models.
+    from ask_sdk_model.interfaces.audioplayer.audio_item import AudioItem
+    from ask_sdk_model.interfaces.audioplayer.play_behavior import PlayBehavior
+    from ask_sdk_model.interfaces.audioplayer.play_directive import PlayDirective
+    from ask_sdk_model.interfaces.audioplayer.stop_directive import StopDirective
+    from ask_sdk_model.interfaces.audioplayer.stream import Stream
+
     if not isinstance(audio, PlayTrack):
         return StopDirective()
-    from speech.local.trackkey import track_path  # here: only a streaming turn needs it
+    from speech.local.trackkey import track_path
 
     stream = Stream(
         url=f"{base_url()}{track_path(audio.pos.inputs, audio.step, voice=voice())}",

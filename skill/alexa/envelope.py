@@ -56,12 +56,13 @@ def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
     while level:
         if depth > limit:
             return True
-        inner = []
-        for node in level:
-            for child in node.values() if isinstance(node, dict) else node:
-                if isinstance(child, dict | list):
-                    inner.append(child)
-        level, depth = inner, depth + 1
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        depth += 1
     return False
 
 

@@ -16,7 +16,7 @@ failed write is only logged (by the store, once per fault kind per minute).
 
 from __future__ import annotations
 
-import copy
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -133,7 +133,7 @@ def _after_quiet(pos: Position) -> Position:
 
 
 def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
-    ctx = Ctx(pos=None, slots=slots, kept=copy.deepcopy(kept))  # handlers change the copy
+    ctx = Ctx(pos=None, slots=slots, kept=json.loads(json.dumps(kept)))  # handlers change the copy (kept is JSON)
     ctx.visits = kept["visits"] + (1 if counted and ask != Ask.GONE_QUIET else 0)
     tips = session.get("tips", kept["tips"])
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
