@@ -149,9 +149,3 @@ class Recent(Generic[V]):
 
     def pop(self, key: str) -> None:
         self._items.pop(key, None)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
