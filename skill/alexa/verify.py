@@ -3,12 +3,15 @@
 Built on `cryptography`: the SDK's own verifier (ask-sdk-webservice-support) depends on
 `oscrypto`, which cannot find libcrypto on OpenSSL 3.0.10 and later.
 Cheap rules first, so a forged request costs no fetch: both headers present; the chain
-URL is https://s3.amazonaws.com/echo.api/... on port 443 (its path percent-decoded, then
-normalized); `Signature-256` is base64; the request timestamp is within 150 s of now; the
-application id is this skill's. Only then the chain: fetched within one total deadline
-(connect, read and size limit together), cached until it expires (a URL that failed is
-not fetched again for a while), valid now, leading to a trusted root and naming
-echo-api.amazon.com; and the signature (RSA PKCS#1 v1.5, SHA-256 of the raw body).
+URL passes Amazon's rules and ours (`skill/alexa/chains.py`: https://s3.amazonaws.com/echo.api/...,
+port 443, no empty or dot segment, nothing encoded a server could read another way);
+`Signature-256` is base64; the request timestamp is within 150 s of now; the application
+id is this skill's. Only then the chain: at most MAX_FETCHES_IN_FLIGHT fetches at once
+(one more is refused at once, never queued), each within one total deadline, cached until
+it expires (a URL that failed is not fetched again for a while); valid now, every RSA key
+in it at least MIN_RSA_BITS long, leading to a trusted root, its leaf naming
+echo-api.amazon.com itself (a wildcard name does not count); and the signature (RSA
+PKCS#1 v1.5, SHA-256 of the raw body).
 Any failure raises `VerificationError` with a reason (answered with 400).
 
 The trust store is loaded once, when the Verifier is made (a failure is a
@@ -20,14 +23,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import http.client
-import posixpath
 import re
-import socket
 import ssl
 import threading
-import time
-import urllib.parse
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,29 +33,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import DNSName
 from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as ChainError
 
+from skill.alexa.chains import Recent, chain_url, fetch_chain
+from skill.alexa.chains import VerificationError as VerificationError
 from skill.alexa.envelope import application_id, for_log
 
-CERT_HOST = "s3.amazonaws.com"
-CERT_PATH_PREFIX = "/echo.api/"
 SIGNER_NAME = "echo-api.amazon.com"
+MIN_RSA_BITS = 2048
 MAX_SKEW_SECONDS = 150
-FETCH_DEADLINE_SECONDS = 5.0  # the whole fetch: connect, headers and body
-MAX_CHAIN_BYTES = 64 * 1024
+MAX_FETCHES_IN_FLIGHT = 4  # per Verifier, one per server process: fewer than a worker's threads
 MAX_CACHED_CHAINS = 16
 FAILED_URL_SECONDS = 60.0  # a chain URL that failed is refused without a fetch this long
 MAX_FAILED_URLS = 256
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
-
-
-class VerificationError(ValueError):
-    """The request did not pass verification; the message says which rule failed."""
 
 
 class TrustStoreError(RuntimeError):
@@ -66,47 +60,6 @@ class TrustStoreError(RuntimeError):
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
-
-
-def fetch_chain(url: str, deadline: float = FETCH_DEADLINE_SECONDS) -> bytes:
-    """GET the PEM chain within `deadline` seconds in all (a server that trickles bytes is
-    cut off when the time is up), refusing more than MAX_CHAIN_BYTES."""
-    parts = urllib.parse.urlsplit(url)
-    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = kind(parts.hostname or "", parts.port, timeout=deadline)
-    started, timer = time.monotonic(), None
-    try:
-        conn.connect()  # bounded by the timeout; from here on the timer bounds the whole exchange
-        timer = threading.Timer(max(0.0, deadline - (time.monotonic() - started)), _cut, (conn.sock,))
-        timer.daemon = True
-        timer.start()
-        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
-        response = conn.getresponse()
-        if response.status != 200:
-            raise VerificationError(f"could not fetch the certificate chain: HTTP {response.status}")
-        data = response.read(MAX_CHAIN_BYTES + 1)
-    except (OSError, http.client.HTTPException, ValueError) as e:
-        if time.monotonic() - started >= deadline:
-            raise VerificationError(f"could not fetch the certificate chain within {deadline:g} s") from None
-        raise VerificationError(f"could not fetch the certificate chain: {for_log(str(e), 120)}") from None
-    finally:
-        if timer is not None:
-            timer.cancel()
-        conn.close()
-    if time.monotonic() - started >= deadline:
-        raise VerificationError(f"could not fetch the certificate chain within {deadline:g} s")
-    if len(data) > MAX_CHAIN_BYTES:
-        raise VerificationError("the certificate chain is larger than the size limit")
-    return data
-
-
-def _cut(sock: socket.socket) -> None:
-    """The deadline passed: shut the socket, so a blocked read returns at once (the
-    response may hold the socket after the connection lets go of it)."""
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def system_roots() -> list[x509.Certificate]:
@@ -144,23 +97,14 @@ class Headers(Protocol):
     def get(self, key: str, /) -> str | None: ...
 
 
-def check_chain_url(url: object) -> None:
-    if not isinstance(url, str) or not url:
-        raise VerificationError("missing SignatureCertChainUrl header")
+def dns_names(cert: x509.Certificate) -> set[str]:
+    """The DNS names in a certificate's Subject Alternative Names, lower case (DNS names
+    compare without case); a wildcard stays a wildcard, so it never equals a name."""
     try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise VerificationError("SignatureCertChainUrl is not a valid URL") from None
-    if parts.scheme.lower() != "https":
-        raise VerificationError("SignatureCertChainUrl must use https")
-    if (parts.hostname or "").lower() != CERT_HOST:
-        raise VerificationError(f"SignatureCertChainUrl host must be {CERT_HOST}")
-    if port not in (None, 443):
-        raise VerificationError("SignatureCertChainUrl port must be 443")
-    path = urllib.parse.unquote(parts.path or "/")  # %2e%2e is .. once the server decodes it
-    if not posixpath.normpath(path).startswith(CERT_PATH_PREFIX) or "\\" in path:
-        raise VerificationError(f"SignatureCertChainUrl path must start with {CERT_PATH_PREFIX}")
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return set()
+    return {name.lower() for name in names.get_values_for_type(DNSName)}
 
 
 def decode_signature(value: str | None) -> bytes:
@@ -189,8 +133,13 @@ class Verifier:
     check_signature: bool = True  # False in --dev: no signature and no timestamp checks
     fetch: Callable[[str], bytes] = fetch_chain
     clock: Callable[[], datetime] = now_utc
-    _cache: dict[str, tuple[rsa.RSAPublicKey, datetime]] = field(default_factory=dict)  # url -> (key, expires)
-    _failed: dict[str, Any] = field(default_factory=dict)  # url -> (reason, not fetched again before)
+    # url -> (key, expires): Alexa uses a handful of URLs, and only a trusted chain gets in
+    _cache: Recent[tuple[rsa.RSAPublicKey, datetime]] = field(default_factory=lambda: Recent(MAX_CACHED_CHAINS))
+    # url -> (reason, refused without a fetch until): a flood of forged URLs pushes out the oldest only
+    _failed: Recent[tuple[str, datetime]] = field(default_factory=lambda: Recent(MAX_FAILED_URLS))
+    _fetch_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_FETCHES_IN_FLIGHT)
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -202,9 +151,7 @@ class Verifier:
         if not self.check_signature:
             self.check_application(doc)
             return
-        url = headers.get("SignatureCertChainUrl") or ""
-        if url not in self._cache:  # a cached chain's URL passed these rules before it was fetched
-            check_chain_url(url)
+        url = chain_url(headers.get("SignatureCertChainUrl"))
         raw = decode_signature(headers.get("Signature-256"))
         self.check_timestamp(doc)
         self.check_application(doc)
@@ -219,38 +166,41 @@ class Verifier:
             return cached[0]
         if failed and now < failed[1]:
             raise VerificationError(failed[0])
+        if not self._fetch_slots.acquire(blocking=False):  # refused at once: a queue would hold the thread
+            raise VerificationError(
+                f"too many certificate chains are being fetched (at most {MAX_FETCHES_IN_FLIGHT} at once); try again"
+            )
         try:
             key, expires = self._validate_chain(self.fetch(url), now)
         except VerificationError as e:
-            self._remember_failure(url, str(e), now)
+            with self._lock:
+                self._failed.put(url, (str(e), now + timedelta(seconds=FAILED_URL_SECONDS)))
             raise
+        finally:
+            self._fetch_slots.release()
         with self._lock:
-            if len(self._cache) >= MAX_CACHED_CHAINS:  # Alexa uses a handful of URLs; don't grow without bound
-                self._cache.clear()
-            self._cache[url] = (key, expires)
-            self._failed.pop(url, None)
+            self._cache.put(url, (key, expires))
+            self._failed.pop(url)
         return key
-
-    def _remember_failure(self, url: str, reason: str, now: datetime) -> None:
-        with self._lock:
-            if len(self._failed) >= MAX_FAILED_URLS:
-                self._failed.clear()
-            self._failed[url] = (reason, now + timedelta(seconds=FAILED_URL_SECONDS))
 
     def _validate_chain(self, pem: bytes, now: datetime) -> tuple[rsa.RSAPublicKey, datetime]:
         try:
             certs = x509.load_pem_x509_certificates(pem)
-        except ValueError:
+            keys = [c.public_key() for c in certs]
+        except (ValueError, UnsupportedAlgorithm):
             raise VerificationError("the certificate chain is not PEM certificates") from None
+        if any(isinstance(k, rsa.RSAPublicKey) and k.key_size < MIN_RSA_BITS for k in keys):
+            raise VerificationError(f"the certificate chain has an RSA key shorter than {MIN_RSA_BITS} bits")
         verifier = PolicyBuilder().store(Store(self.roots or [])).time(now).build_server_verifier(DNSName(SIGNER_NAME))
         try:
             verifier.verify(certs[0], certs[1:])
         except ChainError as e:
             raise VerificationError(f"the certificate chain is not trusted: {for_log(str(e), 160)}") from None
-        key = certs[0].public_key()
-        if not isinstance(key, rsa.RSAPublicKey):
+        if SIGNER_NAME not in dns_names(certs[0]):
+            raise VerificationError(f"the signing certificate does not name {SIGNER_NAME} exactly (no wildcard)")
+        if not isinstance(keys[0], rsa.RSAPublicKey):
             raise VerificationError("the signing certificate does not have an RSA key")
-        return key, min(c.not_valid_after_utc for c in certs)
+        return keys[0], min(c.not_valid_after_utc for c in certs)
 
     @staticmethod
     def check_body_signature(key: rsa.RSAPublicKey, signature: bytes, body: bytes) -> None:

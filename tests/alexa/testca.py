@@ -1,5 +1,6 @@
 """A certificate authority made for tests and benchmarks: root -> intermediate -> leaf,
-shaped like Alexa's signing chain, so verification runs against real certificates."""
+shaped like Alexa's signing chain, so verification runs against real certificates; and
+forged on request (other names, short RSA keys, an elliptic-curve leaf) for the attacks."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CHAIN_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem"
 
 
-def _key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
 def _name(cn: str) -> x509.Name:
@@ -42,7 +43,7 @@ def _cert(subject, key, issuer, issuer_key, *, ca: bool, start, end, san=None, p
         b = (
             b.add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in san]), critical=False)
         )
     return b.sign(issuer_key, hashes.SHA256())
 
@@ -51,9 +52,11 @@ def _cert(subject, key, issuer, issuer_key, *, ca: bool, start, end, san=None, p
 class TestCA:
     root: x509.Certificate
     chain_pem: bytes  # leaf then intermediate, as Alexa serves it
-    leaf_key: rsa.RSAPrivateKey
+    leaf_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
     def sign(self, body: bytes) -> str:
+        if isinstance(self.leaf_key, ec.EllipticCurvePrivateKey):
+            return base64.b64encode(self.leaf_key.sign(body, ec.ECDSA(hashes.SHA256()))).decode()
         return base64.b64encode(self.leaf_key.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode()
 
     def headers(self, body: bytes, url: str = CHAIN_URL) -> dict:
@@ -63,9 +66,20 @@ class TestCA:
         return self.root.public_bytes(serialization.Encoding.PEM)
 
 
-def make_ca(san: str = "echo-api.amazon.com", leaf_days: int = 30, leaf_start_days: int = -1) -> TestCA:
+def make_ca(
+    san: str | tuple[str, ...] = "echo-api.amazon.com",
+    leaf_days: int = 30,
+    leaf_start_days: int = -1,
+    leaf_bits: int = 2048,
+    mid_bits: int = 2048,
+    ec_leaf: bool = False,
+) -> TestCA:
+    """`san`: the leaf's DNS names (its common name is the first); `leaf_bits`, `mid_bits`:
+    the RSA key sizes of the leaf and the intermediate; `ec_leaf`: a P-256 leaf instead."""
     now = datetime.now(UTC)
-    root_key, mid_key, leaf_key = _key(), _key(), _key()
+    names = (san,) if isinstance(san, str) else san
+    root_key, mid_key = _key(), _key(mid_bits)
+    leaf_key = ec.generate_private_key(ec.SECP256R1()) if ec_leaf else _key(leaf_bits)
     root = _cert(
         "Test Root CA",
         root_key,
@@ -86,12 +100,12 @@ def make_ca(san: str = "echo-api.amazon.com", leaf_days: int = 30, leaf_start_da
         end=now + timedelta(days=365),
     )
     leaf = _cert(
-        san,
+        names[0],
         leaf_key,
         "Test Intermediate CA",
         mid_key,
         ca=False,
-        san=san,
+        san=names,
         start=now + timedelta(days=leaf_start_days),
         end=now + timedelta(days=leaf_days),
     )
