@@ -3,11 +3,12 @@ fetched, the fetch itself (one total deadline and a size limit), and a memory of
 size that forgets its oldest entry when full.
 
 The URL rules are Amazon's (https and host s3.amazonaws.com in any case, port 443 if
-given, a path starting /echo.api/ in exactly that case), and stricter where a server
-could read the path in another way than the rule did: nothing but printable ASCII, no
-user name, query or fragment, and no path segment that is empty, a dot segment (even one
-that would lead back under /echo.api/), or holds a backslash, a slash, a space, a control
-or non-ASCII character once percent-decoded. Alexa's own URLs pass them all.
+given, a path starting /echo.api/ in exactly that case, once its dot segments are
+removed: Amazon's own example /echo.api/../echo.api/echo-api.pem is valid), and stricter
+where a server could read the path in another way than the rule did: nothing but printable
+ASCII, no user name, query or fragment, and no path segment that is empty, a percent-encoded
+dot segment, or holds a backslash, a slash, a space, a control or non-ASCII character once
+percent-decoded. Alexa's own URLs pass them all.
 """
 
 from __future__ import annotations
@@ -63,29 +64,37 @@ def chain_url(url: object) -> str:
         raise _refuse("port must be 443")
     if "?" in url or "#" in url:
         raise _refuse("must not have a query or a fragment")
-    check_chain_path(parts.path)
-    return f"https://{CERT_HOST}{parts.path}"
+    return f"https://{CERT_HOST}{chain_path(parts.path)}"
 
 
-def check_chain_path(path: str) -> None:
-    """Each segment is read as the server will read it (percent-decoded) before the prefix is
-    compared, so no encoding can make the server see a path the rule did not."""
+def chain_path(path: str) -> str:
+    """The path with its dot segments removed (RFC 3986, as Amazon asks), each segment read
+    as the server will read it (percent-decoded) before the prefix is compared, so no
+    encoding can make the server see a path the rule did not."""
     if not path.startswith("/"):
         raise _refuse(f"path must start with {CERT_PATH_PREFIX}")
+    kept: list[str] = []
     for segment in path[1:].split("/"):
         decoded = urllib.parse.unquote_to_bytes(segment)
+        if segment in (".", ".."):
+            if segment == ".." and kept:
+                kept.pop()
+            continue
         if not decoded:
             raise _refuse("path has an empty segment (//)")
         if decoded in (b".", b".."):
-            raise _refuse("path has a dot segment (. or ..)")
+            raise _refuse("path has a percent-encoded dot segment")
         if b"\\" in decoded:
             raise _refuse("path has a backslash")
         if b"/" in decoded:
             raise _refuse("path has an encoded slash (%2F)")
         if not _PRINTABLE_BYTES.fullmatch(decoded):
             raise _refuse("path encodes a space, a control or a non-ASCII character")
-    if not urllib.parse.unquote(path).startswith(CERT_PATH_PREFIX):
-        raise _refuse(f"path must start with {CERT_PATH_PREFIX}")
+        kept.append(segment)
+    normal = "/" + "/".join(kept)
+    if not urllib.parse.unquote(normal).startswith(CERT_PATH_PREFIX) or len(kept) < 2:
+        raise _refuse(f"path must start with {CERT_PATH_PREFIX} and name a file in it")
+    return normal
 
 
 def fetch_chain(url: str, deadline: float = FETCH_DEADLINE_SECONDS) -> bytes:
