@@ -96,7 +96,7 @@ def main() -> None:
             "",
             "| measure | value |",
             "| --- | --- |",
-            f"| espeak-ng (pyttsx3) synthesis | {e_speed:.0f} s of audio per wall-clock second |",
+            f"| espeak-ng synthesis (a process per text) | {e_speed:.0f} s of audio per wall-clock second |",
             f"| neural (Piper, joe) synthesis | {n_speed:.1f} s of audio per wall-clock second |",
             f"| neural / espeak-ng speed | **{n_speed / e_speed:.3f}x** |",
             f"| cold render, default 20-minute routine to MP3 (neural, empty cache) | {cold:.1f} s |",

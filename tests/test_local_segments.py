@@ -1,5 +1,5 @@
 """What a listener hears, as PCM: SSML's text and silences through the real engine
-(pyttsx3 + espeak-ng), with each silence exactly as long as the breaks that make it."""
+(espeak-ng), with each silence exactly as long as the breaks that make it."""
 
 import array
 import re

@@ -25,7 +25,7 @@ from typing import Any
 
 from content.planner import PlanInputs
 from speech.local import piper_engine
-from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE
+from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SYNTHESIS
 from speech.script import Script, script_for
 
 RENDER_VERSION = "1"  # bump when the same inputs would sound different (chimes, mixing, encoding)
@@ -43,7 +43,7 @@ def plan_doc(inputs: PlanInputs) -> dict[str, Any]:
 
 
 def voice_model(voice: str) -> str:
-    return f"piper:{piper_engine.MODEL_SHA256}" if voice == piper_engine.VOICE_ID else f"espeak:{voice}"
+    return f"piper:{piper_engine.MODEL_SHA256}" if voice == piper_engine.VOICE_ID else f"{SYNTHESIS}:{voice}"
 
 
 def _step_text(script: Script, step: int) -> str:
