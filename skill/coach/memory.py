@@ -1,10 +1,10 @@
 """What the skill remembers about a user, and the intents that use it.
 
-Kept per user (plain JSON, version `KEPT_VERSION`): `visits`, `tips`, `prefs` (`roller`
-true/false, `minutes`, `focus`, `cardio`, `mode`: "steps" or "stream", see
-skill/coach/stream.py), the unfinished routine (`pos`, the sequencer cursor, `stream` when it plays hands-free,
-and `pos_at`, when it was last moved, in epoch seconds) and `history`, finished routines
-as [ISO date, minutes, focus], newest last. skill/coach/turn.py reads it once per session,
+Kept per user (its shape, migration and merge: skill/coach/kept.py): `visits`, `tips`,
+`prefs` (`roller` true/false, `minutes`, `focus`, `cardio`, `mode`: "steps" or "stream",
+see skill/coach/stream.py), the unfinished routine (`pos`, the sequencer cursor, `stream`
+when it plays hands-free, and `pos_at`, when it was last moved, in epoch seconds) and
+`history`, finished routines, newest last. skill/coach/turn.py reads it once per session,
 carries it in session attributes and writes it only when it changed.
 
 Preferences feed every start ("start my leg recovery", yes to "shall I start", start
@@ -22,46 +22,16 @@ from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
 from skill.coach import intents
 from skill.coach.context import Ctx, Question
+from skill.coach.kept import fresh
 from skill.coach.replies import Reply, answer, listing, say, step_name
 from skill.coach.slots import Slot, duration_seconds, resolve
-from skill.coach.stream import checked_stream
 from skill.coach.vocabulary import slot_types
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import State
 
-KEPT_VERSION = 2
 RESUME_DAYS = 3
-HISTORY_KEEP = 60  # finished routines kept (about two months of daily recovery)
 WEEK_DAYS = 7
-
-
-def fresh() -> dict[str, Any]:
-    return {"v": KEPT_VERSION, "visits": 0, "tips": 0, "prefs": {}, "pos": None, "pos_at": None, "history": []}
-
-
-def migrate(saved: object) -> dict[str, Any]:
-    """Kept data of any release as this one's shape; anything unreadable starts fresh."""
-    kept = fresh()
-    if not isinstance(saved, dict) or saved.get("v") not in (1, KEPT_VERSION):
-        return kept
-    for key in ("visits", "tips"):
-        value = saved.get(key)
-        kept[key] = value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-    kept["pos"] = saved.get("pos") if isinstance(saved.get("pos"), dict) else None
-    kept["pos_at"] = saved.get("pos_at") if isinstance(saved.get("pos_at"), int) else None
-    if isinstance(saved.get("prefs"), dict):
-        kept["prefs"] = dict(saved["prefs"])
-    stream = checked_stream(saved.get("stream"))
-    if stream:
-        kept["stream"] = stream
-    if isinstance(saved.get("history"), list):
-        kept["history"] = [h for h in saved["history"] if _entry(h)]
-    return kept
-
-
-def _entry(h: object) -> bool:
-    return isinstance(h, list) and len(h) == 3 and isinstance(h[0], str) and isinstance(h[1], int)
 
 
 def saved_position(kept: dict[str, Any], today: date) -> Position | None:
@@ -88,11 +58,6 @@ def finished_days(kept: dict[str, Any]) -> list[date]:
         except ValueError:
             continue
     return sorted(set(days))
-
-
-def record_finished(kept: dict[str, Any], pos: Position, today: date) -> None:
-    done = [today.isoformat(), pos.inputs.minutes, pos.inputs.focus]
-    kept["history"] = [*kept.get("history", []), done][-HISTORY_KEEP:]
 
 
 def greeting(ctx: Ctx) -> str:

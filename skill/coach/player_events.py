@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from skill.coach import memory
+from skill.coach import kept as keeping
 from skill.coach.context import Device
 from skill.coach.replies import Reply
 from skill.coach.stream import STOP, Audio, play, token
@@ -47,10 +47,10 @@ def player_turn(
 ) -> TurnResult:
     """Follow one player event for a user whose kept data is `saved`; `ms` is the track's
     offset the event reports. The result is saved like any turn's (no session to carry)."""
-    kept = memory.migrate(saved)
+    kept = keeping.migrate(saved)
     before = copy.deepcopy(kept)
     audio = on_event(event, event_token, ms, kept, device, now)
-    return TurnResult(Reply(None, audio=tuple(audio)), {}, kept, write=kept != before)
+    return TurnResult(Reply(None, audio=tuple(audio)), {}, keeping.stamp(before, kept, now), write=kept != before)
 
 
 def on_event(
@@ -136,5 +136,5 @@ def _move(kept: dict[str, Any], pos: Position, step: int, now: datetime) -> None
 
 
 def _finish(kept: dict[str, Any], pos: Position, now: datetime) -> None:
-    memory.record_finished(kept, pos, now.date())
+    keeping.record_finished(kept, pos, now.date())
     kept["pos"], kept["pos_at"], kept["stream"] = None, None, None

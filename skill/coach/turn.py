@@ -3,15 +3,18 @@ attributes, and the user's kept data when the session does not carry it yet, in;
 reply, the new attributes and what to keep, out. Front ends call `turn`, then `settle`.
 
 Session attributes: `pos` (the sequencer cursor), `ask` (the question a yes or no would
-answer), `tips`, and `kept`: the user's kept data (skill/coach/memory.py), read from the
-store once, at the start of a session, and carried from turn to turn. `store: "off"`
-marks a session whose read failed: it coaches on and never writes (it would overwrite
-what it could not read); `unsaved: 1` marks a write that failed, tried again next turn
-(only a store that writes before it answers can fail there: the Lambda's).
+answer), `tips`, and `kept`: the user's kept data (skill/coach/kept.py), read from the
+store once, at the start of a session, and carried from turn to turn with the version
+token it was read at. `store: "off"` marks a session whose read failed: it coaches on and
+never writes; `unsaved: 1` marks a write that failed, tried again next turn (only a store
+that writes before it answers can fail there: the Lambda's).
 All plain JSON: strings, numbers, lists; never enum objects.
 
 The answer and the place never depend on the store: the turn is computed first, and a
-failed write is only logged (by the store, once per fault kind per minute).
+failed write is only logged (by the store, once per fault kind per minute). Two things
+are said only when true: that the place is saved (skill.stop_saved, else
+skill.stop_unsaved) and that the data is deleted (memory.forgotten, else
+memory.forget_failed).
 """
 
 from __future__ import annotations
@@ -23,21 +26,25 @@ from typing import TYPE_CHECKING, Any
 
 from content.phrases import phrase
 from content.planner import AREAS
+from skill.coach import kept as keeping
 from skill.coach import memory, stream
 from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Device, Question
-from skill.coach.replies import Reply, say
+from skill.coach.replies import Reply, say, step_name
 from skill.coach.routes import handler_for
 from skill.coach.slots import Slot
-from skill.store.base import Store, StoreError
+from skill.store.base import REV, Outcome, Saved, Store, StoreError
 from speech import sequencer as seq
 from speech.sequencer import Position
-from speech.states import Outcome, State
+from speech.ssml import text
+from speech.states import Outcome as Moved
+from speech.states import State
 
 if TYPE_CHECKING:
     import logging
 
-SAVED_VERSION = memory.KEPT_VERSION
+SAVED_VERSION = keeping.KEPT_VERSION
+SAVE_WAIT_S = 0.5  # how long a save may take to be known written, when that is needed
 QUESTIONS = {q.value: q for q in Question}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
 
@@ -51,6 +58,7 @@ class TurnResult:
     saved: dict[str, Any]
     write: bool = False  # the kept data changed (or an earlier write failed): save it
     forget: bool = False  # delete everything kept for this user
+    if_unsaved: Reply | None = None  # the reply says the place is saved: what it says if it was not
 
 
 def needs_kept(session: object) -> bool:
@@ -80,7 +88,7 @@ def turn(
     garbled = session is not None and not isinstance(session, dict)
     session = session if isinstance(session, dict) else {}
     carried = not needs_kept(session)
-    kept = memory.migrate(session["kept"] if carried else saved)
+    kept = keeping.migrate(session["kept"] if carried else saved)
     off = session.get("store") == "off" if carried else not store_ok
     ctx = _context(ask, slots, new_session and not carried, session, kept)
     ctx.today, ctx.device = now.date(), device
@@ -111,8 +119,20 @@ def turn(
     new_kept = _kept(ctx, kept, before, now)
     result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept)
     result.forget = ctx.forget
-    result.write = not off and not ctx.forget and (new_kept != kept or bool(session.get("unsaved")))
+    result.if_unsaved = _unsaved(reply, ctx.pos)
+    owed = bool(session.get("unsaved")) or result.if_unsaved is not None  # a claimed save is written to know
+    result.write = not off and not ctx.forget and (new_kept != kept or owed)
     return result
+
+
+def _unsaved(reply: Reply, pos: Position | None) -> Reply | None:
+    """If the reply says the place is saved: the reply saying instead that it could not be."""
+    if pos is None or reply.ssml is None:
+        return None
+    claim = text(phrase("skill.stop_saved", name=step_name(pos)))
+    if claim not in reply.ssml:
+        return None
+    return replace(reply, ssml=reply.ssml.replace(claim, text(phrase("skill.stop_unsaved", name=step_name(pos)))))
 
 
 def _for_the_player(ask: Ask, ctx: Ctx, before: Position | None, reply: Reply, now: datetime) -> Reply:
@@ -129,7 +149,7 @@ def _after_quiet(pos: Position) -> Position:
     """The user went quiet after a movement's response had been fully spoken (the mic
     opens only after it): that part is done, so the next visit carries on after it."""
     after, outcome = seq.advance(pos)
-    return after if outcome == Outcome.FINISHED else replace(after, state=State.PAUSED)
+    return after if outcome == Moved.FINISHED else replace(after, state=State.PAUSED)
 
 
 def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
@@ -147,16 +167,16 @@ def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str,
 def _kept(ctx: Ctx, kept: dict[str, Any], before: State, now: datetime) -> dict[str, Any]:
     """The kept data after this turn: what a handler changed, the place, and the history."""
     if ctx.forget:
-        return memory.fresh()
+        return keeping.fresh()
     out = {**ctx.kept, "visits": ctx.visits, "tips": ctx.tips}
     pos = ctx.pos
     if pos is not None and pos.state == State.FINISHED and before != State.FINISHED:
-        memory.record_finished(out, pos, ctx.today)
+        keeping.record_finished(out, pos, ctx.today)
     # Kept paused (that is how it is offered), so pause and resume write nothing.
     place = seq.to_attributes(replace(pos, state=State.PAUSED)) if pos is not None and pos.state in RESUMABLE else None
     if place != kept.get("pos"):
         out["pos"], out["pos_at"] = place, int(now.timestamp()) if place else None
-    return out
+    return keeping.stamp(kept, out, now)
 
 
 def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, Any]:
@@ -173,22 +193,36 @@ def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, 
 
 
 def settle(result: TurnResult, store: Store, uid: str) -> TurnResult:
-    """Save what the turn changed, the one way every front end saves: a store that writes
-    before it answers (the Lambda's) may fail here, and then the session carries the data
-    and marks it unsaved, to try again next turn; the server's batched writer takes the
-    save and owns its retries. A failed write changes neither the answer nor the place.
-    Only a failed "forget my data" is said: the user must not think it was deleted."""
-    try:
-        if result.forget:
+    """Save what the turn changed, the one way every front end saves, merged with whatever
+    another device or process wrote meanwhile (skill/coach/kept.py's merge). A store that
+    writes before it answers (the Lambda's) may fail here: it is tried again within
+    SAVE_WAIT_S when no later turn of the session could (the session ends, or there is
+    none), else the session carries the data marked unsaved, to try again next turn. The
+    server's batched writer takes the save and owns its retries; a turn whose reply says
+    the place is saved waits up to SAVE_WAIT_S to learn whether it was, and says it could
+    not be if not. A failed write changes neither the rest of the answer nor the place."""
+    if result.forget:
+        try:
             store.delete(uid)
-        elif result.write:
-            store.put(uid, result.saved)
-        result.session.pop("unsaved", None)
-    except StoreError:
-        if result.forget:
+            result.session.pop("unsaved", None)
+        except StoreError:
             result.reply = Reply(say(phrase("memory.forget_failed")), None, True)
-        else:
-            result.session["unsaved"] = 1
+        return result
+    saved = Saved(Outcome.QUEUED)
+    if result.write:
+        last = result.reply.end or not result.session
+        must_know = result.if_unsaved is not None or (last and not store.retries_later)
+        saved = store.save(uid, result.saved, keeping.merge, SAVE_WAIT_S if must_know else 0.0)
+    if saved.outcome == Outcome.FAILED:
+        result.session["unsaved"] = 1
+    else:
+        result.session.pop("unsaved", None)
+    if saved.outcome == Outcome.WRITTEN:  # the next write of this session starts from here
+        result.saved = {**result.saved, REV: list(saved.rev)}
+        if "kept" in result.session:
+            result.session["kept"] = result.saved
+    if result.if_unsaved is not None and saved.outcome != Outcome.WRITTEN:
+        result.reply = result.if_unsaved
     return result
 
 

@@ -2,9 +2,19 @@
 
 One connection per process (made again after a fork, or when the file was deleted or
 replaced: checked at most once a second), shared by threads under a lock; WAL; a lock
-held by another process is waited out for at most 200 ms. The schema is versioned
-(`PRAGMA user_version`) and migrated forward on open. Faults raise `StoreError`
-(skill/store/base.py); opening never raises, so the server starts anyway."""
+held by another process is waited out for at most 200 ms. Any other fault drops the
+connection, and the next attempt opens the file afresh, after a pause that doubles while
+it keeps failing (up to REOPEN_MOST_S), so a file that was read-only, full or missing
+heals without a restart. The schema is versioned (`PRAGMA user_version`) and migrated
+forward on open. Faults raise `StoreError` (skill/store/base.py); opening never raises,
+so the server starts anyway.
+
+Writes keep the contract in skill/store/base.py, a batch in one transaction: each write an
+`UPDATE ... WHERE version = ?` (an INSERT for a user never written); when that finds
+another version, the row is read and the merge written, in the same transaction. A
+forget leaves a tombstone row: the user id, no data. Every connection runs with
+`secure_delete`, so what a row held is overwritten in the file, and after a forget the
+WAL is checkpointed and truncated, so no copy of the data stays in the -wal file either."""
 
 from __future__ import annotations
 
@@ -13,27 +23,54 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from skill.store.base import FaultLog, Store, StoreError, fault_kind
+from skill.store.base import (
+    Data,
+    FaultLog,
+    Outcome,
+    Record,
+    Saved,
+    Store,
+    StoreError,
+    Write,
+    body,
+    fault_kind,
+    resolved,
+    token,
+)
 
 BUSY_TIMEOUT_S = 0.2
 FILE_CHECK_S = 1.0  # how often the open file is checked against the path (not on every statement)
 RETRY_FIRST_S, RETRY_MOST_S = 0.00005, 0.005  # waits for a lock held by another process
-LOG_EVERY_S = 60.0
+REOPEN_FIRST_S, REOPEN_MOST_S = 0.05, 2.0  # the pause before opening again after a fault
+CHECKPOINT_S = 1.0  # how long a forget waits for readers to let the WAL be truncated
 
 # Each migration takes the schema from version i to i + 1. Version 1 is the table every
 # release so far created (its files have user_version 0), so IF NOT EXISTS keeps them.
+# Rows from before versions have version 0: the first write to each is an UPDATE too.
 MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS attributes (user_id TEXT PRIMARY KEY, data TEXT NOT NULL)",
     "ALTER TABLE attributes ADD COLUMN updated_at INTEGER",
+    "ALTER TABLE attributes ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE attributes ADD COLUMN forgot INTEGER NOT NULL DEFAULT 0",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-UPSERT = (
-    "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
-    "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at"
+UPDATE = (
+    "UPDATE attributes SET data = ?, updated_at = ?, version = version + 1 "
+    "WHERE user_id = ? AND version = ? RETURNING version, forgot"
+)
+INSERT = (
+    "INSERT INTO attributes (user_id, data, updated_at, version, forgot) VALUES (?, ?, ?, 1, 0) "
+    "ON CONFLICT(user_id) DO NOTHING RETURNING version, forgot"
+)
+READ = "SELECT data, version, forgot FROM attributes WHERE user_id = ?"
+FORGET = (  # SET's right-hand sides see the row as it was
+    "INSERT INTO attributes (user_id, data, updated_at, version, forgot) VALUES (?, '{}', ?, 1, 1) "
+    "ON CONFLICT(user_id) DO UPDATE SET data = '{}', updated_at = excluded.updated_at, "
+    "version = version + 1, forgot = version + 1"
 )
 
 
@@ -46,6 +83,8 @@ class SQLiteStore(Store):
         self._db: sqlite3.Connection | None = None
         self._owner: tuple[int, int, int] = (0, 0, 0)  # pid, device, inode of the open file
         self._abandoned: list[sqlite3.Connection] = []  # inherited across fork: never closed here
+        self._fault: StoreError | None = None  # the fault that closed the connection, until one works
+        self._reopen_at, self._reopen_pause = 0.0, REOPEN_FIRST_S
         try:
             with self._lock:
                 self._connection()
@@ -59,32 +98,46 @@ class SQLiteStore(Store):
     def _connection(self) -> sqlite3.Connection:
         """The process's connection: opened, or opened again after a fork or when the file
         it has open was deleted or replaced (so a deleted file heals on the next turn)."""
-        try:
-            if self._db is not None:
-                if self._owner[0] == os.getpid() and self.clock() < self._checked_at + FILE_CHECK_S:
-                    return self._db
-                try:
-                    same = self._owner == (os.getpid(), *self._file_id())
-                except OSError:  # deleted while running
-                    same = False
-                if same:
-                    self._checked_at = self.clock()
-                    return self._db
-                self._drop()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        if self._db is not None:
+            if self._owner[0] == os.getpid() and self.clock() < self._checked_at + FILE_CHECK_S:
+                return self._db
             try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")  # with WAL: safe against crashes, no fsync per write
-                self._migrate(db)
-                db.execute("PRAGMA busy_timeout = 0")  # from here on, _run waits out locks
-            except BaseException:
-                db.close()
-                raise
-            self._db, self._owner, self._checked_at = db, (os.getpid(), *self._file_id()), self.clock()
-            return db
+                same = self._owner == (os.getpid(), *self._file_id())
+            except OSError:  # deleted while running
+                same = False
+            if same:
+                self._checked_at = self.clock()
+                return self._db
+            self._drop()
+        if self._fault is not None and self.clock() < self._reopen_at:
+            raise self._fault  # opened again once the pause is over, not on every turn meanwhile
+        try:
+            self._db = self._open()
         except (sqlite3.Error, OSError) as e:
-            raise StoreError(fault_kind(e), str(e)) from None
+            raise self._failed(StoreError(fault_kind(e), str(e))) from None
+        self._owner, self._checked_at = (os.getpid(), *self._file_id()), self.clock()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # with WAL: safe against crashes, no fsync per write
+            db.execute("PRAGMA secure_delete=ON")  # what a row held is zeroed when it is rewritten
+            self._migrate(db)
+            db.execute("PRAGMA busy_timeout = 0")  # from here on, _retried waits out locks
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _failed(self, error: StoreError) -> StoreError:
+        """After a fault: the connection is dropped and opened again after a pause."""
+        self._drop()
+        self._fault, self._reopen_at = error, self.clock() + self._reopen_pause
+        self._reopen_pause = min(self._reopen_pause * 2, REOPEN_MOST_S)
+        return error
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         (version,) = db.execute("PRAGMA user_version").fetchone()
@@ -112,11 +165,6 @@ class SQLiteStore(Store):
         else:
             self._abandoned.append(db)
 
-    def _run(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """One statement (see _retried)."""
-        rows: list[tuple[Any, ...]] = self._retried(lambda db: db.execute(sql, args).fetchall())
-        return rows
-
     def _retried(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """`work` on the connection. A lock held by another process is waited out here, up to
         BUSY_TIMEOUT_S, in short sleeps with this process's lock let go: SQLite's own
@@ -126,59 +174,108 @@ class SQLiteStore(Store):
         while True:
             with self._lock:
                 try:
-                    return work(self._connection())
+                    done = work(self._connection())
+                    self._fault, self._reopen_pause = None, REOPEN_FIRST_S
+                    return done
                 except StoreError as e:
                     self.faults.report(e)
                     raise
                 except sqlite3.Error as e:
                     error = StoreError(fault_kind(e), str(e))
-                    if error.kind != "locked" or time.monotonic() + pause > deadline:
-                        if error.kind not in ("locked", "read-only", "disk-full"):
-                            self._drop()  # open it afresh next time
-                        self.faults.report(error)
-                        raise error from None
+                    if error.kind != "locked":
+                        raise self._report(self._failed(error)) from None
+                    if time.monotonic() + pause > deadline:
+                        raise self._report(error) from None
             time.sleep(pause)
             pause = min(pause * 2, RETRY_MOST_S)
 
-    def get(self, uid: str) -> dict[str, Any]:
-        rows = self._run("SELECT data FROM attributes WHERE user_id = ?", (uid,))
-        try:
-            data = json.loads(rows[0][0]) if rows else {}
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
+    def _report(self, error: StoreError) -> StoreError:
+        self.faults.report(error)
+        return error
 
-    def put(self, uid: str, data: dict[str, Any]) -> None:
-        self._run(UPSERT, _row(uid, data, int(time.time())))
+    def get(self, uid: str) -> Data:
+        record: Record = self._retried(lambda db: _record(db, uid))
+        return record.kept()
 
-    def put_many(self, saves: dict[str, dict[str, Any]]) -> None:
+    def save_many(self, writes: Sequence[Write]) -> list[Saved]:
         """One transaction: one commit and one turn of the file lock for the whole batch."""
         now = int(time.time())
-        rows = [_row(uid, data, now) for uid, data in saves.items()]
 
-        def write(db: sqlite3.Connection) -> None:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany(UPSERT, rows)
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:  # some faults (a full disk) have rolled it back already
-                    db.execute("ROLLBACK")
-                raise
+        def write(db: sqlite3.Connection) -> list[Saved]:
+            done: list[Saved] = _transaction(db, lambda: [_write(db, w, now) for w in writes])
+            return done
 
-        self._retried(write)
+        saved: list[Saved] = self._retried(write)
+        return saved
 
     def delete(self, uid: str) -> None:
-        self._run("DELETE FROM attributes WHERE user_id = ?", (uid,))
+        """The tombstone, then the WAL truncated (so the data is gone from the -wal file too)."""
+        now = int(time.time())
+        self._retried(lambda db: _transaction(db, lambda: db.execute(FORGET, (uid, now))))
+        deadline = time.monotonic() + CHECKPOINT_S
+        while not self._checkpointed():
+            if time.monotonic() > deadline:  # readers held on: the next checkpoint overwrites it
+                self.faults.report(StoreError("wal-busy", "a forgotten user's old data stays in the WAL a while"))
+                return
+            time.sleep(BUSY_TIMEOUT_S / 10)
+
+    def _checkpointed(self) -> bool:
+        """Whether the WAL was copied into the file and truncated to nothing."""
+        try:
+            busy, _, _ = self._retried(lambda db: db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        except StoreError:  # the forget itself is written: only the truncation waits
+            return False
+        return not busy
 
     def close(self) -> None:
         with self._lock:
             self._drop()
 
 
-def _row(uid: str, data: dict[str, Any], now: int) -> tuple[str, str, int]:
-    """UPSERT's parameters for one user's data."""
-    return uid, json.dumps(data, separators=(",", ":")), now
+def _transaction(db: sqlite3.Connection, work: Callable[[], Any]) -> Any:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        done = work()
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # some faults (a full disk) have rolled it back already
+            db.execute("ROLLBACK")
+        raise
+    return done
+
+
+def _record(db: sqlite3.Connection, uid: str) -> Record:
+    rows = db.execute(READ, (uid,)).fetchall()
+    if not rows:
+        return Record({})
+    text, version, forgot = rows[0]
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = {}
+    return Record(data if isinstance(data, dict) else {}, version, forgot)
+
+
+def _write(db: sqlite3.Connection, write: Write, now: int) -> Saved:
+    """One write, inside the batch's transaction (which holds the file's write lock)."""
+    version, _ = token(write.data)
+    rows = _put_row(db, write.uid, body(write.data), version, now)
+    if not rows:  # another write came between: merge with it
+        current = _record(db, write.uid)
+        data = resolved(current, write)
+        if data is None:
+            return Saved(Outcome.FORGOTTEN)
+        rows = _put_row(db, write.uid, data, current.version, now)
+    ((new_version, forgot),) = rows
+    return Saved(Outcome.WRITTEN, (new_version, forgot))
+
+
+def _put_row(db: sqlite3.Connection, uid: str, data: Data, version: int, now: int) -> list[Any]:
+    """The row written if it is at `version` (0: a user never written, inserted, or a row
+    from before versions); [] if not."""
+    text = json.dumps(data, separators=(",", ":"))
+    rows = db.execute(INSERT, (uid, text, now)).fetchall() if version == 0 else []
+    return rows or db.execute(UPDATE, (text, now, uid, version)).fetchall()
 
 
 def SQLiteAdapter(path: Path | str) -> SQLiteStore:  # noqa: N802  (the name tests and earlier code use)

@@ -69,6 +69,7 @@ def heard(conv: Conversation, typed: list[str]) -> list[str]:
 
 
 USER = "amzn1.ask.account.store-test"
+ROOT_PATHS = [str(Path(__file__).parent), *sys.path]  # a child process's PYTHONPATH: this repository's code
 
 
 def talk_to(db_path: Path | None, user: str = USER) -> Conversation:
@@ -95,6 +96,6 @@ def run_elsewhere(db_path: Path, shell_setup: str = "") -> list[str]:
     cmd = [sys.executable, "-c", child, str(db_path)]
     if shell_setup:
         cmd = ["unshare", "-m", "sh", "-c", f'{shell_setup} && exec "$0" "$@"', *cmd]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(ROOT_PATHS)}
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=True)
     return list(json.loads(out.stdout.strip().splitlines()[-1]))

@@ -9,6 +9,7 @@ import json
 
 from conftest import written
 
+from skill.coach.kept import KEPT_VERSION
 from skill.sim.chat import ssml_to_text
 from skill.store.sqlite import SQLiteAdapter
 from speech import sequencer as seq
@@ -71,7 +72,7 @@ def test_old_saved_attributes_resume_where_the_user_stopped(talk, db, dev_client
     assert routine(talk.attributes) == json.loads(SESSION_AFTER_NEXT)
     written(dev_client)  # the app's queued save, written now rather than in 20 ms
     saved = SQLiteAdapter(db).get(talk.user_id)
-    assert saved["v"] == 2 and saved["visits"] == 3 and saved["tips"] == 0
+    assert saved["v"] == KEPT_VERSION and saved["visits"] == 3 and saved["tips"] == 0  # read old, written as now
     assert saved["pos"] == {"v": 1, "plan": [10, "full", 1], "at": [1, 0], "state": "paused"}  # kept as offered
 
 

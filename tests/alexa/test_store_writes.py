@@ -1,6 +1,7 @@
 """The store is read once per session and written only when something worth keeping
 changed: questions, help, pause and resume cost no write; a visit, a preference, a new
-place and a finished routine do."""
+place and a finished routine do, and so does a stop that says the place is saved (it is
+written to know that it was)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ class Counted(SQLiteStore):
         self.reads += 1
         return super().get(uid)
 
-    def put(self, uid, data):
-        self.writes += 1
-        super().put(uid, data)
+    def save_many(self, writes):
+        self.writes += len(writes)
+        return super().save_many(writes)
 
 
 TURNS = [  # (what the user says, whether it writes)
@@ -39,7 +40,7 @@ TURNS = [  # (what the user says, whether it writes)
     ("resume", False),
     ("how do I do leg swings", False),
     ("next", True),
-    ("stop", False),  # the place is already kept
+    ("stop", True),  # "I've saved your place": said once the write landed
 ]
 
 
