@@ -1,5 +1,6 @@
 """GET /audio/<key>.mp3 through the real Flask app: ETag, 304, Range, 404 for anything that is
-not a canonical key of a track this server can make, and no way out of the cache."""
+not a canonical key of a track this server can make, and no way out of the cache (what it
+refuses to render, and its queue, are in test_tracks_limits.py)."""
 
 import base64
 import io
@@ -13,10 +14,14 @@ from skill.server.app import create_app
 from speech.local.trackkey import track_path
 from speech.script import script_for
 
+BASE = "https://coach.example"
+
 
 @pytest.fixture(scope="module")
 def client():
-    return create_app(dev=True).test_client()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RECOVERY_COACH_AUDIO_BASE_URL", BASE)  # streaming on: /audio is served
+        return create_app(dev=True).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +136,7 @@ def test_the_track_a_stream_plays_is_one_this_server_serves(tmp_path, monkeypatc
     """What Alexa would fetch: the Play directive's URL, with the base URL this server is behind."""
     from skill.sim.chat import Conversation, intent_request, match
 
-    monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", "https://coach.example")
+    monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", BASE)
     client = create_app(dev=True, db_path=tmp_path / "coach.sqlite3").test_client()  # a first visit
 
     def send(doc):
@@ -142,7 +147,7 @@ def test_the_track_a_stream_plays_is_one_this_server_serves(tmp_path, monkeypatc
     conv.request(intent_request(match("start a five minute recovery")), new_session=True)
     (play,) = conv.last["response"]["directives"]
     url = play["audioItem"]["stream"]["url"]
-    r = client.get(url.removeprefix("https://coach.example"))
+    r = client.get(url.removeprefix(BASE))
     assert r.status_code == 200 and r.mimetype == "audio/mpeg"
     samples, rate = soundfile.read(io.BytesIO(r.data), dtype="int16")
     assert abs(len(samples) / rate - script_for(PlanInputs(5)).steps[0].seconds) < 0.1

@@ -1,4 +1,5 @@
-"""The Flask app: `POST /alexa` (verified Alexa requests) and `GET /health`.
+"""The Flask app: `POST /alexa` (verified Alexa requests), `GET /health`, and `GET /audio/`
+(skill/server/tracks.py) when RECOVERY_COACH_AUDIO_BASE_URL turns streaming on.
 
 `create_app()` is the factory gunicorn serves (`gunicorn -c deploy/gunicorn.conf.py`);
 `RECOVERY_COACH_DEV=1` in the environment makes it a dev server, as `--dev` does.
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from skill.alexa import audio
 from skill.alexa.adapter import Skill
 from skill.alexa.envelope import MAX_DEPTH, BadRequest, for_log, too_deep
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
@@ -62,7 +64,8 @@ def create_app(
     app = Flask("recovery_coach")
     app.config["RECOVERY_COACH_DEV"] = not verifier.check_signature
     app.extensions["recovery_coach.skill"] = skill  # its store, for tests and tools
-    app.register_blueprint(tracks_blueprint())
+    if audio.base_url() is not None:  # streaming on: the tracks the skill names are served here
+        app.register_blueprint(tracks_blueprint())
 
     @app.get("/health")
     def health() -> Response:

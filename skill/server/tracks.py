@@ -1,57 +1,112 @@
 """`GET /audio/<key>.mp3`: a step's track as MP3, which Alexa's AudioPlayer streams from
 RECOVERY_COACH_AUDIO_BASE_URL + `speech.local.trackkey.track_path(...)`.
 
-The key names the track's plan inputs, step, voice and rate, with a digest; anything that is
-not the canonical key of a track this server can make is 404, so a client can never make it
-render something unknown or touch a path outside the cache. Answers carry a strong ETag (the
-key's digest: the audio never changes under a key), a year of public caching, Range (206) and
-If-None-Match (304) support; a miss is rendered once while other requests for it wait.
+The key names the track's plan inputs, step, voice and rate, with a digest. Only tracks the
+skill itself would ask for are made: the skill's voice and rate (RECOVERY_COACH_AUDIO_VOICE,
+and the rate the scripts are timed for), or those an operator lists in VOICES_ENV and
+RATES_ENV; anything else, and anything that is not the canonical key of such a track, is
+404 without rendering, so no client can make it render something unknown or touch a path
+outside the cache. Renders queue as speech.local.trackstore says; a request beyond the
+queue, or one whose turn does not come in time, is 503 with Retry-After.
+
+Answers carry a strong ETag (the key's digest: the audio never changes under a key), a year
+of public caching, Range (206) and If-None-Match (304) support. HEAD never renders: for a
+track not rendered yet it is 503 with Retry-After and `no-store`, which a CDN does not keep
+(a 404 it might, for a track a GET is about to make), and a player fetching with GET never
+sees.
 """
 
 from __future__ import annotations
 
-import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, send_file
+from flask import Blueprint, Response, jsonify, request, send_file
 
-from speech.local.trackkey import ROUTE
-from speech.local.trackstore import Busy, TrackStore
+from skill.alexa import audio
+from skill.store.base import ConfigError
+from speech.local.engine import DEFAULT_RATE
+from speech.local.trackkey import ROUTE, rate_in_range
+from speech.local.trackstore import Busy, Full, TrackStore
 
-log = logging.getLogger("recovery_coach.tracks")
 ONE_YEAR = 365 * 24 * 3600
+VOICES_ENV = "RECOVERY_COACH_AUDIO_VOICES"
+RATES_ENV = "RECOVERY_COACH_AUDIO_RATES"
+RETRY_AFTER = "5"  # seconds: a render takes a few at most
+
+
+@dataclass(frozen=True)
+class Served:
+    """The voices and rates this server renders tracks in."""
+
+    voices: frozenset[str]
+    rates: frozenset[int]
+
+    @classmethod
+    def from_env(cls) -> Served:
+        """The skill's voice and rate, and any more the operator lists (comma-separated)."""
+        voices = {audio.voice(), *_listed(VOICES_ENV)}
+        rates = {DEFAULT_RATE}
+        for word in _listed(RATES_ENV):
+            if not (word.isdigit() and rate_in_range(int(word))):
+                raise ConfigError(f"{RATES_ENV} lists {word!r}: rates are whole words a minute from 80 to 450")
+            rates.add(int(word))
+        return cls(frozenset(voices), frozenset(rates))
+
+
+def _listed(name: str) -> list[str]:
+    return [word.strip() for word in os.environ.get(name, "").split(",") if word.strip()]
 
 
 def tracks_blueprint(store: TrackStore | None = None) -> Blueprint:
+    """The /audio route, serving `store` (by default one for the voices and rates in Served)."""
+    if store is None:
+        served = Served.from_env()
+        store = TrackStore(voices=served.voices, rates=served.rates)
     bp = Blueprint("tracks", __name__)
-    state: dict[str, TrackStore] = {}
 
-    def the_store() -> TrackStore:
-        if "store" not in state:  # made on first use: the cache directory is read then
-            state["store"] = store or TrackStore()
-        return state["store"]
-
-    @bp.get(f"{ROUTE}/<name>")
+    @bp.get(f"{ROUTE}/<name>")  # HEAD too
     def track(name: str) -> Response | tuple[Response, int]:
         key = name.removesuffix(".mp3")
-        ref = the_store().parse(key) if name.endswith(".mp3") else None
+        ref = store.parse(key) if name.endswith(".mp3") else None
         if ref is None:
             return jsonify(error="no such track"), 404
+        if request.method == "HEAD":
+            path = store.cached(ref)
+            if path is None:
+                return _later("the track is made when it is first fetched with GET")
+        else:
+            try:
+                path = store.file(ref)
+            except Full:
+                return _later("too many tracks are being made; try again shortly")
+            except Busy:
+                return _later("the track is being made; try again shortly")
         try:
-            path = the_store().file(ref)
-        except Busy:
-            response = jsonify(error="the track is being rendered; try again shortly")
-            response.headers["Retry-After"] = "5"
-            return response, 503
-        response = send_file(
-            path,
-            mimetype="audio/mpeg",
-            conditional=True,
-            etag=key.rsplit(".", 1)[1],
-            max_age=ONE_YEAR,
-            last_modified=None,
-        )
-        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-        response.headers["Accept-Ranges"] = "bytes"
-        return response
+            return _mp3(path, etag=key.rsplit(".", 1)[1])
+        except FileNotFoundError:  # dropped from the cache (to keep its bound) just now
+            return _later("the track is being made; try again shortly")
 
     return bp
+
+
+def _later(reason: str) -> tuple[Response, int]:
+    response = jsonify(error=reason)
+    response.headers["Retry-After"] = RETRY_AFTER
+    response.headers["Cache-Control"] = "no-store"
+    return response, 503
+
+
+def _mp3(path: Path, etag: str) -> Response:
+    response = send_file(
+        path,
+        mimetype="audio/mpeg",
+        conditional=True,
+        etag=etag,
+        max_age=ONE_YEAR,
+        last_modified=None,
+    )
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.headers["Accept-Ranges"] = "bytes"
+    return response

@@ -10,6 +10,8 @@ and last sample above TRIM_THRESHOLD, so it starts with speech and lasts as long
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import threading
 from pathlib import Path
@@ -87,7 +89,7 @@ class PiperEngine:
             check_model(path)
             from piper import PiperVoice, SynthesisConfig
 
-            self._voice = PiperVoice.load(str(path), config_path=str(config))
+            self._voice: Any = PiperVoice.load(str(path), config_path=str(config))
             self._config = SynthesisConfig(length_scale=length_scale(rate))
         except VoiceUnavailable:
             raise
@@ -119,4 +121,17 @@ class PiperEngine:
         return Clip(trim(samples))
 
     def close(self) -> None:
-        pass
+        """Let the model go: a closed engine never speaks again, and its memory goes back to
+        the system (the server holds only a few engines and closes the ones it drops)."""
+        with self._lock:
+            self._voice = None
+            self._memo.clear()
+        release_freed_memory()
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by a dropped model back to the system: glibc keeps freed blocks for
+    reuse, so without malloc_trim a process that loads models in turn keeps growing. Other C
+    libraries have nothing to trim."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)

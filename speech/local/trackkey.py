@@ -90,8 +90,16 @@ def track_path(inputs: PlanInputs, step: int, voice: str | None = None, rate: in
     return TrackRef(inputs, step, voice, rate).path
 
 
-def parse_key(key: str, voice_ok: Callable[[str], bool]) -> TrackRef | None:
-    """The track a key names, or None when it is not a canonical key of a track we can make."""
+def rate_in_range(rate: int) -> bool:
+    return MIN_RATE <= rate <= MAX_RATE
+
+
+def parse_key(
+    key: str, voice_ok: Callable[[str], bool], rate_ok: Callable[[int], bool] = rate_in_range
+) -> TrackRef | None:
+    """The track a key names, or None when it is not a canonical key of a track we can make
+    (`voice_ok` and `rate_ok` say which voices and rates those are; both are asked before the
+    plan is built)."""
     if not KEY_PATTERN.fullmatch(key):
         return None
     encoded = key.split(".")[0]
@@ -102,7 +110,7 @@ def parse_key(key: str, voice_ok: Callable[[str], bool]) -> TrackRef | None:
         plan, step, voice, rate = doc["plan"], doc["step"], doc["voice"], doc["rate"]
         if not (isinstance(plan, dict) and isinstance(voice, str) and type(step) is int and type(rate) is int):
             return None
-        if not MIN_RATE <= rate <= MAX_RATE or not voice_ok(voice):
+        if not (rate_in_range(rate) and rate_ok(rate) and voice_ok(voice)):
             return None
         ref = TrackRef(PlanInputs(**plan), step, voice, rate)  # ValueError or TypeError when not plan inputs
         if not 0 <= step < len(ref.script.steps):

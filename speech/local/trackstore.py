@@ -1,9 +1,17 @@
 """Step tracks as MP3 files in the disk cache, rendered on a miss: what the server's /audio
 route and `recovery-coach audio build` hand out.
 
-One render per track at a time, across threads and processes: a thread lock per key, then
-an flock on a lock file named by the key's hash; whoever waits finds the track in the cache
-when the lock comes free, and gives up (Busy) after `wait` seconds.
+What must stay true, whatever is asked for:
+- One render at a time per process (RENDERING), so on the server's two cores a render never
+  takes the core the other requests need; at most WAITING more requests wait for one, and
+  any beyond are refused at once (Full), without waiting or rendering.
+- One render per track across processes: an flock on one of LOCK_FILES lock files, picked by
+  the key's hash; whoever waits finds the track in the cache when the lock comes free, and
+  gives up (Busy) after `wait` seconds.
+- At most SPEAKERS voices (engines) held per process; the least recently used is closed,
+  and its memory freed, before another is opened.
+- `voices` and `rates`, when given, are the only ones a key may name: any other key is no
+  track at all (`parse` says None), so it is never rendered.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import fcntl
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,71 +33,107 @@ from speech.local.trackkey import TrackRef, parse_key
 from speech.local.voices import CachedSpeaker, Speaker, open_speaker
 
 KIND, EXT = "tracks", "mp3"
+RENDERING = 1  # renders at once in one process
+WAITING = 3  # requests that may wait for a render in one process; gunicorn's threads must be more
+SPEAKERS = 2  # engines held in one process (a neural one holds its whole model)
+LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files behind
 
 
 class Busy(Exception):
     """The track is being rendered by someone else and did not come in time."""
 
 
+class Full(Busy):
+    """Enough requests are waiting for renders already; this one was not queued."""
+
+
 class TrackStore:
-    def __init__(self, cache: DiskCache | None = None, wait: float = 120.0) -> None:
+    def __init__(
+        self,
+        cache: DiskCache | None = None,
+        wait: float = 120.0,
+        voices: frozenset[str] | None = None,
+        rates: frozenset[int] | None = None,
+    ) -> None:
         self.cache = cache or DiskCache()
         self.wait = wait
+        self.voices, self.rates = voices, rates
+        self._queue = threading.BoundedSemaphore(RENDERING + WAITING)
+        self._rendering = threading.Lock()  # held for a whole render, speakers included
+        self._speakers: OrderedDict[tuple[str, int], Speaker] = OrderedDict()
+        self._installed: set[str] | None = None
         self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._speakers: dict[tuple[str, int], Speaker] = {}
-        self._voices: set[str] | None = None
 
     def voice_ok(self, voice: str) -> bool:
-        """Whether `voice` is a voice id installed here (exactly, as keys spell it)."""
+        """Whether `voice` is a voice id this store renders (exactly, as keys spell it)."""
+        if self.voices is not None and voice not in self.voices:
+            return False
         if voice == VOICE_ID:
             return installed()
-        if self._voices is None:
-            try:
-                self._voices = {v.id for v in espeak_voices()}
-            except SpeechError:
-                self._voices = set()
-        return voice in self._voices
+        with self._guard:  # espeak-ng is asked once, by one thread
+            if self._installed is None:
+                try:
+                    self._installed = {v.id for v in espeak_voices()}
+                except SpeechError:
+                    self._installed = set()
+        return voice in self._installed
+
+    def rate_ok(self, rate: int) -> bool:
+        return self.rates is None or rate in self.rates
 
     def parse(self, key: str) -> TrackRef | None:
-        return parse_key(key, self.voice_ok)
+        return parse_key(key, self.voice_ok, self.rate_ok)
+
+    def cached(self, ref: TrackRef) -> Path | None:
+        """The track's MP3 if it has been rendered (nothing is rendered here)."""
+        return self.cache.find(KIND, ref.key, EXT)
 
     def file(self, ref: TrackRef) -> Path:
-        """The track's MP3 in the cache, rendered first if it is not there (Busy if that takes too long)."""
-        found = self.cache.find(KIND, ref.key, EXT)
+        """The track's MP3 in the cache, rendered first if it is not there: Full when too many
+        requests wait for renders already, Busy when its turn does not come in time."""
+        found = self.cached(ref)
         if found:
             return found
-        deadline = time.monotonic() + self.wait
-        with self._guard:
-            lock = self._locks.setdefault(ref.key, threading.Lock())
-        if not lock.acquire(timeout=self.wait):
-            raise Busy(ref.key)
+        if not self._queue.acquire(blocking=False):
+            raise Full(ref.key)
         try:
-            with self._file_lock(ref.key, deadline):
-                return self.cache.find(KIND, ref.key, EXT) or self.render(ref)
+            with self._file_lock(ref.key, time.monotonic() + self.wait):
+                return self.cached(ref) or self.render(ref)
         finally:
-            lock.release()
+            self._queue.release()
 
     def render(self, ref: TrackRef) -> Path:
         # Imported here, not at the top: numpy and the encoder slow a server's start, and most
         # requests it answers (every POST /alexa, every cached track) never render.
         from speech.local import mp3, tracks
 
-        speaker = self._speaker(ref.voice, ref.rate)
-        track = tracks.layout(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
-        return self.cache.put(KIND, ref.key, EXT, mp3.encode(tracks.blocks(track, speaker)))
+        with self._rendering:
+            speaker = self._speaker(ref.voice, ref.rate)
+            track = tracks.layout(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
+            return self.cache.put(KIND, ref.key, EXT, mp3.encode(tracks.blocks(track, speaker)))
+
+    @property
+    def speakers(self) -> tuple[tuple[str, int], ...]:
+        """The (voice, rate) of every engine held, least recently used first."""
+        return tuple(self._speakers)
 
     def _speaker(self, voice: str, rate: int) -> Speaker:
-        with self._guard:
-            if (voice, rate) not in self._speakers:
-                self._speakers[(voice, rate)] = CachedSpeaker(open_speaker(voice, rate), self.cache)
-            return self._speakers[(voice, rate)]
+        """The engine for (voice, rate), opened if need be; only called while rendering."""
+        wanted = (voice, rate)
+        if wanted in self._speakers:
+            self._speakers.move_to_end(wanted)
+            return self._speakers[wanted]
+        while len(self._speakers) >= SPEAKERS:
+            self._speakers.popitem(last=False)[1].close()
+        self._speakers[wanted] = CachedSpeaker(open_speaker(voice, rate), self.cache)
+        return self._speakers[wanted]
 
     @contextlib.contextmanager
     def _file_lock(self, key: str, deadline: float) -> Iterator[None]:
         folder = self.cache.root / "locks"
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / digest("lock", key)[:32], os.O_RDWR | os.O_CREAT, 0o644)
+        name = f"{int(digest('lock', key)[:8], 16) % LOCK_FILES:03d}"
+        fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)  # flock excludes other fds in this process too
         try:
             while True:
                 try:
@@ -103,5 +148,6 @@ class TrackStore:
             os.close(fd)  # releases the lock
 
     def close(self) -> None:
-        for speaker in self._speakers.values():
-            speaker.close()
+        with self._rendering:
+            while self._speakers:
+                self._speakers.popitem(last=False)[1].close()
