@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := espeak-ng libespeak-ng1 alsa-utils
+DEBIAN_PACKAGES := espeak-ng libespeak-ng1 alsa-utils caddy
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup debs test lint run bench clean
@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/alexa_skill.py
 	$(BIN)/python bench/instructions.py
 	$(BIN)/python bench/stream.py
+	$(BIN)/python bench/audio_storm.py
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/voice.py
