@@ -29,7 +29,16 @@ from ask_sdk_runtime.exceptions import AskSdkException
 
 from content.phrases import phrase
 from skill.alexa.audio import directive
-from skill.alexa.envelope import IGNORED_TYPES, BadRequest, check_shape, device_of, for_log, user_id, whole
+from skill.alexa.envelope import (
+    IGNORED_TYPES,
+    BadRequest,
+    check_shape,
+    device_of,
+    for_log,
+    json_text,
+    user_id,
+    whole,
+)
 from skill.alexa.names import PLAYER_EVENTS, QUIET_REASONS, ask_of
 from skill.coach.asks import Ask
 from skill.coach.player_events import PlayerEvent, player_turn
@@ -159,16 +168,17 @@ class Skill:
         self.sdk = builder.create()
         self.serializer = DefaultSerializer()
 
-    def respond(self, doc: dict[str, Any], depth_checked: bool = False) -> dict[str, Any]:
-        """The response envelope for a parsed request envelope (`depth_checked`: the caller
-        has made sure it nests at most MAX_DEPTH levels, as the server does first). The
-        turn's save is handed to the store before this returns."""
-        check_shape(doc, depth_checked)
+    def respond(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The response envelope for a parsed request envelope. The turn's save is handed
+        to the store before this returns."""
+        text = json_text(doc)  # the SDK reads text; the checks use it too
+        if check_shape(doc, text):
+            text = json.dumps(doc)
         if doc["request"]["type"] in IGNORED_TYPES:
             log().warning("Alexa reported an error: %s", for_log(json.dumps(doc["request"].get("error")), 300))
             return {"version": "1.0", "response": {}}
         try:
-            envelope = self.serializer.deserialize(json.dumps(doc), RequestEnvelope)
+            envelope = self.serializer.deserialize(text, RequestEnvelope)
             if envelope.context is None or envelope.request is None:
                 raise BadRequest("missing field: context or request")
             out = self.sdk.invoke(request_envelope=envelope, context=None)

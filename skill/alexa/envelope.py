@@ -66,12 +66,23 @@ def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def check_shape(doc: object, depth_checked: bool = False) -> None:
-    """Raise BadRequest unless `doc` has what every handler relies on. Garbled session
-    attributes become a polite restart; an unusual user id is replaced by a stable digest."""
+def json_text(doc: object) -> str:
+    """`doc` as JSON text (what the SDK's serializer reads), or BadRequest."""
+    try:
+        return json.dumps(doc)
+    except RecursionError:
+        raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels") from None
+    except (TypeError, ValueError):
+        raise BadRequest("the request is not plain JSON") from None
+
+
+def check_shape(doc: object, text: str) -> bool:
+    """Raise BadRequest unless `doc`, whose JSON text is `text`, has what every handler
+    relies on. Garbled session attributes become a polite restart; an unusual user id is
+    replaced by a stable digest; True when either changed `doc` (its text is then stale)."""
     if not isinstance(doc, dict):
         raise BadRequest("the body must be a JSON object (an Alexa request envelope)")
-    if not depth_checked and too_deep(doc):
+    if text.count("{") + text.count("[") > MAX_DEPTH and too_deep(doc):  # fewer brackets cannot nest deeper
         raise BadRequest(f"the request nests deeper than {MAX_DEPTH} levels")
     req = doc.get("request")
     if not isinstance(req, dict):
@@ -92,9 +103,10 @@ def check_shape(doc: object, depth_checked: bool = False) -> None:
     system = doc.get("context", {}).get("System") if isinstance(doc.get("context"), dict) else None
     if not isinstance(system, dict) or not isinstance(system.get("application"), dict):
         raise BadRequest("missing field: context.System.application")
-    _check_session(doc)
+    tidied = _check_session(doc, len(text))
     for path in USER_ID_PATHS:
-        _safe_user_id(doc, path)
+        tidied = _safe_user_id(doc, path) or tidied
+    return tidied
 
 
 def _check_intent(req: dict[str, Any]) -> None:
@@ -108,33 +120,38 @@ def _check_intent(req: dict[str, Any]) -> None:
         raise BadRequest("request.intent.slots must map slot names to objects with a text value")
 
 
-def _check_session(doc: dict[str, Any]) -> None:
+def _check_session(doc: dict[str, Any], doc_chars: int) -> bool:
+    """Whether garbled attributes were replaced; BadRequest when they are too large (never
+    when the whole envelope is not: the attributes are a part of it)."""
     session = doc.get("session")
     if session is not None and not isinstance(session, dict):
         raise BadRequest("session must be an object")
     if not isinstance(session, dict) or "attributes" not in session:
-        return
+        return False
     if not isinstance(session["attributes"], dict | None):
         session["attributes"] = {"pos": None}  # garbled: the handlers restart politely
-    elif len(json.dumps(session["attributes"])) > MAX_ATTRIBUTES_CHARS:
+        return True
+    if doc_chars > MAX_ATTRIBUTES_CHARS and len(json.dumps(session["attributes"])) > MAX_ATTRIBUTES_CHARS:
         raise BadRequest(f"session.attributes are larger than {MAX_ATTRIBUTES_CHARS // 1024} KB")
+    return False
 
 
-def _safe_user_id(doc: dict[str, Any], path: tuple[str, ...]) -> None:
+def _safe_user_id(doc: dict[str, Any], path: tuple[str, ...]) -> bool:
     """Alexa's user ids are short ASCII; anything else (lone surrogates, controls, megabytes)
-    becomes a stable digest of itself before it reaches the store or a log."""
+    becomes a stable digest of itself before it reaches the store or a log (then True)."""
     node: object = doc
     for key in path:
         node = node.get(key) if isinstance(node, dict) else None
     if not isinstance(node, dict) or "userId" not in node:
-        return
+        return False
     uid = node["userId"]
     if isinstance(uid, str) and len(uid) <= MAX_USER_ID_CHARS and uid.isascii() and uid.isprintable():
-        return
+        return False
     import hashlib  # here, not at the top: only an unusual user id needs it
 
     raw = uid if isinstance(uid, str) else json.dumps(uid)
     node["userId"] = "unusual." + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    return True
 
 
 def user_id(request_envelope: Any) -> str:

@@ -19,7 +19,6 @@ memory.forget_failed).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -153,7 +152,9 @@ def _after_quiet(pos: Position) -> Position:
 
 
 def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
-    ctx = Ctx(pos=None, slots=slots, kept=json.loads(json.dumps(kept)))  # handlers change the copy (kept is JSON)
+    # Handlers replace a part of ctx.kept (prefs, stream, ...) with a new value and never change
+    # one in place, so a copy of the top level keeps `kept` as it was read.
+    ctx = Ctx(pos=None, slots=slots, kept=dict(kept))
     ctx.visits = kept["visits"] + (1 if counted and ask != Ask.GONE_QUIET else 0)
     tips = session.get("tips", kept["tips"])
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0

@@ -77,7 +77,7 @@ def create_app(
             body = _read_json_body()
             doc = _parse(body)
             verifier.verify(request.headers, body, doc)
-            answer = to_json(skill.respond(doc, depth_checked=True))  # ASCII: lone surrogates too
+            answer = to_json(skill.respond(doc))  # ASCII: lone surrogates too
             return Response(answer, mimetype="application/json")
         except (VerificationError, BadRequest) as e:
             return _refuse(str(e))
