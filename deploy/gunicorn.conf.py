@@ -49,7 +49,7 @@ class ReadDeadlineWorker(ThreadWorker):
                         conn.sock.shutdown(socket.SHUT_RD)  # a blocked read returns at once, empty
 
 
-wsgi_app = "skill.server.app:create_app()"
+wsgi_app = "skill.server.app:create_app(preload_voice=True)"  # each worker loads the voice at start
 bind = os.environ.get("RECOVERY_COACH_BIND", "127.0.0.1:5000")
 workers = 2
 worker_class = ReadDeadlineWorker

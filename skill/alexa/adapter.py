@@ -14,6 +14,7 @@ This module is the skill core a Lambda entry imports: it must not import Flask o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from ask_sdk_model.response import Response
 from ask_sdk_runtime.exceptions import AskSdkException
 
 from content.phrases import phrase
+from content.planner import PlanInputs
 from skill.alexa.audio import directive
 from skill.alexa.envelope import (
     IGNORED_TYPES,
@@ -44,6 +46,7 @@ from skill.coach.asks import Ask
 from skill.coach.player_events import PlayerEvent, player_turn
 from skill.coach.replies import Reply, say
 from skill.coach.slots import Slot
+from skill.coach.stream import PlayTrack
 from skill.coach.turn import TurnResult, log, needs_kept, settle, turn
 from skill.store.base import Store, StoreError, open_store
 
@@ -65,11 +68,15 @@ def _stamp(req: Any) -> datetime | None:
     return stamp.replace(tzinfo=UTC) if stamp is not None and stamp.tzinfo is None else stamp
 
 
+OnPlay = Callable[[PlanInputs, int], None]  # a plan's step was just sent to the player
+
+
 class TurnHandler(AbstractRequestHandler):
     """Every request goes to the coach's turn; it knows every ask and state."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, on_play: OnPlay | None = None):
         self.store = store
+        self.on_play = on_play
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return True
@@ -109,7 +116,14 @@ class TurnHandler(AbstractRequestHandler):
         result = settle(result, self.store, uid)
         if in_session:
             am.session_attributes = result.session
+        self.played(result.reply)
         return _response(handler_input, result.reply, ask != Ask.GONE_QUIET)
+
+    def played(self, reply: Reply) -> None:
+        """Tell `on_play` of every track the reply sends to the player."""
+        for audio in reply.audio:
+            if self.on_play is not None and isinstance(audio, PlayTrack):
+                self.on_play(audio.pos.inputs, audio.step)
 
     def player_request(self, handler_input: HandlerInput, event: PlayerEvent) -> Response:
         """A player event or button: no session, no speech; saved as any turn is. A store
@@ -128,6 +142,7 @@ class TurnHandler(AbstractRequestHandler):
         event_token = event_token if isinstance(event_token, str) else None
         now = _stamp(req) or datetime.now(UTC)
         result: TurnResult = settle(player_turn(event, event_token, ms, saved, device_of(env), now), self.store, uid)
+        self.played(result.reply)
         return _response(handler_input, result.reply, False)
 
 
@@ -159,11 +174,19 @@ class SorryHandler(AbstractExceptionHandler):
 
 
 class Skill:
-    def __init__(self, db_path: Path | str | None = None, skill_id: str | None = None, store: Store | None = None):
+    def __init__(
+        self,
+        db_path: Path | str | None = None,
+        skill_id: str | None = None,
+        store: Store | None = None,
+        on_play: OnPlay | None = None,
+    ):
+        """`on_play(inputs, step)` hears of every track a reply sends to the player (a server
+        that makes the tracks renders the rest of the routine ahead)."""
         self.store = store or open_store(db_path)
         builder = CustomSkillBuilder()
         builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK declares it only by its None default
-        builder.add_request_handler(TurnHandler(self.store))
+        builder.add_request_handler(TurnHandler(self.store, on_play))
         builder.add_exception_handler(SorryHandler())
         self.sdk = builder.create()
         self.serializer = DefaultSerializer()

@@ -67,7 +67,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app = create_app(dev=args.dev)
+        app = create_app(dev=args.dev, preload_voice=True)
     except ConfigError as e:
         print(f"recovery-coach serve: {e}.", file=sys.stderr)
         return 2

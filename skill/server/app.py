@@ -23,9 +23,10 @@ from skill.alexa import audio
 from skill.alexa.adapter import Skill
 from skill.alexa.envelope import MAX_DEPTH, BadRequest, for_log, too_deep
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
-from skill.server.tracks import tracks_blueprint  # GET /audio/<key>.mp3
+from skill.server.tracks import render_ahead, track_store, tracks_blueprint  # GET /audio/<key>.mp3
 from skill.store.base import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
 from skill.store.write_behind import WriteBehind
+from speech.local.engine import DEFAULT_RATE
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024
@@ -47,25 +48,37 @@ def create_app(
     verifier: Verifier | None = None,
     skill: Skill | None = None,
     write_behind: bool = True,
+    preload_voice: bool = False,
 ) -> Flask:
     """The app. `write_behind`: each turn hands its save to a batched writer
     (skill/store/write_behind.py), which writes it shortly after and owns its retries, for a
-    server answering many users at once; without it the save is written within the request."""
+    server answering many users at once; without it the save is written within the request.
+    With streaming on, a routine's tracks are rendered ahead as soon as it starts playing, and
+    `preload_voice` loads the tracks' voice at once (gunicorn's workers do), not on the first
+    track asked for."""
     dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
         verifier = _verifier(dev, skill_id)
     if not verifier.check_signature:
         log.warning(DEV_WARNING)
+    tracks = track_store() if audio.base_url() is not None else None  # streaming on: tracks are made here
+    if tracks is not None and preload_voice:
+        tracks.preload(audio.voice(), DEFAULT_RATE)
     if skill is None:
         store = open_store(db_path)
-        skill = Skill(store=WriteBehind(store) if write_behind else store, skill_id=verifier.skill_id)
+        skill = Skill(
+            store=WriteBehind(store) if write_behind else store,
+            skill_id=verifier.skill_id,
+            on_play=render_ahead(tracks) if tracks is not None else None,
+        )
 
     app = Flask("recovery_coach")
     app.config["RECOVERY_COACH_DEV"] = not verifier.check_signature
     app.extensions["recovery_coach.skill"] = skill  # its store, for tests and tools
-    if audio.base_url() is not None:  # streaming on: the tracks the skill names are served here
-        app.register_blueprint(tracks_blueprint())
+    if tracks is not None:
+        app.extensions["recovery_coach.tracks"] = tracks
+        app.register_blueprint(tracks_blueprint(tracks))
 
     @app.get("/health")
     def health() -> Response:

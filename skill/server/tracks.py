@@ -9,6 +9,9 @@ RATES_ENV; anything else, and anything that is not the canonical key of such a t
 outside the cache. Renders queue as speech.local.trackstore says; a request beyond the
 queue, or one whose turn does not come in time, is 503 with Retry-After.
 
+When the skill sends a step's track to a player, the rest of the routine is rendered ahead
+(`render_ahead`, speech.local.trackstore), so each track is made before the player asks.
+
 Answers carry a strong ETag (the key's digest: the audio never changes under a key), a year
 of public caching, Range (206) and If-None-Match (304) support. HEAD never renders: for a
 track not rendered yet it is 503 with Retry-After and `no-store`, which a CDN does not keep
@@ -19,16 +22,19 @@ sees.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
+from content.planner import PlanInputs
 from skill.alexa import audio
 from skill.store.base import ConfigError
 from speech.local.engine import DEFAULT_RATE
-from speech.local.trackkey import ROUTE, rate_in_range
+from speech.local.trackkey import ROUTE, TrackRef, rate_in_range
 from speech.local.trackstore import Busy, Full, TrackStore
+from speech.script import script_for
 
 ONE_YEAR = 365 * 24 * 3600
 VOICES_ENV = "RECOVERY_COACH_AUDIO_VOICES"
@@ -59,11 +65,28 @@ def _listed(name: str) -> list[str]:
     return [word.strip() for word in os.environ.get(name, "").split(",") if word.strip()]
 
 
+def track_store() -> TrackStore:
+    """The tracks this server makes: the voices and rates in Served."""
+    served = Served.from_env()
+    return TrackStore(voices=served.voices, rates=served.rates)
+
+
+def render_ahead(store: TrackStore) -> Callable[[PlanInputs, int], None]:
+    """What the skill calls when it sends a step's track to the player: the steps after it,
+    in the skill's voice and rate (the tracks the player will ask for next), rendered ahead."""
+    voice = audio.voice()
+
+    def rest_of_routine(inputs: PlanInputs, step: int) -> None:
+        steps = len(script_for(inputs).steps)
+        store.ahead(TrackRef(inputs, later, voice, DEFAULT_RATE) for later in range(step + 1, steps))
+
+    return rest_of_routine
+
+
 def tracks_blueprint(store: TrackStore | None = None) -> Blueprint:
-    """The /audio route, serving `store` (by default one for the voices and rates in Served)."""
+    """The /audio route, serving `store` (by default track_store())."""
     if store is None:
-        served = Served.from_env()
-        store = TrackStore(voices=served.voices, rates=served.rates)
+        store = track_store()
     bp = Blueprint("tracks", __name__)
 
     @bp.get(f"{ROUTE}/<name>")  # HEAD too

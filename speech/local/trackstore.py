@@ -12,17 +12,22 @@ What must stay true, whatever is asked for:
   and its memory freed, before another is opened.
 - `voices` and `rates`, when given, are the only ones a key may name: any other key is no
   track at all (`parse` says None), so it is never rendered.
+- Tracks asked for `ahead` (the rest of a routine that just started playing) are rendered by
+  one background thread per process, in the order asked, one clip at a time, and only while
+  no request waits for a render: a request waits at most for one clip of them. At most AHEAD
+  tracks wait to be rendered ahead; more are not queued (a request renders them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from speech.local.cache import DiskCache, digest
@@ -37,6 +42,9 @@ RENDERING = 1  # renders at once in one process
 WAITING = 3  # requests that may wait for a render in one process; gunicorn's threads must be more
 SPEAKERS = 2  # engines held in one process (a neural one holds its whole model)
 LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files behind
+AHEAD = 64  # tracks waiting to be rendered ahead in one process (a 60-minute routine has fewer steps)
+
+log = logging.getLogger("recovery_coach.tracks")
 
 
 class Busy(Exception):
@@ -63,6 +71,11 @@ class TrackStore:
         self._speakers: OrderedDict[tuple[str, int], Speaker] = OrderedDict()
         self._installed: set[str] | None = None
         self._guard = threading.Lock()
+        self._asking = 0  # requests inside file(), waiting for a render or rendering
+        self._quiet = threading.Condition()  # notified when _asking drops to 0
+        self._ahead: deque[TrackRef] = deque()
+        self._ahead_thread: threading.Thread | None = None
+        self._done_ahead = threading.Condition(self._guard)  # notified when _ahead empties
 
     def voice_ok(self, voice: str) -> bool:
         """Whether `voice` is a voice id this store renders (exactly, as keys spell it)."""
@@ -96,11 +109,78 @@ class TrackStore:
             return found
         if not self._queue.acquire(blocking=False):
             raise Full(ref.key)
+        with self._quiet:
+            self._asking += 1
         try:
             with self._file_lock(ref.key, time.monotonic() + self.wait):
                 return self.cached(ref) or self.render(ref)
         finally:
+            with self._quiet:
+                self._asking -= 1
+                self._quiet.notify_all()
             self._queue.release()
+
+    def ahead(self, refs: Iterable[TrackRef]) -> None:
+        """Render these tracks in the background, in this order, after any asked for before
+        and only while no request waits for a render (the module's docstring)."""
+        with self._guard:
+            for ref in refs:
+                if len(self._ahead) < AHEAD and ref not in self._ahead:
+                    self._ahead.append(ref)
+            if self._ahead and self._ahead_thread is None:
+                self._ahead_thread = threading.Thread(target=self._render_ahead, name="render-ahead", daemon=True)
+                self._ahead_thread.start()
+
+    def preload(self, voice: str, rate: int) -> None:
+        """Load (voice, rate)'s engine now, in the background, so the first track asked for
+        does not wait for it (a neural voice takes a second or two to load)."""
+
+        def load() -> None:
+            try:
+                with self._rendering:
+                    self._speaker(voice, rate)
+            except Exception:  # the first render says what is wrong, to the request that needs it
+                log.exception("loading the voice %s at %d words a minute failed", voice, rate)
+
+        threading.Thread(target=load, name="preload-voice", daemon=True).start()
+
+    def settled(self, timeout: float) -> bool:
+        """Wait until no track waits to be rendered ahead (False if `timeout` passed first)."""
+        with self._done_ahead:
+            return self._done_ahead.wait_for(lambda: not self._ahead, timeout)
+
+    def _render_ahead(self) -> None:
+        while True:
+            with self._guard:
+                if not self._ahead:
+                    self._ahead_thread = None
+                    self._done_ahead.notify_all()
+                    return
+                ref = self._ahead[0]
+            try:
+                if self.cached(ref) is None:
+                    self._warm(ref)
+                    with self._file_lock(ref.key, time.monotonic() + self.wait):
+                        if self.cached(ref) is None:  # clips read, not made: no need to give way
+                            self.render(ref)
+            except Busy:  # another process is rendering it
+                pass
+            except Exception:  # a track that cannot be made ahead is made (or refused) when asked for
+                log.exception("rendering a track ahead failed: %s", ref.path)
+            with self._guard:
+                self._ahead.popleft()
+
+    def _warm(self, ref: TrackRef) -> None:
+        """The track's clips synthesized one at a time, each when no request waits, so the
+        render after them only reads clips and encodes."""
+        for cue in ref.script.steps[ref.step].cues:
+            self._give_way()
+            with self._rendering:
+                self._speaker(ref.voice, ref.rate).clip(cue.text)
+
+    def _give_way(self) -> None:
+        with self._quiet:
+            self._quiet.wait_for(lambda: self._asking == 0)
 
     def render(self, ref: TrackRef) -> Path:
         # Imported here, not at the top: numpy and the encoder slow a server's start, and most
