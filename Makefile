@@ -47,6 +47,7 @@ bench: setup
 	$(BIN)/python bench/instructions.py
 	$(BIN)/python bench/stream.py
 	$(BIN)/python bench/audio_storm.py
+	$(BIN)/python bench/render_ahead.py
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/voice.py
