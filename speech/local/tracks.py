@@ -14,13 +14,13 @@ Audio comes out in blocks (`blocks`), so a track, or a routine of them, is never
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from speech import schedule
-from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH
+from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from speech.local.voices import Speaker
 from speech.script import Script
 
@@ -74,18 +74,38 @@ def chime(sound: str) -> np.ndarray:
     return out
 
 
+def _cues(script: Script, index: int, speaker: Speaker, free_at: int) -> Iterator[tuple[Placed, Clip]]:
+    """Step `index`'s cues placed by the rule, in order, each with its clip; lazy: a cue's
+    clip is synthesized (or read) only when the cue is placed."""
+    cues = script.steps[index].cues
+    clips = (speaker.clip(c.text) for c in cues)
+    lengths: list[Clip] = []
+
+    def timed() -> Iterator[tuple[int, int]]:
+        for c, clip in zip(cues, clips):
+            lengths.append(clip)
+            yield round(c.at * SAMPLE_RATE), clip.frames
+
+    for c, slot in zip(cues, schedule.place(timed(), free_at)):
+        yield Placed(index, c.text, c.kind, slot.due, slot.start, slot.end), lengths[-1]
+
+
+def _ticks(script: Script, index: int) -> list[Chime]:
+    step = script.steps[index]
+    return [Chime(step.seconds * SAMPLE_RATE - s * SAMPLE_RATE, "tick") for s in COUNTDOWN if s < step.seconds]
+
+
+def _end(step_frames: int, placed: Iterable[Placed], chimes: Iterable[Chime]) -> int:
+    """A track lasts its step, or until its last cue or chime ends if that is later."""
+    return max([step_frames, *(p.end for p in placed), *(c.start + len(chime(c.sound)) for c in chimes)])
+
+
 def layout(script: Script, index: int, speaker: Speaker, free_at: int = 0) -> Track:
     """Where every cue and chime of step `index` falls (synthesizing, or reading, its clips).
     free_at: the first frame speech may start (an MP3 stream cannot sound in its first frames)."""
-    step = script.steps[index]
-    step_frames = step.seconds * SAMPLE_RATE
-    cues = list(step.cues)
-    lengths = [speaker.clip(c.text).frames for c in cues]
-    slots = schedule.place(((round(c.at * SAMPLE_RATE), n) for c, n in zip(cues, lengths)), free_at)
-    placed = tuple(Placed(index, c.text, c.kind, s.due, s.start, s.end) for c, s in zip(cues, slots))
-    chimes = [Chime(p.start, "bell") for p in placed if p.kind in CHIME_CUES]
-    chimes += [Chime(step_frames - s * SAMPLE_RATE, "tick") for s in COUNTDOWN if s < step.seconds]
-    end = max([step_frames, *(p.end for p in placed), *(c.start + len(chime(c.sound)) for c in chimes)])
+    placed = tuple(p for p, _ in _cues(script, index, speaker, free_at))
+    chimes = [Chime(p.start, "bell") for p in placed if p.kind in CHIME_CUES] + _ticks(script, index)
+    end = _end(script.steps[index].seconds * SAMPLE_RATE, placed, chimes)
     return Track(index, end, placed, tuple(sorted(chimes, key=lambda c: c.start)))
 
 
@@ -98,24 +118,57 @@ def _pieces(track: Track, speaker: Speaker) -> list[tuple[int, np.ndarray]]:
 _ZERO = bytes(BLOCK * SAMPLE_WIDTH)
 
 
+def _mix(pieces: list[tuple[int, np.ndarray]], b: int, e: int) -> bytes:
+    """Frames b to e of the sounds in `pieces` (sorted by start), mixed and clipped to 16 bits."""
+    mix: np.ndarray | None = None
+    for at, samples in pieces:  # a few dozen at most
+        if at >= e:
+            break
+        lo, hi = max(b, at), min(e, at + len(samples))
+        if lo >= hi:
+            continue
+        if mix is None:
+            mix = np.zeros(e - b, dtype=np.int32)
+        mix[lo - b : hi - b] += samples[lo - at : hi - at]
+    if mix is None:
+        return _ZERO[: (e - b) * SAMPLE_WIDTH]
+    mixed: bytes = np.clip(mix, -32768, 32767).astype("<i2").tobytes()
+    return mixed
+
+
 def blocks(track: Track, speaker: Speaker, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
     """The track's PCM from frame `start` to `stop` (default its end), a block at a time;
     overlapping sounds are mixed (and clipped to 16 bits)."""
     stop = track.frames if stop is None else min(stop, track.frames)
     pieces = _pieces(track, speaker)
     for b in range(start, stop, BLOCK):
-        e = min(b + BLOCK, stop)
-        mix: np.ndarray | None = None
-        for at, samples in pieces:  # a few dozen at most
-            if at >= e:
-                break
-            lo, hi = max(b, at), min(e, at + len(samples))
-            if lo >= hi:
-                continue
-            if mix is None:
-                mix = np.zeros(e - b, dtype=np.int32)
-            mix[lo - b : hi - b] += samples[lo - at : hi - at]
-        if mix is None:
-            yield _ZERO[: (e - b) * SAMPLE_WIDTH]
-        else:
-            yield np.clip(mix, -32768, 32767).astype("<i2").tobytes()
+        yield _mix(pieces, b, min(b + BLOCK, stop))
+
+
+def progressive(script: Script, index: int, speaker: Speaker, free_at: int = 0) -> Iterator[bytes]:
+    """The same PCM as blocks(layout(...)), block by block, made as it goes: a cue's clip is
+    synthesized when the first block it may sound in comes (no cue sounds before it is due),
+    so the first block is out once the first cue's clip is."""
+    step_frames = script.steps[index].seconds * SAMPLE_RATE
+    dues = [round(c.at * SAMPLE_RATE) for c in script.steps[index].cues]
+    upcoming = _cues(script, index, speaker, free_at)
+    placed: list[Placed] = []
+    chimes = _ticks(script, index)
+    pieces = sorted(((c.start, chime(c.sound)) for c in chimes), key=lambda piece: piece[0])
+    b = 0
+    while True:
+        e = b + BLOCK
+        while len(placed) < len(dues) and dues[len(placed)] < e:
+            cue, clip = next(upcoming)
+            placed.append(cue)
+            pieces.append((cue.start, np.frombuffer(clip.pcm, dtype="<i2")))
+            if cue.kind in CHIME_CUES:
+                chimes.append(Chime(cue.start, "bell"))
+                pieces.append((cue.start, chime("bell")))
+            pieces.sort(key=lambda piece: piece[0])
+        if len(placed) == len(dues):  # every cue placed: the end is known
+            e = min(e, _end(step_frames, placed, chimes))
+            if b >= e:
+                return
+        yield _mix(pieces, b, e)
+        b = e
