@@ -12,6 +12,9 @@ queue, or one whose turn does not come in time, is 503 with Retry-After.
 When the skill sends a step's track to a player, the rest of the routine is rendered ahead
 (`render_ahead`, speech.local.trackstore), so each track is made before the player asks.
 
+A track not made yet is sent as it is rendered (chunked, from the first cue's clip on), and
+the finished file is served from the cache after that.
+
 Answers carry a strong ETag (the key's digest: the audio never changes under a key), a year
 of public caching, Range (206) and If-None-Match (304) support. HEAD never renders: for a
 track not rendered yet it is 503 with Retry-After and `no-store`, which a CDN does not keep
@@ -22,7 +25,7 @@ sees.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,11 +104,14 @@ def tracks_blueprint(store: TrackStore | None = None) -> Blueprint:
                 return _later("the track is made when it is first fetched with GET")
         else:
             try:
-                path = store.file(ref)
+                made = store.track(ref)
             except Full:
                 return _later("too many tracks are being made; try again shortly")
             except Busy:
                 return _later("the track is being made; try again shortly")
+            if not isinstance(made, Path):
+                return _mp3_as_made(made, etag=key.rsplit(".", 1)[1])
+            path = made
         try:
             return _mp3(path, etag=key.rsplit(".", 1)[1])
         except FileNotFoundError:  # dropped from the cache (to keep its bound) just now
@@ -119,6 +125,15 @@ def _later(reason: str) -> tuple[Response, int]:
     response.headers["Retry-After"] = RETRY_AFTER
     response.headers["Cache-Control"] = "no-store"
     return response, 503
+
+
+def _mp3_as_made(pieces: Iterator[bytes], etag: str) -> Response:
+    """A track sent while it is rendered: chunked, no length or ranges yet (a Range request
+    gets the whole track, as HTTP allows), the same ETag and caching as the finished file."""
+    response = Response(pieces, mimetype="audio/mpeg", direct_passthrough=True)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
 
 
 def _mp3(path: Path, etag: str) -> Response:

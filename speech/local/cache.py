@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 ENV_DIR = "RECOVERY_COACH_CACHE_DIR"
@@ -75,15 +75,23 @@ class DiskCache:
         with contextlib.suppress(OSError):
             os.utime(path)
 
-    def put(self, kind: str, key: str, ext: str, data: bytes | Iterable[bytes]) -> Path:
-        """Write an entry atomically (bytes, or pieces streamed to the file); returns its path."""
+    def put(
+        self, kind: str, key: str, ext: str, data: bytes | Iterable[bytes], opened: Callable[[Path], None] | None = None
+    ) -> Path:
+        """Write an entry atomically (bytes, or pieces streamed to the file); returns its path.
+        `opened(temp)` is told the file the pieces go to before the first is made: each piece
+        is in it once the next is asked for, so a reader may follow it as it grows (the file
+        is renamed into place, a reader's open file stays whole)."""
         path = self.path(kind, key, ext)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
         try:
             with os.fdopen(fd, "wb") as f:
+                if opened is not None:
+                    opened(Path(temp))
                 for piece in [data] if isinstance(data, bytes) else data:
                     f.write(piece)
+                    f.flush()
             os.chmod(temp, 0o644)
             os.replace(temp, path)
         except BaseException:

@@ -28,11 +28,13 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from speech.local.cache import DiskCache, digest
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
+from speech.local.making import Writing, follow
 from speech.local.piper_engine import VOICE_ID, installed
 from speech.local.trackkey import TrackRef, parse_key
 from speech.local.voices import CachedSpeaker, Speaker, open_speaker
@@ -45,6 +47,14 @@ LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files be
 AHEAD = 64  # tracks waiting to be rendered ahead in one process (a 60-minute routine has fewer steps)
 
 log = logging.getLogger("recovery_coach.tracks")
+
+
+@dataclass
+class RenderOutcome:
+    """What a listener's render came to: the track's file, or what went wrong."""
+
+    path: Path | None = None
+    error: BaseException | None = None
 
 
 class Busy(Exception):
@@ -76,6 +86,7 @@ class TrackStore:
         self._ahead: deque[TrackRef] = deque()
         self._ahead_thread: threading.Thread | None = None
         self._done_ahead = threading.Condition(self._guard)  # notified when _ahead empties
+        self._writing = Writing()  # tracks this process is writing now, for listeners to follow
 
     def voice_ok(self, voice: str) -> bool:
         """Whether `voice` is a voice id this store renders (exactly, as keys spell it)."""
@@ -109,16 +120,66 @@ class TrackStore:
             return found
         if not self._queue.acquire(blocking=False):
             raise Full(ref.key)
+        try:
+            with self._asked():
+                return self._made(ref)
+        finally:
+            self._queue.release()
+
+    def track(self, ref: TrackRef) -> Path | Iterator[bytes]:
+        """The track for a listener: its file once made, else its MP3 as it is made (by a
+        render this asks for, or one this process has under way), so the first audio goes out
+        after the first cue's clip. Full and Busy as `file` raises them."""
+        found = self.cached(ref)
+        if found:
+            return found
+        making = self._writing.now(ref.key)
+        stream = follow(making) if making is not None else None
+        if stream is not None:
+            return stream
+        if not self._queue.acquire(blocking=False):
+            raise Full(ref.key)
+        ended, outcome = threading.Event(), RenderOutcome()
+        threading.Thread(target=self._render_for, args=(ref, ended, outcome), name="render", daemon=True).start()
+        making = self._writing.wait(ref.key, ended)
+        stream = follow(making) if making is not None else None
+        if stream is not None:
+            return stream
+        ended.wait()
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.path is not None
+        return outcome.path
+
+    def _render_for(self, ref: TrackRef, ended: threading.Event, outcome: RenderOutcome) -> None:
+        """A listener's render, on a thread of its own so the listener can follow it; it holds
+        the listener's place in the queue until the track is whole."""
+        try:
+            with self._asked():
+                outcome.path = self._made(ref)
+        except BaseException as e:  # handed to the listener's request
+            outcome.error = e
+        finally:
+            self._queue.release()
+            ended.set()
+            self._writing.nudge()
+
+    def _made(self, ref: TrackRef) -> Path:
+        """The track from the cache, or rendered here: one render per track across processes."""
+        with self._file_lock(ref.key, time.monotonic() + self.wait):
+            return self.cached(ref) or self.render(ref)
+
+    @contextlib.contextmanager
+    def _asked(self) -> Iterator[None]:
+        """A listener waits for a render (renders ahead give way) while inside."""
         with self._quiet:
             self._asking += 1
         try:
-            with self._file_lock(ref.key, time.monotonic() + self.wait):
-                return self.cached(ref) or self.render(ref)
+            yield
         finally:
             with self._quiet:
                 self._asking -= 1
                 self._quiet.notify_all()
-            self._queue.release()
 
     def ahead(self, refs: Iterable[TrackRef]) -> None:
         """Render these tracks in the background, in this order, after any asked for before
@@ -183,14 +244,23 @@ class TrackStore:
             self._quiet.wait_for(lambda: self._asking == 0)
 
     def render(self, ref: TrackRef) -> Path:
+        """Render the track into the cache, written as it is made (`track` can follow it)."""
         # Imported here, not at the top: numpy and the encoder slow a server's start, and most
         # requests it answers (every POST /alexa, every cached track) never render.
         from speech.local import mp3, tracks
 
         with self._rendering:
             speaker = self._speaker(ref.voice, ref.rate)
-            track = tracks.layout(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
-            return self.cache.put(KIND, ref.key, EXT, mp3.encode(tracks.blocks(track, speaker)))
+            making, failed = self._writing.start(ref.key), True
+            try:
+                pcm = tracks.progressive(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
+                path = self.cache.put(
+                    KIND, ref.key, EXT, mp3.encode(pcm), opened=lambda temp: self._writing.opened(making, temp)
+                )
+                failed = False
+                return path
+            finally:
+                self._writing.end(ref.key, making, failed)
 
     @property
     def speakers(self) -> tuple[tuple[str, int], ...]:
