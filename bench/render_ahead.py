@@ -131,6 +131,7 @@ def main() -> None:
             stop.set()
             tracks.join(timeout=30)
             finished = max(ready.values(), default=time.monotonic())
+            trouble = [line.rstrip() for line in server.log if "failed" in line or "Error" in line]
     late = missing = 0
     for n, refs in enumerate(later):
         for ref in refs:
@@ -142,6 +143,8 @@ def main() -> None:
     first_byte = sorted(f for f, _, _ in firsts)
     p95 = first_byte[int(0.95 * (len(first_byte) - 1))]
     count = sum(map(len, later))
+    for line in trouble[:20]:
+        print(f"server: {line}", file=sys.stderr)
     write_section(
         "Render ahead",
         f"{ROUTINES} people start different routines (5 to 9 minutes, four kinds of cardio), "
