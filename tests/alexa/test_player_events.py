@@ -6,7 +6,9 @@ Lines:
   = published common               the origin holds only the common plans' tracks
   = playing N at M:SS              what the device reports in context.AudioPlayer from here
   = stopped N at M:SS | = idle     (N: the routine's step, counted from 1)
-  > words                          said to Alexa (a new session unless one is open)
+  > words                          said to Alexa (a new session unless one is open); mid-stream
+                                   only playback commands and "tell/ask recovery coach ..." reach the skill
+  < unheard                        Alexa answered on her own: the skill got no request
   ! Started N [at M:SS]            AudioPlayer.PlaybackStarted for the token the skill gave step N;
                                    also NearlyFinished, Finished, Stopped, Failed
   ! [next]                         a button: [play] [pause] [next] [previous]
@@ -28,6 +30,7 @@ import pytest
 
 from skill.server.app import create_app
 from skill.sim.chat import DEV_SKILL_ID, Conversation, intent_request, match, ssml_to_text
+from skill.sim.midstream import heard, mid_stream
 from speech.local.trackkey import ROUTE
 from speech.local.trackstore import TrackStore
 
@@ -51,6 +54,7 @@ class Device:
         self.tokens: dict[int, str] = {}
         self.state: tuple[str, int, int] = ("IDLE", 0, 0)  # activity, step, offset ms
         self.last: dict = {}
+        self.unheard = False  # the last words went to Alexa herself, not the skill
 
     def context(self) -> dict:
         activity, step, ms = self.state
@@ -60,7 +64,14 @@ class Device:
         return out
 
     def say(self, words: str) -> None:
+        """Said to the Echo: mid-stream only what a real Echo hands the skill reaches it."""
         m = match(words)
+        activity, step, _ = self.state
+        streaming = mid_stream(activity, step in self.tokens)
+        self.unheard = not heard(m, session_open=not self.conv.ended, streaming=streaming)
+        if self.unheard:
+            self.last = {}
+            return
         self.conv.request(intent_request(m), new_session=m.new_session)
         self.last = self.conv.last
 
@@ -128,6 +139,8 @@ def run(path: Path, send, monkeypatch) -> None:
             device.say(text)
         elif mark == "!":
             device.event(text)
+        elif text == "unheard":
+            assert device.unheard, f"{where}: the skill heard it"
         elif text == "nothing":
             assert device.directives(tracks) == [], f"{where}: {device.directives(tracks)}"
         elif text.startswith(("play ", "enqueue ", "stop", "clear")):
