@@ -23,6 +23,7 @@ from skill.alexa import audio
 from skill.alexa.adapter import Skill
 from skill.alexa.envelope import MAX_DEPTH, BadRequest, for_log, too_deep
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
+from skill.server.cards import cards_blueprint  # GET /cards/<name>.png
 from skill.server.tracks import tracks_blueprint  # GET /audio/<key>.mp3
 from skill.store.base import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
 from skill.store.write_behind import WriteBehind
@@ -66,6 +67,7 @@ def create_app(
     app.extensions["recovery_coach.skill"] = skill  # its store, for tests and tools
     if audio.base_url() is not None:  # streaming on: the tracks the skill names are served here
         app.register_blueprint(tracks_blueprint())
+    app.register_blueprint(cards_blueprint())  # the movement cards a screen shows
 
     @app.get("/health")
     def health() -> Response:
