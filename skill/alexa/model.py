@@ -139,6 +139,7 @@ def build_manifest() -> dict[str, Any]:
                 "(with a player it streams hands-free: try Alexa pause, resume, next, and the buttons).",
             },
             "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": INTERFACES}},
+            "permissions": [{"name": name} for name in m.get("permissions", ())],
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
@@ -237,7 +238,9 @@ def check_model() -> list[str]:
             elif key in owner:
                 problems.append(f"{name}: sample '{sample}' is listed twice")
             owner[key] = name
-    return problems + _check_types(types) + check_limits() + _check_listing() + _check_interfaces()
+    from skill.alexa.declared import check_declared
+
+    return problems + _check_types(types) + check_limits() + _check_listing() + check_declared(build_manifest())
 
 
 def _check_types(types: dict[str, dict[str, list[str]]]) -> list[str]:
@@ -285,11 +288,3 @@ def _check_listing() -> list[str]:
     if not manifest["apis"]["custom"]["endpoint"]["uri"].startswith(("https://", LAMBDA_ARN)):
         problems.append("the endpoint must be HTTPS or a Lambda function's ARN")
     return problems
-
-
-def _check_interfaces() -> list[str]:
-    """The player interface is declared: without it Alexa rejects every Play directive."""
-    declared = build_manifest()["manifest"]["apis"]["custom"]["interfaces"]
-    if {"type": "AUDIO_PLAYER"} not in declared:
-        return ["the manifest must declare the AUDIO_PLAYER interface (routines stream with AudioPlayer)"]
-    return []

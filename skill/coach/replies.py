@@ -18,6 +18,7 @@ from speech.states import CueKind, State
 from speech.timing import estimate_seconds
 
 if TYPE_CHECKING:
+    from skill.coach.reminders import Reminder
     from skill.coach.stream import Audio
 
 HELP_KEYS = {
@@ -38,6 +39,7 @@ class Reply:
     audio: tuple[Audio, ...] = ()  # tracks to play or the audio to stop (skill/coach/stream.py)
     played: bool = False  # the speech is a part of the routine (a stream plays its track instead)
     lead: str = ""  # what a played reply says before the part ("Starting over.", a note)
+    reminder: Reminder | None = None  # a reminder for the front end to set (skill/coach/reminders.py)
 
 
 def say(*sentences: str) -> str:

@@ -86,6 +86,7 @@ BROKEN = [
         "characters Alexa does not allow",
     ),
     ("no medical disclaimer", lambda s: s["manifest"].update(description="A coach."), "no medical advice"),
+    ("reminders not declared", lambda s: s["manifest"].pop("permissions"), "alexa::alerts:reminders:skill:readwrite"),
 ]
 
 

@@ -17,6 +17,7 @@ from skill.alexa import model
 from skill.coach.slots import Slot, resolve
 from skill.sim.chat import iso_duration, match
 from skill.sim.midstream import heard
+from skill.sim.times import iso_time
 
 HERE = Path(__file__).parent / "utterances"
 GOLDEN = yaml.safe_load((HERE / "golden.yaml").read_text())
@@ -44,6 +45,8 @@ def resolved(intent: str, name: str, heard: str) -> str | None:
     type_name = model.intents()[intent]["slots"][name]
     if type_name == "AMAZON.DURATION":
         return iso_duration(heard)
+    if type_name == "AMAZON.TIME":
+        return iso_time(heard)
     if type_name == "MovementType":
         movement = library().find(heard)
         return movement.id if movement else None
@@ -133,7 +136,7 @@ def _keys(node: object, prefix: str) -> list[str]:
 
 
 def test_every_phrase_that_suggests_words_is_in_the_table():
-    keys = [k for section in ("skill", "ssml", "stream") for k in _keys(phrasebook()[section], section)]
+    keys = [k for section in ("skill", "ssml", "stream", "reminder") for k in _keys(phrasebook()[section], section)]
     suggesting = [k for k in keys if re.search(r"\b(say|ask)\b(?! so)", _filled(k))]
     assert sorted(set(suggesting) - set(SUGGESTED)) == []
 
