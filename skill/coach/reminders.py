@@ -36,6 +36,15 @@ class Outcome(StrEnum):
     REFUSED = "refused"  # asked for the permission, the person said no (or nothing)
 
 
+OUTCOME_KEYS = {  # what is said once the platform has answered
+    Outcome.SET: "reminder.set",
+    Outcome.NO_PERMISSION: "reminder.no_permission",
+    Outcome.LIMIT: "reminder.limit",
+    Outcome.FAILED: "reminder.failed",
+    Outcome.REFUSED: "reminder.refused",
+}
+
+
 @dataclass(frozen=True)
 class Reminder:
     """Once (tomorrow, or the next `day`) or every week on `day`, at hour:minute, local time."""
@@ -148,7 +157,7 @@ def refused(ctx: Ctx) -> Reply:
 
 def after_words(reminder: Reminder, outcome: Outcome) -> str:
     """What is said once the platform has answered."""
-    return phrase(f"reminder.{outcome.value}", when=reminder.words())
+    return phrase(OUTCOME_KEYS[outcome], when=reminder.words())
 
 
 def after(reply: Reply, outcome: Outcome) -> Reply:
