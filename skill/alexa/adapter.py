@@ -28,9 +28,18 @@ from ask_sdk_model.response import Response
 from ask_sdk_runtime.exceptions import AskSdkException
 
 from content.phrases import phrase
-from skill.alexa import reminders
+from skill.alexa import apl, reminders
 from skill.alexa.audio import directive
-from skill.alexa.envelope import IGNORED_TYPES, BadRequest, check_shape, device_of, for_log, user_id, whole
+from skill.alexa.envelope import (
+    IGNORED_TYPES,
+    SCREEN_TOUCH,
+    BadRequest,
+    check_shape,
+    device_of,
+    for_log,
+    user_id,
+    whole,
+)
 from skill.alexa.names import PLAYER_EVENTS, QUIET_REASONS, ask_of
 from skill.coach import reminders as coach_reminders
 from skill.coach.asks import Ask
@@ -91,6 +100,8 @@ class TurnHandler(AbstractRequestHandler):
             slots = {k: Slot(v.value, _resolved_id(v)) for k, v in (req.intent.slots or {}).items() if v}
         elif kind in ("SessionResumedRequest", "Connections.Response"):  # the reminders permission answer
             ask, slots = _permission_answer(req)
+        elif kind == SCREEN_TOUCH:  # a button of the step screen: as the spoken command
+            ask = apl.ask_of_touch(req)
         am = handler_input.attributes_manager
         in_session = env.session is not None
         session = am.session_attributes if in_session else None
@@ -121,7 +132,7 @@ class TurnHandler(AbstractRequestHandler):
             if outcome == coach_reminders.Outcome.NO_PERMISSION and ask == Ask.REMINDER_ALLOWED:
                 outcome = coach_reminders.Outcome.FAILED  # allowed, yet refused: never ask twice in a row
             reply = coach_reminders.after(reply, outcome)
-        return _response(handler_input, reply, ask != Ask.GONE_QUIET)
+        return _response(handler_input, reply, ask != Ask.GONE_QUIET, device_of(env).screen)
 
     def player_request(self, handler_input: HandlerInput, event: PlayerEvent) -> Response:
         """A player event or button: no session, no speech; saved as any turn is. A store
@@ -143,9 +154,10 @@ class TurnHandler(AbstractRequestHandler):
         return _response(handler_input, result.reply, False)
 
 
-def _response(handler_input: HandlerInput, reply: Reply, says_end: bool) -> Response:
+def _response(handler_input: HandlerInput, reply: Reply, says_end: bool, screen: bool = False) -> Response:
     """The reply through the SDK's response builder; `says_end`: the answer says whether
-    the session ends (not to a SessionEndedRequest, nor to the player)."""
+    the session ends (not to a SessionEndedRequest, nor to the player); `screen`: the
+    device draws the step screen (APL), sent with a spoken part (never with a stream's Play)."""
     rb = handler_input.response_builder
     if reply.ssml:
         rb.speak(reply.ssml)
@@ -157,6 +169,8 @@ def _response(handler_input: HandlerInput, reply: Reply, says_end: bool) -> Resp
         rb.set_should_end_session(reply.end)
     for audio in reply.audio:
         rb.add_directive(directive(audio))
+    if screen and reply.screen is not None and not reply.audio:
+        rb.add_directive(apl.render(reply.screen))
     return rb.response
 
 

@@ -15,6 +15,8 @@ def check_declared(manifest: dict[str, Any]) -> list[str]:
     problems = []
     if {"type": "AUDIO_PLAYER"} not in interfaces:  # else Alexa rejects every Play directive
         problems.append("the manifest must declare the AUDIO_PLAYER interface (routines stream with AudioPlayer)")
+    if {"type": "ALEXA_PRESENTATION_APL"} not in interfaces:  # else Alexa refuses every RenderDocument
+        problems.append("the manifest must declare the ALEXA_PRESENTATION_APL interface (step screens use APL)")
     if PERMISSION not in permissions:  # else the Reminders API refuses every reminder
         problems.append(f"the manifest must declare the permission {PERMISSION} (the skill sets reminders)")
     return problems

@@ -38,7 +38,8 @@ REQUIRED_BUILTINS = (
     "AMAZON.ShuffleOnIntent",
     "AMAZON.ShuffleOffIntent",
 )
-INTERFACES = [{"type": "AUDIO_PLAYER"}]  # hands-free routines stream (skill/coach/stream.py)
+# Hands-free routines stream (skill/coach/stream.py); screens show the step (skill/alexa/apl.py).
+INTERFACES = [{"type": "AUDIO_PLAYER"}, {"type": "ALEXA_PRESENTATION_APL"}]
 # Words an invocation name may not contain (launch phrases, wake words, connecting words).
 BANNED_INVOCATION_WORDS = {
     "alexa",
@@ -79,7 +80,7 @@ def source() -> dict[str, Any]:
 
 def data_sources() -> list[Path]:
     """Every YAML data file the skill reads, each with a compiled JSON twin (content/sources.py)."""
-    return [*sources.content_sources(), vocabulary.SOURCE, SOURCE]
+    return [*sources.content_sources(), vocabulary.SOURCE, SOURCE, SOURCE.with_name("apl_step.yaml")]
 
 
 def intents() -> dict[str, dict[str, Any]]:

@@ -28,6 +28,7 @@ class Device:
     offset_ms: int = 0
     playing: bool = False
     all_tracks: bool = True
+    screen: bool = False  # it draws the coach's screen (an Echo Show: APL)
 
 
 class Question(StrEnum):

@@ -96,3 +96,11 @@ def test_the_check_names_what_breaks_alexas_rules(monkeypatch, change, problem):
     monkeypatch.setattr(model, "source", lambda: broken)
     monkeypatch.setattr(model, "slot_types", lambda: broken["types"])
     assert any(problem in p for p in model.check_model()), model.check_model()
+
+
+def test_the_check_fails_when_the_manifest_lacks_an_interface_the_code_uses(monkeypatch):
+    """Play needs AUDIO_PLAYER, RenderDocument needs ALEXA_PRESENTATION_APL."""
+    monkeypatch.setattr(model, "INTERFACES", [{"type": "AUDIO_PLAYER"}])
+    assert any("ALEXA_PRESENTATION_APL" in p for p in model.check_model())
+    monkeypatch.setattr(model, "INTERFACES", [{"type": "ALEXA_PRESENTATION_APL"}])
+    assert any("AUDIO_PLAYER" in p for p in model.check_model())
