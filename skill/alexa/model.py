@@ -112,11 +112,11 @@ def build_model() -> dict[str, Any]:
         }
         for name, values in types.items()
     ]
-    return {
-        "interactionModel": {
-            "languageModel": {"invocationName": source()["invocation"], "intents": model_intents, "types": model_types}
-        }
-    }
+    from skill.alexa.name_free import ingress_points
+
+    language = {"invocationName": source()["invocation"], "intents": model_intents, "types": model_types}
+    name_free = {"ingressPoints": ingress_points(source().get("name_free") or {})}
+    return {"interactionModel": {"languageModel": language, "_nameFreeInteraction": name_free}}
 
 
 def build_manifest() -> dict[str, Any]:
@@ -239,8 +239,10 @@ def check_model() -> list[str]:
             elif key in owner:
                 problems.append(f"{name}: sample '{sample}' is listed twice")
             owner[key] = name
+    from skill.alexa import name_free
     from skill.alexa.declared import check_declared
 
+    problems += name_free.check(src.get("name_free") or {}, every, src["locales"])
     return problems + _check_types(types) + check_limits() + _check_listing() + check_declared(build_manifest())
 
 
