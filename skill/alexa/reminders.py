@@ -22,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -95,15 +95,28 @@ def _call(api: Api, method: str, path: str, body: object = None) -> tuple[int, A
         return status, None
 
 
-def time_zone(api: Api) -> ZoneInfo:
-    """The device's time zone, or UTC when the Settings API does not say."""
+@dataclass(frozen=True)
+class Zone:
+    """A time zone's id, as the Reminders API takes it, and the zone itself."""
+
+    key: str
+    info: tzinfo
+
+
+UTC_ZONE = Zone("UTC", UTC)  # with no time zone database at all (a bare Lambda image), too
+
+
+def time_zone(api: Api) -> Zone:
+    """The device's time zone, or UTC when the Settings API does not say (or the zone is unknown here)."""
     if api.device is None:
-        return ZoneInfo("UTC")
+        return UTC_ZONE
     status, name = _call(api, "GET", TIME_ZONE_PATH.format(device=urllib.parse.quote(api.device, safe="")))
+    if status != 200 or not isinstance(name, str) or not name:
+        return UTC_ZONE
     try:
-        return ZoneInfo(name) if status == 200 and isinstance(name, str) and name else ZoneInfo("UTC")
+        return Zone(name, ZoneInfo(name))
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return UTC_ZONE
 
 
 def first_day(reminder: Reminder, local: datetime) -> date:
@@ -116,9 +129,9 @@ def first_day(reminder: Reminder, local: datetime) -> date:
     return local.date() + timedelta(days=ahead)
 
 
-def request_body(reminder: Reminder, now: datetime, zone: ZoneInfo, locale: str) -> dict[str, Any]:
+def request_body(reminder: Reminder, now: datetime, zone: Zone, locale: str) -> dict[str, Any]:
     """The Reminders API's request: local time without a zone suffix, and the zone's id."""
-    at = datetime.combine(first_day(reminder, now.astimezone(zone)), time(reminder.hour, reminder.minute))
+    at = datetime.combine(first_day(reminder, now.astimezone(zone.info)), time(reminder.hour, reminder.minute))
     trigger: dict[str, Any] = {
         "type": "SCHEDULED_ABSOLUTE",
         "scheduledTime": at.strftime("%Y-%m-%dT%H:%M:%S.000"),

@@ -5,7 +5,7 @@ Alexa's Reminders API does (reminders_api.py), started here on 127.0.0.1."""
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,8 @@ import pytest
 import yaml
 from reminders_api import ZONE, RemindersApi
 
-from skill.alexa.reminders import API_ENV, CONSENT_URI, PERMISSION
+from skill.alexa.reminders import API_ENV, CONSENT_URI, PERMISSION, UTC_ZONE, request_body
+from skill.coach.reminders import Reminder
 from skill.sim.chat import Conversation, intent_request, match, ssml_to_text
 from skill.sim.permissions import answer_permission
 
@@ -77,3 +78,16 @@ def test_reminders(case, talk, monkeypatch):
         check_reminder(api.created, case["reminder"])
         if case["api"] == "elsewhere":
             assert api.calls == 0
+
+
+@pytest.mark.parametrize(
+    "now, reminder, first",
+    [
+        ("2026-12-07T17:00", Reminder(True, 0, 18, 0), "2026-12-07"),  # Monday 5 PM: tonight at 6
+        ("2026-12-07T19:00", Reminder(True, 0, 18, 0), "2026-12-14"),  # Monday 7 PM: next Monday
+        ("2026-12-07T23:30", Reminder(False, None, 18, 0), "2026-12-08"),  # tomorrow
+    ],
+)
+def test_the_first_date_is_the_next_one_still_ahead(now, reminder, first):
+    body = request_body(reminder, datetime.fromisoformat(now).replace(tzinfo=UTC), UTC_ZONE, "en-GB")
+    assert body["trigger"]["scheduledTime"].startswith(first) and body["trigger"]["timeZoneId"] == "UTC"
