@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := espeak-ng libespeak-ng1 alsa-utils caddy
+DEBIAN_PACKAGES := espeak-ng libespeak-ng1 alsa-utils caddy fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup debs test lint run bench clean

@@ -98,8 +98,9 @@ class Script:
 class _Wording:
     """Picks the next variant of each phrase so repeated cues vary over a routine."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: bool = False) -> None:
         self.used: Counter[str] = Counter()
+        self.stream = stream  # the words of a speaker's stream (see script_for)
 
     def say(self, key: str, **fields: Any) -> str:
         text = phrase(key, self.used[key], **fields)
@@ -112,13 +113,15 @@ def _spoken_end(cue: Cue) -> float:
 
 
 @functools.lru_cache(maxsize=256)
-def script_for(inputs: PlanInputs) -> Script:
-    """The script for a plan; cached by the inputs' value, since the skill asks for it on every turn."""
-    return build_script(build_plan(inputs))
+def script_for(inputs: PlanInputs, stream: bool = False) -> Script:
+    """The script for a plan; cached by the inputs' value, since the skill asks for it on every turn.
+    stream: the words of the step tracks a speaker streams, where the coach hears only
+    "Alexa, tell Recovery Coach ...": the welcome says so once, in the stream's safety line."""
+    return build_script(build_plan(inputs), stream)
 
 
-def build_script(plan: Plan) -> Script:
-    wording = _Wording()
+def build_script(plan: Plan, stream: bool = False) -> Script:
+    wording = _Wording(stream)
     names = [s.movement.name for s in plan.steps]
     steps = [_step_script(plan, i, nxt, wording) for i, nxt in enumerate([*names[1:], None])]
     return Script(plan, tuple(steps))
@@ -187,7 +190,8 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
     cues: list[Cue] = []
     at = 0.0
     if index == 0:
-        welcome = " ".join([*plan.notes, wording.say("script.welcome", minutes=plan.inputs.minutes), *m.cautions[:1]])
+        said = ["script.welcome_stream", "stream.safety"] if wording.stream else ["script.welcome"]
+        welcome = " ".join([*plan.notes, *(wording.say(k, minutes=plan.inputs.minutes) for k in said), *m.cautions[:1]])
         cues.append(Cue(0.0, welcome, CueKind.WELCOME))
         at = _spoken_end(cues[-1])
     again = step.round > 1

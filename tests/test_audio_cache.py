@@ -9,6 +9,7 @@ import time
 import soundfile
 
 from content.planner import PlanInputs
+from speech.local import cards
 from speech.local.cache import DiskCache
 from speech.local.export import render
 from speech.local.voices import CachedSpeaker
@@ -88,10 +89,20 @@ def test_audio_build_then_clean(tmp_path):
     )
     assert built.returncode == 0, built.stderr
     assert "4 tracks for 1 plans" in built.stdout and "4 rendered" in built.stdout
+    out = tmp_path / "publish"
     again = subprocess.run(
-        [*CLI, "audio", "build", "--minutes", "5"], env=env, capture_output=True, text=True, timeout=120
+        [*CLI, "audio", "build", "--minutes", "5", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert "4 already there" in again.stdout
+    # The layout a static host serves: the tracks, and every movement's cards by the names Play gives.
+    assert len(list((out / "audio").glob("*.mp3"))) == 4
+    assert sorted(p.name for p in (out / "cards").iterdir()) == sorted(
+        cards.card_path(m.id, s.kind).removeprefix("/cards/") for m, s in cards.every_card()
+    )
     cleaned = subprocess.run([*CLI, "audio", "clean"], env=env, capture_output=True, text=True, timeout=60)
     assert cleaned.returncode == 0 and "Emptied" in cleaned.stdout
     assert DiskCache(tmp_path / "cache").size() == 0

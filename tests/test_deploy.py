@@ -135,9 +135,13 @@ def test_the_lambda_handler_answers_a_launch_request_without_flask_or_sqlite():
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 
 
-def test_the_tracks_bucket_lets_anyone_read_the_audio_and_nothing_else(cloudformation):
-    """Alexa fetches a stream anonymously; the policy opens audio/* to reading, no more."""
+def test_the_tracks_bucket_lets_anyone_read_the_audio_and_cards_and_nothing_else(cloudformation):
+    """Alexa fetches a stream and its player's pictures anonymously; the policy opens audio/*
+    and cards/* to reading, no more."""
     (policy,) = of_type(cloudformation, "AWS::S3::BucketPolicy")
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert statement["Action"] == "s3:GetObject" and statement["Principal"] == "*"
-    assert statement["Resource"] == {"Fn::Sub": "${TracksBucket.Arn}/audio/*"}
+    assert statement["Resource"] == [
+        {"Fn::Sub": "${TracksBucket.Arn}/audio/*"},
+        {"Fn::Sub": "${TracksBucket.Arn}/cards/*"},
+    ]

@@ -18,6 +18,7 @@ import pytest
 from content.library import CATEGORIES, SIDE_KINDS
 from content.phrases import PHRASES_DIR, phrasebook, variants
 from skill.cli.terminal import EVENT_KEYS, JUMPED_KEYS
+from skill.coach import reminders
 from skill.coach.replies import HELP_KEYS
 from speech import script
 from speech.local.playback import Key, Kind
@@ -38,6 +39,7 @@ TABLES = {  # phrase-key tables and the values they must cover
     "speech.script.SWITCH_KEYS": (script.SWITCH_KEYS, set(SIDE_KINDS)),
     "skill.cli.terminal.EVENT_KEYS": (EVENT_KEYS, {Kind.PAUSED, Kind.RESUMED, Kind.FINISHED, Kind.QUIT}),
     "skill.cli.terminal.JUMPED_KEYS": (JUMPED_KEYS, set(Key) - {Key.PAUSE, Key.QUIT}),
+    "skill.coach.reminders.OUTCOME_KEYS": (reminders.OUTCOME_KEYS, set(reminders.Outcome)),
 }
 
 

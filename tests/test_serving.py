@@ -81,9 +81,9 @@ def test_the_caddyfile_is_valid():
     assert done.returncode == 0 and "Valid configuration" in done.stdout + done.stderr, done.stderr[-2000:]
 
 
-def test_the_caddyfile_proxies_the_skill_health_and_audio_and_nothing_else():
+def test_the_caddyfile_proxies_the_skill_health_audio_and_cards_and_nothing_else():
     text = (ROOT / "deploy" / "Caddyfile").read_text()
-    assert re.search(r"@skill path /alexa /health /audio/\*\n", text)
+    assert re.search(r"@skill path /alexa /health /audio/\* /cards/\*\n", text)
     assert "reverse_proxy 127.0.0.1:5000" in text and re.search(r"handle \{\s+respond 404\s+\}", text)
 
 

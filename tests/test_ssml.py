@@ -41,7 +41,7 @@ def test_a_long_walk_is_split_at_cues_and_asks_to_continue():
     responses = render_step(script_for(PlanInputs(30, "cardio")), 0)
     assert len(responses) >= 8
     assert all("Say continue" in r.ssml for r in responses[:-1])
-    assert "Say give me a tip" in responses[-1].ssml
+    assert "give me a tip, or stop to finish" in responses[-1].ssml
 
 
 def test_each_step_ends_by_saying_what_to_say_next():

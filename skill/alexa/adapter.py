@@ -30,9 +30,11 @@ from ask_sdk_runtime.exceptions import AskSdkException
 
 from content.phrases import phrase
 from content.planner import PlanInputs
+from skill.alexa import apl, reminders
 from skill.alexa.audio import directive
 from skill.alexa.envelope import (
     IGNORED_TYPES,
+    SCREEN_TOUCH,
     BadRequest,
     check_shape,
     device_of,
@@ -42,6 +44,7 @@ from skill.alexa.envelope import (
     whole,
 )
 from skill.alexa.names import PLAYER_EVENTS, QUIET_REASONS, ask_of
+from skill.coach import reminders as coach_reminders
 from skill.coach.asks import Ask
 from skill.coach.player_events import PlayerEvent, player_turn
 from skill.coach.replies import Reply, say
@@ -68,6 +71,17 @@ def _stamp(req: Any) -> datetime | None:
     return stamp.replace(tzinfo=UTC) if stamp is not None and stamp.tzinfo is None else stamp
 
 
+def _permission_answer(req: Any) -> tuple[Ask, dict[str, Slot]]:
+    """The person's answer to AskForPermissionsConsent: a SessionResumedRequest whose cause
+    (ConnectionCompleted) holds the result and our token (the older Connections.Response
+    holds them as payload and token). Allowed or not, and the reminder that asked."""
+    done = getattr(req, "cause", None) or req
+    result = getattr(done, "result", None) or getattr(done, "payload", None)
+    allowed = isinstance(result, dict) and result.get("status") == "ACCEPTED"
+    token = getattr(done, "token", None)
+    return (Ask.REMINDER_ALLOWED if allowed else Ask.REMINDER_REFUSED), {"reminder": Slot(token)}
+
+
 OnPlay = Callable[[PlanInputs, int], None]  # a plan's step was just sent to the player
 
 
@@ -92,6 +106,10 @@ class TurnHandler(AbstractRequestHandler):
         if kind == "IntentRequest":
             ask = ask_of(req.intent.name)
             slots = {k: Slot(v.value, _resolved_id(v)) for k, v in (req.intent.slots or {}).items() if v}
+        elif kind in ("SessionResumedRequest", "Connections.Response"):  # the reminders permission answer
+            ask, slots = _permission_answer(req)
+        elif kind == SCREEN_TOUCH:  # a button of the step screen: as the spoken command
+            ask = apl.ask_of_touch(req)
         am = handler_input.attributes_manager
         in_session = env.session is not None
         session = am.session_attributes if in_session else None
@@ -116,8 +134,14 @@ class TurnHandler(AbstractRequestHandler):
         result = settle(result, self.store, uid)
         if in_session:
             am.session_attributes = result.session
-        self.played(result.reply)
-        return _response(handler_input, result.reply, ask != Ask.GONE_QUIET)
+        reply = result.reply
+        if reply.reminder is not None:  # only in session: the coach answers asks, not events
+            outcome = reminders.create(reminders.api_of(env), reply.reminder, _stamp(req) or datetime.now(UTC))
+            if outcome == coach_reminders.Outcome.NO_PERMISSION and ask == Ask.REMINDER_ALLOWED:
+                outcome = coach_reminders.Outcome.FAILED  # allowed, yet refused: never ask twice in a row
+            reply = coach_reminders.after(reply, outcome)
+        self.played(reply)
+        return _response(handler_input, reply, ask != Ask.GONE_QUIET, device_of(env).screen)
 
     def played(self, reply: Reply) -> None:
         """Tell `on_play` of every track the reply sends to the player."""
@@ -146,18 +170,23 @@ class TurnHandler(AbstractRequestHandler):
         return _response(handler_input, result.reply, False)
 
 
-def _response(handler_input: HandlerInput, reply: Reply, says_end: bool) -> Response:
+def _response(handler_input: HandlerInput, reply: Reply, says_end: bool, screen: bool = False) -> Response:
     """The reply through the SDK's response builder; `says_end`: the answer says whether
-    the session ends (not to a SessionEndedRequest, nor to the player)."""
+    the session ends (not to a SessionEndedRequest, nor to the player); `screen`: the
+    device draws the step screen (APL), sent with a spoken part (never with a stream's Play)."""
     rb = handler_input.response_builder
     if reply.ssml:
         rb.speak(reply.ssml)
     if reply.reprompt and not reply.end:
         rb.ask(reply.reprompt)
-    if says_end:
+    if reply.reminder is not None:  # the permission is missing: Alexa asks for it, then tells us
+        rb.add_directive(reminders.ask_permission(reply.reminder))
+    elif says_end:
         rb.set_should_end_session(reply.end)
     for audio in reply.audio:
         rb.add_directive(directive(audio))
+    if screen and reply.screen is not None and not reply.audio:
+        rb.add_directive(apl.render(reply.screen))
     return rb.response
 
 

@@ -17,6 +17,7 @@ from skill.coach.stream import Audio, PlayTrack
 
 if TYPE_CHECKING:
     from ask_sdk_model.directive import Directive
+    from ask_sdk_model.interfaces.audioplayer.audio_item_metadata import AudioItemMetadata
 
 BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
 VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
@@ -62,4 +63,33 @@ def directive(audio: Audio) -> Directive:
         expected_previous_token=audio.after,
     )
     behavior = PlayBehavior.ENQUEUE if audio.after else PlayBehavior.REPLACE_ALL
-    return PlayDirective(play_behavior=behavior, audio_item=AudioItem(stream=stream))
+    return PlayDirective(play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata(audio)))
+
+
+def metadata(audio: PlayTrack) -> AudioItemMetadata:
+    """What a screen's player shows while the step plays: the movement, where it is in the
+    routine, and its card (speech/local/cards.py), served beside the tracks."""
+    from ask_sdk_model.interfaces.audioplayer.audio_item_metadata import AudioItemMetadata
+    from ask_sdk_model.interfaces.display.image import Image
+    from ask_sdk_model.interfaces.display.image_instance import ImageInstance
+
+    from content.library import library
+    from content.phrases import phrase
+    from speech.local.cards import ART, BACKGROUND, Size, card_path, title
+
+    steps = audio.pos.script.steps
+    step = steps[audio.step]
+    movement = library().get(step.movement_id)
+    if audio.step + 1 < len(steps):
+        subtitle = phrase("screen.step", step=audio.step + 1, steps=len(steps), next=steps[audio.step + 1].name)
+    else:
+        subtitle = phrase("screen.last")
+
+    def image(size: Size) -> Image:
+        url = f"{base_url()}{card_path(movement.id, size.kind)}"
+        instance = ImageInstance(url=url, width_pixels=size.width, height_pixels=size.height)
+        return Image(content_description=title(movement), sources=[instance])
+
+    return AudioItemMetadata(
+        title=title(movement), subtitle=subtitle, art=image(ART), background_image=image(BACKGROUND)
+    )

@@ -19,7 +19,18 @@ PLAYER_TYPES = tuple(
     [f"AudioPlayer.Playback{e}" for e in ("Started", "NearlyFinished", "Finished", "Stopped", "Failed")]
     + [f"PlaybackController.{c}CommandIssued" for c in ("Play", "Pause", "Next", "Previous")]
 )
-REQUEST_TYPES = ("LaunchRequest", "IntentRequest", "SessionEndedRequest", *PLAYER_TYPES)
+# SessionResumedRequest (Connections.Response before it): the answer to the reminders
+# permission question (skill/alexa/reminders.py)
+PERMISSION_ANSWERS = ("SessionResumedRequest", "Connections.Response")
+SCREEN_TOUCH = "Alexa.Presentation.APL.UserEvent"  # a button of the step screen (skill/alexa/apl.py)
+REQUEST_TYPES = (
+    "LaunchRequest",
+    "IntentRequest",
+    "SessionEndedRequest",
+    *PERMISSION_ANSWERS,
+    SCREEN_TOUCH,
+    *PLAYER_TYPES,
+)
 IGNORED_TYPES = ("System.ExceptionEncountered",)  # Alexa reporting our last answer's error
 MAX_DEPTH = 64  # Alexa's envelopes nest about 8 deep; deeper is an attack on recursion
 MAX_ATTRIBUTES_CHARS = 16 * 1024  # Alexa's whole response is at most 24 KB
@@ -184,4 +195,5 @@ def device_of(env: Any) -> Device:
         offset_ms=whole(getattr(player, "offset_in_milliseconds", None)),
         playing=activity == "PLAYING",
         all_tracks=all_tracks(),
+        screen=getattr(interfaces, "alexa_presentation_apl", None) is not None,
     )

@@ -38,7 +38,8 @@ REQUIRED_BUILTINS = (
     "AMAZON.ShuffleOnIntent",
     "AMAZON.ShuffleOffIntent",
 )
-INTERFACES = [{"type": "AUDIO_PLAYER"}]  # hands-free routines stream (skill/coach/stream.py)
+# Hands-free routines stream (skill/coach/stream.py); screens show the step (skill/alexa/apl.py).
+INTERFACES = [{"type": "AUDIO_PLAYER"}, {"type": "ALEXA_PRESENTATION_APL"}]
 # Words an invocation name may not contain (launch phrases, wake words, connecting words).
 BANNED_INVOCATION_WORDS = {
     "alexa",
@@ -79,7 +80,7 @@ def source() -> dict[str, Any]:
 
 def data_sources() -> list[Path]:
     """Every YAML data file the skill reads, each with a compiled JSON twin (content/sources.py)."""
-    return [*sources.content_sources(), vocabulary.SOURCE, SOURCE]
+    return [*sources.content_sources(), vocabulary.SOURCE, SOURCE, SOURCE.with_name("apl_step.yaml")]
 
 
 def intents() -> dict[str, dict[str, Any]]:
@@ -111,11 +112,11 @@ def build_model() -> dict[str, Any]:
         }
         for name, values in types.items()
     ]
-    return {
-        "interactionModel": {
-            "languageModel": {"invocationName": source()["invocation"], "intents": model_intents, "types": model_types}
-        }
-    }
+    from skill.alexa.name_free import ingress_points
+
+    language = {"invocationName": source()["invocation"], "intents": model_intents, "types": model_types}
+    name_free = {"ingressPoints": ingress_points(source().get("name_free") or {})}
+    return {"interactionModel": {"languageModel": language, "_nameFreeInteraction": name_free}}
 
 
 def build_manifest() -> dict[str, Any]:
@@ -139,6 +140,7 @@ def build_manifest() -> dict[str, Any]:
                 "(with a player it streams hands-free: try Alexa pause, resume, next, and the buttons).",
             },
             "apis": {"custom": {"endpoint": endpoint(m["endpoint"]), "interfaces": INTERFACES}},
+            "permissions": [{"name": name} for name in m.get("permissions", ())],
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
@@ -237,7 +239,11 @@ def check_model() -> list[str]:
             elif key in owner:
                 problems.append(f"{name}: sample '{sample}' is listed twice")
             owner[key] = name
-    return problems + _check_types(types) + check_limits() + _check_listing() + _check_interfaces()
+    from skill.alexa import name_free
+    from skill.alexa.declared import check_declared
+
+    problems += name_free.check(src.get("name_free") or {}, every, src["locales"])
+    return problems + _check_types(types) + check_limits() + _check_listing() + check_declared(build_manifest())
 
 
 def _check_types(types: dict[str, dict[str, list[str]]]) -> list[str]:
@@ -285,11 +291,3 @@ def _check_listing() -> list[str]:
     if not manifest["apis"]["custom"]["endpoint"]["uri"].startswith(("https://", LAMBDA_ARN)):
         problems.append("the endpoint must be HTTPS or a Lambda function's ARN")
     return problems
-
-
-def _check_interfaces() -> list[str]:
-    """The player interface is declared: without it Alexa rejects every Play directive."""
-    declared = build_manifest()["manifest"]["apis"]["custom"]["interfaces"]
-    if {"type": "AUDIO_PLAYER"} not in declared:
-        return ["the manifest must declare the AUDIO_PLAYER interface (routines stream with AudioPlayer)"]
-    return []

@@ -30,7 +30,8 @@ BUILTINS = {
 }
 # Custom intents the coach has no ask for (none today) would fall to UNCLEAR, as Alexa's
 # fallback does; asks that are not intents on Alexa:
-NOT_INTENTS = (Ask.LAUNCH, Ask.GONE_QUIET, Ask.UNCLEAR, *BUILTINS.values())
+# (the answer to the platform's permission question comes as Connections.Response)
+NOT_INTENTS = (Ask.LAUNCH, Ask.GONE_QUIET, Ask.UNCLEAR, Ask.REMINDER_ALLOWED, Ask.REMINDER_REFUSED, *BUILTINS.values())
 CUSTOM = {f"{ask.value}Intent": ask for ask in Ask if ask not in NOT_INTENTS}
 PLAYER_EVENTS = {
     "AudioPlayer.PlaybackStarted": PlayerEvent.STARTED,

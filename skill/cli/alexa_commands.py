@@ -12,6 +12,9 @@ import tempfile
 from collections.abc import Callable
 
 DEFAULT_PORT = 5000
+# The skill calls Alexa's APIs (reminders) only at Amazon's hosts or at this origin (a local
+# server answering as they do); `chat` then sends it as apiEndpoint, with an access token.
+REMINDERS_API_ENV = "RECOVERY_COACH_ALEXA_API"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser) -> None:
@@ -38,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         f"http://127.0.0.1:{DEFAULT_PORT}/alexa; default: in-process",
     )
     p.add_argument("--speak", action="store_true", help="also speak answers with the local text-to-speech engine")
+    p.add_argument(
+        "--screen",
+        action="store_true",
+        help="a device with a screen (Echo Show): print what its screen shows beside each answer; "
+        "[pause] [back] [next] touch its buttons",
+    )
     p.add_argument(
         "--stream",
         action="store_true",
@@ -107,8 +116,16 @@ def run_chat(args: argparse.Namespace) -> int:
         from skill.sim.stream_chat import run_stream_chat
 
         return run_stream_chat(args)
+    from skill.sim.permissions import QUESTION, answer_permission, permission_token
+    from skill.sim.screen import APL, TOUCH, screen_text, touch
+
     speaker = _speaker() if args.speak else None
     conv = Conversation(over_http(args.url) if args.url else in_process())
+    if os.environ.get(REMINDERS_API_ENV):  # a local server answering as Alexa's APIs do
+        conv.api = (os.environ[REMINDERS_API_ENV], "chat-access-token")
+    asked: str | None = None  # the token of Alexa's permission question, while it waits
+    if args.screen:
+        conv.interfaces = APL
     where = args.url or "in-process skill (dev mode)"
     print(f"Talking to {where}. Say 'open recovery coach' to begin; an empty line is silence; Ctrl-D ends.")
     interactive = sys.stdin.isatty()
@@ -122,6 +139,12 @@ def run_chat(args: argparse.Namespace) -> int:
         if not typed.strip():
             said = conv.silence()
             answer = ssml_to_text(said) if said else "(the session has ended; say open recovery coach)"
+        elif args.screen and TOUCH.fullmatch(typed.strip()):  # a button on the screen
+            touch(conv, typed.strip()[1:-1], "recovery-coach-step")
+            answer = ssml_to_text(conv.speech) or "(no speech)"
+        elif asked is not None:  # the answer to Alexa's own question goes to her, then to the skill
+            answer_permission(conv, asked, typed.strip().lower() in ("yes", "yes please", "i approve", "sure"))
+            answer, asked = ssml_to_text(conv.speech) or "(no speech)", None
         else:
             m = conv.say(typed)
             status = conv.last.get("error")
@@ -132,6 +155,12 @@ def run_chat(args: argparse.Namespace) -> int:
             if m.intent == "AMAZON.FallbackIntent":
                 answer = f"(heard as: fallback) {answer}"
         print(f"alexa> {answer}")
+        shown = screen_text(conv.last) if args.screen and typed.strip() else None
+        if shown:
+            print(shown)
+        asked = permission_token(conv.last) if asked is None else asked
+        if asked is not None:
+            print(QUESTION)
         if conv.ended and typed.strip():
             print("(session ended)")
         if speaker:

@@ -5,8 +5,9 @@ of time (for the server's /audio route and quick renders), or empty it.
 with and without a foam roller (40 plans; the skill's default is 20 minutes, full focus,
 with a roller); `--rotations` adds the other six days of the week's variety (the skill
 gives a returning user another day's stretches and poses). `--out DIR` also copies each
-track to DIR/audio/<key>.mp3, the layout RECOVERY_COACH_AUDIO_BASE_URL serves, for a
-static host such as the S3 bucket of deploy/template.yaml.
+track to DIR/audio/<key>.mp3 and every movement card to DIR/cards/<name>.png, the layout
+RECOVERY_COACH_AUDIO_BASE_URL serves, for a static host such as the S3 bucket of
+deploy/template.yaml.
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
     )
     b.add_argument("--common", action="store_true", help="the 40 plans people ask for most")
     b.add_argument("--rotations", action="store_true", help="with --common: every day of the week's variety (280)")
-    b.add_argument("--out", metavar="DIR", help="also copy the tracks to DIR/audio/<key>.mp3, to publish them")
+    b.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also copy the tracks to DIR/audio/ and the movement cards to DIR/cards/, to publish them",
+    )
     b.add_argument("--voice", metavar="ID", help="a voice id from `play --list-voices` (default: the neural one)")
     b.add_argument("--rate", type=rate_value, default=DEFAULT_RATE, metavar="WPM", help="speaking rate")
     b.set_defaults(run=run_build)
@@ -91,6 +96,8 @@ def run_build(args: argparse.Namespace) -> int:
                 _publish(path, Path(args.out) / ref.path.lstrip("/"))
     store.close()
     cache.evict()
+    if args.out:
+        _publish_cards(Path(args.out))
     print(
         phrase("offline.built", tracks=len(refs), plans=len(plans), path=cache.root, made=made, cached=len(refs) - made)
     )
@@ -106,6 +113,17 @@ def _publish(track: Path, target: Path) -> None:
         os.link(track, target)
     except OSError:
         shutil.copyfile(track, target)
+
+
+def _publish_cards(out: Path) -> None:
+    """Every movement's cards beside the tracks, DIR/cards/<name>.png, as the server serves them."""
+    from speech.local.cards import card_path, every_card, png
+
+    for movement, size in every_card():
+        target = out / card_path(movement.id, size.kind).lstrip("/")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(png(movement.id, size.kind))
 
 
 def run_clean(args: argparse.Namespace) -> int:

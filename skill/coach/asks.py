@@ -54,6 +54,11 @@ class Ask(StrEnum):
     LOOP_OFF = "LoopOff"
     SHUFFLE_ON = "ShuffleOn"
     SHUFFLE_OFF = "ShuffleOff"
+    REMIND_ME = "RemindMe"  # "remind me tomorrow", "remind me on Saturday at ten"
+    REMIND_WEEKLY = "RemindWeekly"  # "remind me every Tuesday at seven"
+    DID_LEGS = "DidLegs"  # "I did legs today": offers a reminder for the rest day
+    REMINDER_ALLOWED = "ReminderAllowed"  # the person allowed reminders when asked (slot "reminder")
+    REMINDER_REFUSED = "ReminderRefused"  # ... or did not
     UNCLEAR = "Unclear"  # heard, but not understood: the fallback answer
     GONE_QUIET = "GoneQuiet"  # the conversation ended without a word (or by an error)
 

@@ -28,6 +28,7 @@ class Device:
     offset_ms: int = 0
     playing: bool = False
     all_tracks: bool = True
+    screen: bool = False  # it draws the coach's screen (an Echo Show: APL)
 
 
 class Question(StrEnum):
@@ -40,6 +41,7 @@ class Question(StrEnum):
     PAIN = "pain"  # is it sharp pain, or the usual dull soreness? (yes or no does not answer it)
     SKIP = "skip"  # too hard: shall we skip this movement?
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
+    REMIND = "remind"  # shall I remind you tomorrow evening? (skill/coach/reminders.py)
 
 
 @dataclass(eq=False)  # never compared

@@ -20,7 +20,7 @@ from typing import Any
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
-from skill.coach import intents
+from skill.coach import intents, reminders
 from skill.coach.context import Ctx, Question
 from skill.coach.kept import fresh
 from skill.coach.replies import Reply, answer, listing, say, step_name
@@ -210,6 +210,8 @@ def _day_name(today: date, day: date) -> str:
 def yes(ctx: Ctx) -> Reply:
     if ctx.ask == Question.FORGET:
         return forget(ctx)
+    if ctx.ask == Question.REMIND:
+        return reminders.yes_to_offer(ctx)
     if ctx.ask == Question.TARGET and ctx.area:  # a routine aimed at the sore area, with the usual preferences
         ctx.slots = {"area": Slot(None, ctx.area)}
         return start(ctx)
@@ -220,6 +222,8 @@ def yes(ctx: Ctx) -> Reply:
 
 
 def no(ctx: Ctx) -> Reply:
+    if ctx.ask == Question.REMIND:
+        return reminders.no_to_offer(ctx)
     if ctx.ask == Question.FORGET:
         ctx.ask = None
         return answer(ctx, phrase("memory.forget_kept"))

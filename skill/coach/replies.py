@@ -18,6 +18,8 @@ from speech.states import CueKind, State
 from speech.timing import estimate_seconds
 
 if TYPE_CHECKING:
+    from skill.coach.reminders import Reminder
+    from skill.coach.screen import Screen
     from skill.coach.stream import Audio
 
 HELP_KEYS = {
@@ -38,6 +40,8 @@ class Reply:
     audio: tuple[Audio, ...] = ()  # tracks to play or the audio to stop (skill/coach/stream.py)
     played: bool = False  # the speech is a part of the routine (a stream plays its track instead)
     lead: str = ""  # what a played reply says before the part ("Starting over.", a note)
+    reminder: Reminder | None = None  # a reminder for the front end to set (skill/coach/reminders.py)
+    screen: Screen | None = None  # what a screen shows while the part is spoken (skill/coach/screen.py)
 
 
 def say(*sentences: str) -> str:
@@ -86,7 +90,10 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
         ssml = prepend(ssml, lead)
-    return Reply(ssml, say(reprompt_for(ctx)), played=True, lead=lead)
+    from skill.coach.screen import screen_for
+
+    screen = screen_for(pos, r.estimated_seconds)
+    return Reply(ssml, say(reprompt_for(ctx)), played=True, lead=lead, screen=screen)
 
 
 def help_words(state: State, name: str = "") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from skill.coach import body, intents, memory, stream
+from skill.coach import body, intents, memory, reminders, stream
 from skill.coach.asks import RED_FLAGS, Ask
 from skill.coach.context import Ctx
 from skill.coach.replies import Reply
@@ -57,6 +57,11 @@ ROUTE_LIST: tuple[tuple[Ask, Handler], ...] = (
     (Ask.LOOP_OFF, stream.not_for_a_routine),
     (Ask.SHUFFLE_ON, stream.not_for_a_routine),
     (Ask.SHUFFLE_OFF, stream.not_for_a_routine),
+    (Ask.REMIND_ME, reminders.remind_me),
+    (Ask.REMIND_WEEKLY, reminders.remind_weekly),
+    (Ask.DID_LEGS, reminders.did_legs),
+    (Ask.REMINDER_ALLOWED, reminders.allowed),
+    (Ask.REMINDER_REFUSED, reminders.refused),
     (Ask.UNCLEAR, intents.fallback_intent),
 )
 ROUTES: dict[Ask, Handler] = dict(ROUTE_LIST)

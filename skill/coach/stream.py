@@ -122,7 +122,8 @@ def help_streaming(ctx: Ctx) -> Reply:
     """Help while a routine streams: the player's commands, then the stream goes on."""
     if ctx.pos is None or ctx.state != State.ACTIVE:
         return intents.help_intent(ctx)
-    return answer(ctx, phrase("stream.help", name=ctx.pos.script.steps[ctx.pos.step].name))
+    name = ctx.pos.script.steps[ctx.pos.step].name
+    return answer(ctx, phrase("stream.help", name=name), phrase("stream.safety"))
 
 
 def _here(stream: dict[str, Any], device: Device) -> int:
@@ -157,7 +158,7 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
             stream = {"rid": _rid(now)}
         ms = here if same else 0
         ctx.kept["stream"] = {**stream, "step": pos.step, "ms": ms, "next": False, "fails": 0, "broke": False}
-        start = phrase("stream.start", plan=routine_parts(pos)) if new else ""
+        start = f"{phrase('stream.start', plan=routine_parts(pos))} {phrase('stream.safety')}" if new else ""
         lead = say(reply.lead, start) if reply.lead or start else None
         return Reply(lead, None, True, audio=(play(pos, ctx.kept["stream"], pos.step, ms),))
     if not stream or stream.get("broke"):

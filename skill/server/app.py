@@ -23,10 +23,12 @@ from skill.alexa import audio
 from skill.alexa.adapter import Skill
 from skill.alexa.envelope import MAX_DEPTH, BadRequest, for_log, too_deep
 from skill.alexa.verify import TrustStoreError, VerificationError, Verifier
+from skill.server.cards import cards_blueprint  # GET /cards/<name>.png
 from skill.server.tracks import render_ahead, track_store, tracks_blueprint  # GET /audio/<key>.mp3
 from skill.store.base import ConfigError, open_store  # beside the stores, so the Lambda entry needs no Flask
 from skill.store.write_behind import WriteBehind
 from speech.local.engine import DEFAULT_RATE
+from speech.local.trackstore import TrackStore
 
 log = logging.getLogger("recovery_coach.app")
 MAX_BODY_BYTES = 128 * 1024
@@ -51,20 +53,16 @@ def create_app(
     preload_voice: bool = False,
 ) -> Flask:
     """The app. `write_behind`: each turn hands its save to a batched writer
-    (skill/store/write_behind.py), which writes it shortly after and owns its retries, for a
-    server answering many users at once; without it the save is written within the request.
-    With streaming on, a routine's tracks are rendered ahead as soon as it starts playing, and
-    `preload_voice` loads the tracks' voice at once (gunicorn's workers do), not on the first
-    track asked for."""
+    (skill/store/write_behind.py), which writes it shortly after and owns its retries;
+    without it the save is written within the request. `preload_voice`: with streaming on,
+    the tracks' voice is loaded at once (gunicorn's workers do), not for the first track."""
     dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
         verifier = _verifier(dev, skill_id)
     if not verifier.check_signature:
         log.warning(DEV_WARNING)
-    tracks = track_store() if audio.base_url() is not None else None  # streaming on: tracks are made here
-    if tracks is not None and preload_voice:
-        tracks.preload(audio.voice(), DEFAULT_RATE)
+    tracks = _tracks(preload_voice)
     if skill is None:
         store = open_store(db_path)
         skill = Skill(
@@ -79,6 +77,7 @@ def create_app(
     if tracks is not None:
         app.extensions["recovery_coach.tracks"] = tracks
         app.register_blueprint(tracks_blueprint(tracks))
+    app.register_blueprint(cards_blueprint())  # the movement cards a screen shows
 
     @app.get("/health")
     def health() -> Response:
@@ -103,6 +102,16 @@ def create_app(
         return jsonify(error=e.description), e.code or 400
 
     return app
+
+
+def _tracks(preload_voice: bool) -> TrackStore | None:
+    """The tracks this server makes when streaming is on (None when it is off)."""
+    if audio.base_url() is None:
+        return None
+    tracks = track_store()
+    if preload_voice:
+        tracks.preload(audio.voice(), DEFAULT_RATE)
+    return tracks
 
 
 def _verifier(dev: bool, skill_id: str | None) -> Verifier:

@@ -22,8 +22,10 @@ from typing import Any
 
 from content.library import normalize
 from skill.alexa.model import intents, source
-from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
+from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, resolve
 from skill.coach.vocabulary import slot_types
+from skill.sim import times
+from skill.sim.times import iso_duration
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
@@ -40,8 +42,8 @@ class Match:
 
 
 def _slot_pattern(name: str, type_name: str) -> str:
-    if type_name == "AMAZON.DURATION":
-        return f"(?P<{name}>{_DURATION})"
+    if type_name in ("AMAZON.DURATION", "AMAZON.TIME"):
+        return f"(?P<{name}>{_DURATION if type_name == 'AMAZON.DURATION' else times.PATTERN})"
     if type_name in ("MovementType",):  # any words: an unknown movement still gets an answer
         return f"(?P<{name}>.+?)"
     words = sorted({normalize(w) for ws in slot_types()[type_name].values() for w in ws}, key=len, reverse=True)
@@ -86,21 +88,12 @@ def match(typed: str) -> Match:
     return Match("AMAZON.FallbackIntent", {}, new_session)
 
 
-def iso_duration(words: str) -> str:
-    seconds = duration_seconds(words)
-    if seconds is None:
-        return words
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    out = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
-    return out if out != "PT" else "PT0S"
-
-
 def slot_json(intent: str, name: str, heard: str) -> dict[str, Any]:
     """A slot as Alexa sends it: durations as ISO-8601, custom values with resolutions."""
     type_name = intents()[intent]["slots"][name]
-    if type_name == "AMAZON.DURATION":
-        return {"name": name, "value": iso_duration(heard), "confirmationStatus": "NONE"}
+    if type_name in ("AMAZON.DURATION", "AMAZON.TIME"):
+        value = iso_duration(heard) if type_name == "AMAZON.DURATION" else times.iso_time(heard)
+        return {"name": name, "value": value, "confirmationStatus": "NONE"}
     vid = resolve(Slot(heard), type_name)
     authority = f"amzn1.er-authority.echo-sdk.{DEV_SKILL_ID}.{type_name}"
     status: dict[str, Any] = {
@@ -128,6 +121,7 @@ def envelope(
     locale: str = "en-US",
     interfaces: dict[str, Any] | None = None,
     audio_player: dict[str, Any] | None = None,
+    api: tuple[str, str | None] = ("https://api.amazonalexa.com", None),
 ) -> dict[str, Any]:
     """A request envelope shaped like Alexa's. With no `session_id`, one without a session
     (as AudioPlayer events come); `interfaces`: the device's supportedInterfaces;
@@ -145,7 +139,8 @@ def envelope(
             "application": app,
             "user": user,
             "device": {"deviceId": "chat", "supportedInterfaces": interfaces or {}},
-            "apiEndpoint": "https://api.amazonalexa.com",
+            "apiEndpoint": api[0],
+            **({"apiAccessToken": api[1]} if api[1] else {}),
         }
     }
     if audio_player is not None:
@@ -234,6 +229,7 @@ class Conversation:
     last: dict[str, Any] = field(default_factory=dict)  # the last response envelope
     interfaces: dict[str, Any] = field(default_factory=dict)  # the device's supportedInterfaces
     audio: Callable[[], dict[str, Any]] | None = None  # context.AudioPlayer now (a device with a player)
+    api: tuple[str, str | None] = ("https://api.amazonalexa.com", None)  # apiEndpoint, apiAccessToken
 
     def request(self, request: dict[str, Any], new_session: bool = False) -> tuple[int, dict[str, Any]]:
         new = new_session or self.session_id is None
@@ -248,6 +244,7 @@ class Conversation:
             skill_id=self.skill_id,
             interfaces=self.interfaces,
             audio_player=self.audio() if self.audio else None,
+            api=self.api,
         )
         status, body = self.send(doc)
         self.last = body
@@ -256,6 +253,9 @@ class Conversation:
         response = body.get("response", {})
         self.attributes = body.get("sessionAttributes") or {}
         self.reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+        asks_permission = any(d.get("type") == "Connections.StartConnection" for d in response.get("directives") or ())
+        if asks_permission:  # Alexa asks, then resumes the session with the answer
+            return status, body
         if response.get("shouldEndSession", True) or request["type"] == "SessionEndedRequest":
             self.session_id = None
         return status, body

@@ -5,8 +5,9 @@ skill's Play / Stop / ClearQueue directives go to a simulated player (skill/sim/
 whose events go back to the skill as Alexa sends them (no session, context.AudioPlayer), and
 whose answers go to the player again. What the track says is shown as its cues come due.
 Typed commands arrive as Alexa would send them during playback: a new session with the
-player's context. The player only plays on while no session is open (Alexa holds the
-stream while it listens), and only when `play` is called: the caller owns the clock.
+player's context, and only those a real Echo hands the skill (skill/sim/midstream.py).
+The player only plays on while no session is open (Alexa holds the stream while it
+listens), and only when `play` is called: the caller owns the clock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from skill.sim.chat import Conversation, ssml_to_text
+from skill.sim.chat import Conversation, intent_request, match, ssml_to_text
+from skill.sim.midstream import NOT_HEARD, heard, mid_stream
 from skill.sim.player import Activity, Player
 
 MAX_EVENTS = 20  # events set off by one another in a row; more means the skill loops
@@ -58,8 +60,18 @@ class StreamChat:
             said = self.conv.silence()
             self.show(f"alexa> {ssml_to_text(said)}" if said else "(the microphone closes)")
         else:
-            self.conv.say(typed)
-            self.answer(self.conv.last)
+            self.say(typed)
+
+    def say(self, typed: str) -> None:
+        """Words said to the Echo: mid-stream, only playback commands and what names the
+        skill reach it (skill/sim/midstream.py); anything else leaves the stream playing."""
+        m = match(typed)
+        streaming = mid_stream(self.player.activity.value, self.player.current is not None)
+        if not heard(m, session_open=not self.conv.ended, streaming=streaming):
+            self.show(NOT_HEARD)
+            return
+        self.conv.request(intent_request(m), new_session=m.new_session)
+        self.answer(self.conv.last)
 
     def answer(self, body: dict[str, Any]) -> None:
         """Show a response's speech, and hand its directives to the player."""

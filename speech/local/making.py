@@ -32,6 +32,14 @@ class Making:
     failed: bool = False
 
 
+@dataclass
+class RenderOutcome:
+    """What a listener's render came to: the track's file, or what went wrong."""
+
+    path: Path | None = None
+    error: BaseException | None = None
+
+
 class Writing:
     """The tracks this process is writing, by key."""
 

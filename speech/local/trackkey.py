@@ -62,7 +62,7 @@ class TrackRef:
 
     @property
     def script(self) -> Script:
-        return script_for(self.inputs)
+        return script_for(self.inputs, stream=True)  # tracks are what a speaker streams
 
     @property
     def key(self) -> str:

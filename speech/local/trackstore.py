@@ -28,13 +28,12 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from speech.local.cache import DiskCache, digest
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
-from speech.local.making import Writing, follow
+from speech.local.making import RenderOutcome, Writing, follow
 from speech.local.piper_engine import VOICE_ID, installed
 from speech.local.trackkey import TrackRef, parse_key
 from speech.local.voices import CachedSpeaker, Speaker, open_speaker
@@ -47,14 +46,6 @@ LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files be
 AHEAD = 64  # tracks waiting to be rendered ahead in one process (a 60-minute routine has fewer steps)
 
 log = logging.getLogger("recovery_coach.tracks")
-
-
-@dataclass
-class RenderOutcome:
-    """What a listener's render came to: the track's file, or what went wrong."""
-
-    path: Path | None = None
-    error: BaseException | None = None
 
 
 class Busy(Exception):

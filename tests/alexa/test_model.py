@@ -86,6 +86,27 @@ BROKEN = [
         "characters Alexa does not allow",
     ),
     ("no medical disclaimer", lambda s: s["manifest"].update(description="A coach."), "no medical advice"),
+    (
+        "six name-free launch phrases",
+        lambda s: s["name_free"]["launch"].extend(["one more", "two more", "three more"]),
+        "6 name-free launch phrases; Alexa allows 5",
+    ),
+    (
+        "a name-free phrase with a slot",
+        lambda s: s["name_free"]["intents"]["StartRoutineIntent"].append("start a {duration} recovery"),
+        "complete phrase of lowercase words",
+    ),
+    (
+        "a name-free phrase that is not a sample",
+        lambda s: s["name_free"]["intents"]["StartRoutineIntent"].append("get me moving"),
+        "not a sample of StartRoutineIntent",
+    ),
+    (
+        "name-free phrases for an intent the model lacks",
+        lambda s: s["name_free"]["intents"].update(DanceIntent=["dance"]),
+        "DanceIntent, which the model does not have",
+    ),
+    ("reminders not declared", lambda s: s["manifest"].pop("permissions"), "alexa::alerts:reminders:skill:readwrite"),
 ]
 
 
@@ -95,3 +116,20 @@ def test_the_check_names_what_breaks_alexas_rules(monkeypatch, change, problem):
     monkeypatch.setattr(model, "source", lambda: broken)
     monkeypatch.setattr(model, "slot_types", lambda: broken["types"])
     assert any(problem in p for p in model.check_model()), model.check_model()
+
+
+def test_the_check_fails_when_the_manifest_lacks_an_interface_the_code_uses(monkeypatch):
+    """Play needs AUDIO_PLAYER, RenderDocument needs ALEXA_PRESENTATION_APL."""
+    monkeypatch.setattr(model, "INTERFACES", [{"type": "AUDIO_PLAYER"}])
+    assert any("ALEXA_PRESENTATION_APL" in p for p in model.check_model())
+    monkeypatch.setattr(model, "INTERFACES", [{"type": "ALEXA_PRESENTATION_APL"}])
+    assert any("AUDIO_PLAYER" in p for p in model.check_model())
+
+
+def test_name_free_phrases_sit_beside_the_language_model():
+    built = model.build_model()["interactionModel"]
+    points = built["_nameFreeInteraction"]["ingressPoints"]
+    assert {p["type"] for p in points} == {"LAUNCH", "INTENT"}
+    assert all(p["sampleUtterances"][0]["format"] == "RAW_TEXT" for p in points)
+    intents = {p["sampleUtterances"][0]["value"] for p in points if p.get("name") == "StartRoutineIntent"}
+    assert "start my leg recovery" in intents and "start leg day recovery" in intents

@@ -32,7 +32,7 @@ def kinds(events: list[dict]) -> list[str]:
 
 @pytest.fixture
 def steps():
-    return script_for(PLAN).steps
+    return script_for(PLAN, stream=True).steps  # the words of the tracks
 
 
 def test_a_play_starts_the_track_and_names_its_movement(steps):

@@ -6,7 +6,9 @@ Lines:
   = published common               the origin holds only the common plans' tracks
   = playing N at M:SS              what the device reports in context.AudioPlayer from here
   = stopped N at M:SS | = idle     (N: the routine's step, counted from 1)
-  > words                          said to Alexa (a new session unless one is open)
+  > words                          said to Alexa (a new session unless one is open); mid-stream
+                                   only playback commands and "tell/ask recovery coach ..." reach the skill
+  < unheard                        Alexa answered on her own: the skill got no request
   ! Started N [at M:SS]            AudioPlayer.PlaybackStarted for the token the skill gave step N;
                                    also NearlyFinished, Finished, Stopped, Failed
   ! [next]                         a button: [play] [pause] [next] [previous]
@@ -14,6 +16,8 @@ Lines:
   < enqueue N after K              | < stop | < nothing (no directive at all)
   < says words | < silent          its speech contains the words / it has none
   < ends | < open                  the session ends / stays open
+  < screen TITLE | SUBTITLE        the last Play's player metadata (its art and background are
+                                   cards the server serves, at their sizes)
 
 Every Play URL must start with the base URL and name a track the server can make, and
 every answer to a player request must carry no speech, card, reprompt or session end.
@@ -28,6 +32,8 @@ import pytest
 
 from skill.server.app import create_app
 from skill.sim.chat import DEV_SKILL_ID, Conversation, intent_request, match, ssml_to_text
+from skill.sim.midstream import heard, mid_stream
+from speech.local import cards
 from speech.local.trackkey import ROUTE
 from speech.local.trackstore import TrackStore
 
@@ -51,6 +57,8 @@ class Device:
         self.tokens: dict[int, str] = {}
         self.state: tuple[str, int, int] = ("IDLE", 0, 0)  # activity, step, offset ms
         self.last: dict = {}
+        self.unheard = False  # the last words went to Alexa herself, not the skill
+        self.screen = ""  # what the last Play shows on a screen
 
     def context(self) -> dict:
         activity, step, ms = self.state
@@ -60,7 +68,14 @@ class Device:
         return out
 
     def say(self, words: str) -> None:
+        """Said to the Echo: mid-stream only what a real Echo hands the skill reaches it."""
         m = match(words)
+        activity, step, _ = self.state
+        streaming = mid_stream(activity, step in self.tokens)
+        self.unheard = not heard(m, session_open=not self.conv.ended, streaming=streaming)
+        if self.unheard:
+            self.last = {}
+            return
         self.conv.request(intent_request(m), new_session=m.new_session)
         self.last = self.conv.last
 
@@ -88,6 +103,7 @@ class Device:
                 out.append({"AudioPlayer.Stop": "stop", "AudioPlayer.ClearQueue": "clear"}.get(d["type"], d["type"]))
                 continue
             stream = d["audioItem"]["stream"]
+            self.screen = screen_of(d["audioItem"]["metadata"])
             assert stream["url"].startswith(BASE + ROUTE + "/"), stream["url"]
             ref = tracks.parse(stream["url"].removeprefix(BASE + ROUTE + "/").removesuffix(".mp3"))
             assert ref is not None, f"the server cannot make {stream['url']}"
@@ -100,6 +116,18 @@ class Device:
                 ms = stream["offsetInMilliseconds"]
                 out.append(f"play {step} from {ms // 60000}:{ms // 1000 % 60:02d}")
         return out
+
+
+def screen_of(metadata: dict) -> str:
+    """What a screen's player shows: "title | subtitle", once its pictures are checked to be
+    cards the server serves, at the sizes the metadata gives."""
+    for field, size in (("art", cards.ART), ("backgroundImage", cards.BACKGROUND)):
+        (source,) = metadata[field]["sources"]
+        assert source["url"].startswith(BASE + cards.ROUTE + "/"), source["url"]
+        found = cards.parse(source["url"].removeprefix(BASE + cards.ROUTE + "/"))
+        assert found is not None and found[1] == size, f"the server has no card {source['url']}"
+        assert (source["widthPixels"], source["heightPixels"]) == (size.width, size.height)
+    return f"{metadata['title']} | {metadata['subtitle']}"
 
 
 def run(path: Path, send, monkeypatch) -> None:
@@ -128,6 +156,11 @@ def run(path: Path, send, monkeypatch) -> None:
             device.say(text)
         elif mark == "!":
             device.event(text)
+        elif text.startswith("screen "):
+            device.directives(tracks)
+            assert device.screen == text[7:], f"{where}: the screen shows {device.screen!r}"
+        elif text == "unheard":
+            assert device.unheard, f"{where}: the skill heard it"
         elif text == "nothing":
             assert device.directives(tracks) == [], f"{where}: {device.directives(tracks)}"
         elif text.startswith(("play ", "enqueue ", "stop", "clear")):

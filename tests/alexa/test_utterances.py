@@ -16,6 +16,8 @@ from content.phrases import phrasebook, variants
 from skill.alexa import model
 from skill.coach.slots import Slot, resolve
 from skill.sim.chat import iso_duration, match
+from skill.sim.midstream import heard
+from skill.sim.times import iso_time
 
 HERE = Path(__file__).parent / "utterances"
 GOLDEN = yaml.safe_load((HERE / "golden.yaml").read_text())
@@ -43,6 +45,8 @@ def resolved(intent: str, name: str, heard: str) -> str | None:
     type_name = model.intents()[intent]["slots"][name]
     if type_name == "AMAZON.DURATION":
         return iso_duration(heard)
+    if type_name == "AMAZON.TIME":
+        return iso_time(heard)
     if type_name == "MovementType":
         movement = library().find(heard)
         return movement.id if movement else None
@@ -132,6 +136,16 @@ def _keys(node: object, prefix: str) -> list[str]:
 
 
 def test_every_phrase_that_suggests_words_is_in_the_table():
-    keys = [k for section in ("skill", "ssml") for k in _keys(phrasebook()[section], section)]
+    keys = [k for section in ("skill", "ssml", "stream", "reminder") for k in _keys(phrasebook()[section], section)]
     suggesting = [k for k in keys if re.search(r"\b(say|ask)\b(?! so)", _filled(k))]
     assert sorted(set(suggesting) - set(SUGGESTED)) == []
+
+
+MID_STREAM = ("stream.start", "stream.help", "stream.safety", "stream.straight")
+
+
+@pytest.mark.parametrize("key", MID_STREAM)
+def test_what_the_stream_suggests_reaches_the_skill_while_its_audio_plays(key):
+    """On a real Echo only playback commands, or words naming the skill, reach it mid-stream."""
+    for words in SUGGESTED[key]:
+        assert heard(match(words), session_open=False, streaming=True), f"{key}: '{words}' goes to Alexa herself"
