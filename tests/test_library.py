@@ -16,7 +16,7 @@ def test_every_movement_in_the_source_text_is_in_the_library():
     lib = library()
     counts = {c: len(lib.by_category(c)) for c in ("cardio", "stretching", "foam-rolling", "yoga")}
     assert counts == {"cardio": 4, "stretching": 5, "foam-rolling": 5, "yoga": 5}
-    assert len(lib.tips) == 5 and len(lib.red_flags) == 5
+    assert len(lib.tips) == 5 and len(lib.red_flags) == 5 and len(lib.warning_signs) == 6
     assert "not medical advice" in lib.disclaimer
 
 

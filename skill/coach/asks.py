@@ -29,6 +29,13 @@ class Ask(StrEnum):
     SWELLING = "Swelling"
     CANNOT_BEAR_WEIGHT = "CannotBearWeight"
     WORSENING_PAIN = "WorseningPain"
+    # Warning signs beyond the source text (content/data/advice.yaml, warning_signs).
+    DIZZY = "Dizzy"
+    CHEST_PAIN = "ChestPain"
+    FAINT = "Faint"
+    BREATHLESS = "Breathless"
+    NUMBNESS = "Numbness"
+    SWOLLEN_CALF = "SwollenCalf"
     NO_FOAM_ROLLER = "NoFoamRoller"
     HAVE_FOAM_ROLLER = "HaveFoamRoller"
     PREFER_CARDIO = "PreferCardio"
@@ -59,3 +66,6 @@ class Ask(StrEnum):
 
 
 RED_FLAGS = (Ask.SHARP_PAIN, Ask.LASTING_PAIN, Ask.SWELLING, Ask.CANNOT_BEAR_WEIGHT, Ask.WORSENING_PAIN)
+# Each ends the routine in any state, as a red flag does, with its own advice from the data.
+WARNING_SIGNS = (Ask.DIZZY, Ask.CHEST_PAIN, Ask.FAINT, Ask.BREATHLESS, Ask.NUMBNESS, Ask.SWOLLEN_CALF)
+STOPS_THE_ROUTINE = (*RED_FLAGS, *WARNING_SIGNS)

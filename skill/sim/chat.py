@@ -1,6 +1,6 @@
 """`recovery-coach chat`: talk to the skill from a terminal, without an Echo.
 
-Typed text is matched against the interaction model's samples (slots filled, slot values
+Typed text is matched against the interaction model's samples by the coach's matcher (strict, then fuzzy; slot values
 resolved, durations turned into ISO-8601 as Alexa does), wrapped in a real request
 envelope, and sent through the skill: in-process through the Flask app in dev mode, or
 to a running server with --url. Answers print as text with [pause 10s] marks.
@@ -22,14 +22,13 @@ from typing import Any
 
 from content.library import normalize
 from skill.alexa.model import intents, source
-from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
+from skill.coach.slots import Slot, duration_phrases, duration_seconds, resolve
+from skill.coach.understand import Matcher
+from skill.coach.understand import words as said_words
 from skill.coach.vocabulary import slot_types
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
-FILLERS = {"ugh", "um", "uh", "oh", "ah", "well", "hmm", "so", "okay", "ok", "erm"}  # dropped from the front
-_DURATION_WORDS = sorted({*NUMBER_WORDS, *UNITS, "and", "half", "a", r"\d+"}, key=len, reverse=True)
-_DURATION = r"(?:{0})(?: (?:{0}))*".format("|".join(w if w == r"\d+" else re.escape(w) for w in _DURATION_WORDS))
 
 
 @dataclass(frozen=True)
@@ -37,37 +36,18 @@ class Match:
     intent: str  # an intent name, "LaunchRequest", or "AMAZON.FallbackIntent"
     slots: dict[str, str] = field(default_factory=dict)  # slot name -> heard words
     new_session: bool = False  # "open recovery coach ..." or "ask recovery coach to ..."
-
-
-def _slot_pattern(name: str, type_name: str) -> str:
-    if type_name == "AMAZON.DURATION":
-        return f"(?P<{name}>{_DURATION})"
-    if type_name in ("MovementType",):  # any words: an unknown movement still gets an answer
-        return f"(?P<{name}>.+?)"
-    words = sorted({normalize(w) for ws in slot_types()[type_name].values() for w in ws}, key=len, reverse=True)
-    return f"(?P<{name}>{'|'.join(re.escape(w) for w in words)})"
+    confidence: float = 1.0  # 1.0 for a strict match of a sample; the fuzzy score otherwise
 
 
 @functools.cache
-def patterns() -> list[tuple[int, str, re.Pattern[str]]]:
-    """(literal length, intent, regex) for every sample, most specific first."""
-    out = []
-    for name, spec in intents().items():
-        for sample in spec["samples"] + spec["understood"]:
-            parts, literal = [], 0
-            for token in re.split(r"(\{\w+\})", sample):
-                slot = re.fullmatch(r"\{(\w+)\}", token)
-                if slot:
-                    parts.append(_slot_pattern(slot.group(1), spec["slots"][slot.group(1)]))
-                elif normalize(token):
-                    parts.append(re.escape(normalize(token)))
-                    literal += len(normalize(token))
-            out.append((literal, name, re.compile("^" + " ".join(parts) + "$")))
-    return sorted(out, key=lambda p: -p[0])
+def matcher() -> Matcher:
+    """The interaction model's samples (and what Alexa's built-ins understand), made ready
+    for the coach's matcher: strict first, then fuzzy (skill/coach/understand.py)."""
+    return Matcher(intents(), slot_types(), duration_phrases())
 
 
 def match(typed: str) -> Match:
-    said = normalize(typed)
+    said = " ".join(said_words(typed))
     said = re.sub(r"^alexa ", "", said)
     if said in {normalize(p) for p in source()["launch"]}:
         return Match("LaunchRequest", new_session=True)
@@ -76,14 +56,10 @@ def match(typed: str) -> Match:
         if said.startswith(prefix + " "):
             said, new_session = said[len(prefix) + 1 :], True
             break
-    while said:
-        for _, intent, regex in patterns():
-            m = regex.match(said)
-            if m:
-                return Match(intent, {k: v for k, v in m.groupdict().items() if v}, new_session)
-        first, _, rest = said.partition(" ")  # "ugh my legs are sore": speech recognition
-        said = rest if first in FILLERS else ""  # drops such noises; so does the simulator
-    return Match("AMAZON.FallbackIntent", {}, new_session)
+    heard = matcher()(said)
+    if heard.intent is None:
+        return Match("AMAZON.FallbackIntent", {}, new_session, heard.confidence)
+    return Match(heard.intent, heard.slots, new_session, heard.confidence)
 
 
 def iso_duration(words: str) -> str:
