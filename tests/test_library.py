@@ -79,3 +79,13 @@ def test_invalid_yaml_and_missing_files_name_the_file(tmp_path):
     (data / "yoga.yaml").write_text((DATA_DIR / "yoga.yaml").read_text())
     with pytest.raises(LibraryError, match="advice.yaml: file is missing"):
         load_library(data)
+
+
+def test_every_question_the_text_answers_has_a_short_answer_and_an_ask():
+    from content.answers import MAX_WORDS, answers
+    from skill.coach.asks import Ask
+
+    found = answers()
+    assert len(found) == 7
+    assert all(len(a.text.split()) <= MAX_WORDS for a in found.values())
+    assert set(found) <= {a.value for a in Ask}

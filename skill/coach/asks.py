@@ -36,6 +36,15 @@ class Ask(StrEnum):
     BREATHLESS = "Breathless"
     NUMBNESS = "Numbness"
     SWOLLEN_CALF = "SwollenCalf"
+    # Questions the source text answers (content/data/advice.yaml, answers).
+    ABOUT_DOMS = "AboutDoms"
+    WHY_RECOVERY = "WhyRecovery"
+    WHEN_TO_RECOVER = "WhenToRecover"
+    HOW_LONG_HARD = "HowLongHard"
+    WATER = "Water"
+    SLEEP_FOOD = "SleepFood"
+    SORENESS_OR_INJURY = "SorenessOrInjury"
+    ITS_FINE = "ItsFine"  # "no, it's fine": an answer to the coach's questions
     NO_FOAM_ROLLER = "NoFoamRoller"
     HAVE_FOAM_ROLLER = "HaveFoamRoller"
     PREFER_CARDIO = "PreferCardio"

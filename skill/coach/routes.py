@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from skill.coach import body, intents, memory, stream
+from skill.coach import body, intents, memory, questions, stream
 from skill.coach.asks import RED_FLAGS, WARNING_SIGNS, Ask
 from skill.coach.context import Ctx
 from skill.coach.replies import Reply
@@ -33,6 +33,8 @@ ROUTE_LIST: tuple[tuple[Ask, Handler], ...] = (
     (Ask.PAIN, body.pain_intent),
     *((flag, body.red_flag(flag)) for flag in RED_FLAGS),
     *((sign, body.warning_sign(sign)) for sign in WARNING_SIGNS),
+    *((ask, questions.question(ask)) for ask in questions.QUESTIONS),
+    (Ask.ITS_FINE, questions.its_fine),
     (Ask.NO_FOAM_ROLLER, memory.no_roller),
     (Ask.HAVE_FOAM_ROLLER, memory.have_roller),
     (Ask.PREFER_CARDIO, memory.prefer_cardio),

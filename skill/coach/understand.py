@@ -33,26 +33,9 @@ from hassil import Intents, SlotList, TextSlotList, WildcardSlotList, parse_sent
 THRESHOLD = 0.62  # the fuzzy score below which nothing is understood (tests/alexa/test_held_out.py)
 UNKNOWN = 1.0  # the weight of a word no template uses ("fire", "today")
 MARGIN = 0.04  # the best intent must lead the next by this much, else nothing is understood
-ANCHOR_INTENTS = 3  # a fuzzy match shares at least one word that at most this many intents use
+ANCHOR_INTENTS = 8  # a fuzzy match shares at least one word that at most this many intents use
 # Said around a request and meaning nothing by themselves ("ugh, next please", "okay so what's next").
-FILLERS = (
-    "ugh",
-    "um",
-    "umm",
-    "uh",
-    "er",
-    "erm",
-    "hmm",
-    "oh",
-    "ah",
-    "whoa",
-    "well",
-    "so",
-    "okay",
-    "ok",
-    "please",
-    "hey",
-)
+FILLERS = tuple("ugh ow ouch um umm uh er erm hmm oh ah whoa well so okay ok please hey".split())
 # Words that deny or reassure: a fuzzy match must agree on them ("my chest is fine" is no chest pain).
 NEGATIONS = frozenset(
     {"not", "no", "dont", "doesnt", "isnt", "arent", "never", "nothing", "didnt", "wont", "nor"}
@@ -100,6 +83,8 @@ class Matcher:
                 values = {" ".join(words(w)) for ws in types.get(type_name, {}).values() for w in ws}
                 lists[slot] = TextSlotList.from_strings(sorted(values or durations), allow_template=False, name=slot)
         self._lists = lists
+        # The values a wildcard slot knows ("pigeon pose"): a strict match naming one stands.
+        self._known = {" ".join(words(w)) for t in WILDCARD_TYPES for ws in types.get(t, {}).values() for w in ws}
         templates = {name: [_template(s) for s in _samples(spec)] for name, spec in intents.items()}
         data = {name: {"data": [{"sentences": ts}]} for name, ts in templates.items() if ts}
         self._intents = Intents.from_dict({"language": "en", "intents": data})
@@ -112,7 +97,13 @@ class Matcher:
         found = recognize_best(said, self._intents, slot_lists=self._lists, skip_words=FILLERS, language="en")
         if found is not None:
             slots = {name: str(e.text).strip() for name, e in found.entities.items() if str(e.text).strip()}
-            return Heard(found.intent.name, slots, 1.0, True)
+            strict = Heard(found.intent.name, slots, 1.0, True)
+            if all(not e.is_wildcard or " ".join(words(str(e.text))) in self._known for e in found.entities.values()):
+                return strict
+            # A wildcard took any words ("what are {we doing today}"): a fuzzy match of
+            # another intent knows better; else the wildcard stands (an unknown movement).
+            fuzzy = self._fuzzy.best(said)
+            return fuzzy if fuzzy.intent not in (None, strict.intent) else strict
         return self._fuzzy.best(said)
 
 
@@ -212,6 +203,9 @@ class _Fuzzy:
         precision = hit / sum(w.get(t, UNKNOWN) for t in set(said))
         if not hit or max(w.get(t, 0.0) for t in common) < self.anchor:
             return 0.0  # nothing in common that few intents use: "I feel great" is not "I feel pain"
+        telling = max((w.get(t, 0.0) for t in common - NEGATIONS), default=0.0)
+        if max((w.get(t, 0.0) for t in set(said) - common), default=0.0) > telling:
+            return 0.0  # the telling word said is not in it: "I don't want to stop" is no skip
         f = 2 * precision * recall / (precision + recall)
         order = SequenceMatcher(None, said, cand, autojunk=False).ratio()
         return 0.8 * f + 0.2 * order

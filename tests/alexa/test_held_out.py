@@ -21,7 +21,7 @@ HELD_OUT = yaml.safe_load((HERE / "held_out.yaml").read_text())
 SAFETY = yaml.safe_load((HERE / "held_out_safety.yaml").read_text())
 STOPS = {"SharpPainIntent", "LastingPainIntent", "SwellingIntent", "CannotBearWeightIntent", "WorseningPainIntent"}
 STOPS |= {"DizzyIntent", "ChestPainIntent", "FaintIntent", "BreathlessIntent", "NumbnessIntent", "SwollenCalfIntent"}
-FLOOR = 0.84  # the share of held-out lines, for intents the model has, that must reach their intent
+FLOOR = 0.94  # the share of held-out lines, for intents the model has, that must reach their intent
 
 
 def _lines(table: dict[str, list[str]]) -> list[tuple[str, str]]:
