@@ -36,9 +36,12 @@ MARGIN = 0.04  # the best intent must lead the next by this much, else nothing i
 ANCHOR_INTENTS = 8  # a fuzzy match shares at least one word that at most this many intents use
 # Said around a request and meaning nothing by themselves ("ugh, next please", "okay so what's next").
 FILLERS = tuple("ugh ow ouch um umm uh er erm hmm oh ah whoa well so okay ok please hey".split())
+# Words that only soften or stress ("a bit", "really"): they never tell one intent from another.
+HEDGES = frozenset({"a", "bit", "little", "really", "so", "very", "quite", "too", "just", "kind", "of", "sort"})
 # Words that deny or reassure: a fuzzy match must agree on them ("my chest is fine" is no chest pain).
 NEGATIONS = frozenset(
-    {"not", "no", "dont", "doesnt", "isnt", "arent", "never", "nothing", "didnt", "wont", "nor"}
+    {"not", "no", "dont", "doesnt", "isnt", "arent", "never", "nothing", "didnt", "wont", "nor", "cant", "cannot"}
+    | {"couldnt", "havent", "hasnt", "wasnt", "aint"}
     | {"fine", "better", "good", "great", "alright", "gone"}
 )
 QUESTION_WORDS = frozenset(
@@ -150,6 +153,7 @@ class _Fuzzy:
         counts = Counter(w for name, toks in set((n, w) for n, ts in self.sentences for w in ts) for w in [toks])
         n = len(templates)
         self.weight = {w: math.log(1 + n / c) for w, c in counts.items()}
+        self.weight.update(dict.fromkeys(HEDGES, min(self.weight.values())))
         self.anchor = math.log(1 + n / ANCHOR_INTENTS)
         self.index: dict[str, list[int]] = defaultdict(list)
         for i, (_, toks) in enumerate(self.sentences):
@@ -201,9 +205,9 @@ class _Fuzzy:
         hit = sum(w.get(t, UNKNOWN) for t in common)
         recall = hit / sum(w.get(t, UNKNOWN) for t in set(cand))
         precision = hit / sum(w.get(t, UNKNOWN) for t in set(said))
-        if not hit or max(w.get(t, 0.0) for t in common) < self.anchor:
-            return 0.0  # nothing in common that few intents use: "I feel great" is not "I feel pain"
         telling = max((w.get(t, 0.0) for t in common - NEGATIONS), default=0.0)
+        if telling < self.anchor:
+            return 0.0  # nothing in common that few intents use: "I feel great" is not "I feel pain"
         if max((w.get(t, 0.0) for t in set(said) - common), default=0.0) > telling:
             return 0.0  # the telling word said is not in it: "I don't want to stop" is no skip
         f = 2 * precision * recall / (precision + recall)
