@@ -45,6 +45,11 @@ class Ask(StrEnum):
     SLEEP_FOOD = "SleepFood"
     SORENESS_OR_INJURY = "SorenessOrInjury"
     ITS_FINE = "ItsFine"  # "no, it's fine": an answer to the coach's questions
+    # Changing the routine while in it (skill/coach/changes.py).
+    SHORTER = "Shorter"
+    SKIP_PART = "SkipPart"
+    WHICH_SIDE = "WhichSide"
+    SAME_AS_LAST_TIME = "SameAsLastTime"
     NO_FOAM_ROLLER = "NoFoamRoller"
     HAVE_FOAM_ROLLER = "HaveFoamRoller"
     PREFER_CARDIO = "PreferCardio"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from skill.coach import body, intents, memory, questions, stream
+from skill.coach import body, changes, intents, memory, questions, stream
 from skill.coach.asks import RED_FLAGS, WARNING_SIGNS, Ask
 from skill.coach.context import Ctx
 from skill.coach.replies import Reply
@@ -35,6 +35,10 @@ ROUTE_LIST: tuple[tuple[Ask, Handler], ...] = (
     *((sign, body.warning_sign(sign)) for sign in WARNING_SIGNS),
     *((ask, questions.question(ask)) for ask in questions.QUESTIONS),
     (Ask.ITS_FINE, questions.its_fine),
+    (Ask.SHORTER, changes.shorter),
+    (Ask.SKIP_PART, changes.skip_part),
+    (Ask.WHICH_SIDE, changes.which_side),
+    (Ask.SAME_AS_LAST_TIME, changes.same_as_last_time),
     (Ask.NO_FOAM_ROLLER, memory.no_roller),
     (Ask.HAVE_FOAM_ROLLER, memory.have_roller),
     (Ask.PREFER_CARDIO, memory.prefer_cardio),
