@@ -25,7 +25,6 @@ from skill.coach.replies import (
 )
 from skill.coach.slots import Slot, plan_minutes, slot_id
 from speech import sequencer as seq
-from speech.ssml import prepend
 from speech.states import Outcome, State
 
 
@@ -151,8 +150,18 @@ def stop_intent(ctx: Ctx) -> Reply:
 
 
 def fallback_intent(ctx: Ctx) -> Reply:
-    reply = help_intent(ctx)
-    return Reply(prepend(reply.ssml, phrase("skill.fallback")), reply.reprompt, reply.end)
+    """Not understood: sorry, and the two or three things most likely meant here (a
+    question waiting for its answer keeps waiting: it is asked again)."""
+    if ctx.ask == Question.PAIN:
+        return Reply(
+            say(phrase("skill.fallback"), phrase("skill.fallback_hint.pain")), say(phrase("skill.pain_check_reprompt"))
+        )
+    key, name = f"skill.fallback_hint.{ctx.state}", ""
+    if ctx.pos is not None:
+        name = step_name(ctx.pos)
+        sides = library().get(ctx.pos.script.steps[ctx.pos.step].movement_id).per_side
+        key += "_sides" if sides and ctx.state == State.ACTIVE else ""
+    return answer(ctx, phrase("skill.fallback"), phrase(key, name=name))
 
 
 def yes_intent(ctx: Ctx) -> Reply:
