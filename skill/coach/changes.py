@@ -1,6 +1,7 @@
 """Changing the routine while in it: "make it shorter" or "I only have five minutes" (what
 is left re-planned to fit), "skip the foam rolling" or "no more cardio" (a part dropped),
-"which leg now" (the side under way), and "same as last time" (the last routine again).
+and "which leg now" (the side under way). "Same as last time" is in memory.py, with
+the rest of what is kept.
 
 A re-planned routine keeps the text's order and never repeats a movement already done:
 the plan for the new inputs is made as usual (content/planner.py), and the routine goes
@@ -12,7 +13,6 @@ what changed, then the movement plays.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 from content.library import CATEGORIES, library
 from content.phrases import phrase
@@ -124,24 +124,3 @@ def which_side(ctx: Ctx) -> Reply:
     kind = library().get(step.movement_id).per_side or "side"
     key = f"change.side_second.{kind}" if second else f"change.side_first.{kind}"
     return answer(ctx, phrase(key, name=step_name(pos)))
-
-
-def same_as_last_time(ctx: Ctx) -> Reply:
-    """The last finished routine's length and focus again, with today's preferences."""
-    last = last_routine(ctx.kept)
-    if last is None:
-        return answer(ctx, phrase("change.no_last_time"))
-    minutes, focus = last[1], last[2]
-    ctx.slots = {"duration": Slot(f"PT{minutes}M"), "focus": Slot(None, focus)}
-    return memory.start(ctx)
-
-
-def last_routine(kept: dict[str, object]) -> tuple[date, int, str] | None:
-    """(date, minutes, focus) of the last finished routine kept, or None."""
-    history = kept.get("history")
-    for entry in reversed(history if isinstance(history, list) else []):
-        try:
-            return date.fromisoformat(entry[0]), int(entry[1]), str(entry[2])
-        except (TypeError, ValueError, IndexError):
-            continue
-    return None

@@ -40,6 +40,7 @@ class Question(StrEnum):
     PAIN = "pain"  # is it sharp pain, or the usual dull soreness? (yes or no does not answer it)
     SKIP = "skip"  # too hard: shall we skip this movement?
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
+    SAME = "same"  # shall we do the same as last time? (skill/coach/changes.py)
 
 
 @dataclass(eq=False)  # never compared
