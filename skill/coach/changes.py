@@ -27,13 +27,29 @@ from speech.states import CueKind, State
 
 UNDER_WAY = (State.ACTIVE, State.PAUSED)
 SLACK = 30  # seconds a re-planned rest may run over what was asked
-PART_KEYS = {c: f"change.part.{c}" for c in CATEGORIES}
+PART_KEYS = {  # the routine's parts (content.library.CATEGORIES) as said in a sentence
+    "cardio": "change.part.cardio",
+    "stretching": "change.part.stretching",
+    "foam-rolling": "change.part.foam-rolling",
+    "yoga": "change.part.yoga",
+}
+# The side under way, by the sides a movement works (content.library.SIDE_KINDS).
+FIRST_SIDE_KEYS = {"leg": "change.side_first.leg", "side": "change.side_first.side"}
+SECOND_SIDE_KEYS = {"leg": "change.side_second.leg", "side": "change.side_second.side"}
 
 
-def replanned(pos: Position, inputs: PlanInputs) -> Position | None:
+def done_so_far(ctx: Ctx) -> tuple[str, ...]:
+    """The movements done: before the last re-plan, and the steps since it (a routine
+    that was never re-planned: every step before this one)."""
+    pos = ctx.here
+    replanned = (ctx.done or ctx.since) and ctx.since <= pos.step
+    since, done = (ctx.since, ctx.done) if replanned else (0, ())
+    return tuple(dict.fromkeys([*done, *(pos.script.steps[i].movement_id for i in range(since, pos.step))]))
+
+
+def replanned(pos: Position, inputs: PlanInputs, done: tuple[str, ...]) -> Position | None:
     """The routine on new inputs, from the first step at or after the current part of the
     routine that is not a movement already done; None when nothing is left."""
-    done = {pos.script.steps[i].movement_id for i in range(pos.step)}
     here = CATEGORIES.index(pos.script.steps[pos.step].category)
     new = seq.start(inputs)
     for i, step in enumerate(new.script.steps):
@@ -44,9 +60,11 @@ def replanned(pos: Position, inputs: PlanInputs) -> Position | None:
 
 def _go_on(ctx: Ctx, pos: Position | None, said: str) -> Reply:
     """Say what changed, in one sentence with what is left, and play the movement."""
+    ctx.done = done_so_far(ctx)
     if pos is None:
         ctx.pos = replace(ctx.here, state=State.FINISHED)
         return answer(ctx, phrase("change.nothing_left"))
+    ctx.since = pos.step
     left = [s.name for s in pos.script.steps[pos.step :]]
     return play(ctx, pos, phrase(said, left=listing(left, "then"), minutes=_minutes(pos)), welcome=False)
 
@@ -68,16 +86,17 @@ def shorter(ctx: Ctx) -> Reply:
     wanted = seconds if seconds is not None else left / 2
     if wanted >= left:
         return answer(ctx, phrase("change.fits_already", minutes=_minutes(ctx.here)))
-    return _go_on(ctx, fitted(ctx.here, wanted), "change.shorter")
+    return _go_on(ctx, fitted(ctx.here, wanted, done_so_far(ctx)), "change.shorter")
 
 
-def fitted(pos: Position, seconds: float) -> Position | None:
+def fitted(pos: Position, seconds: float, done: tuple[str, ...], base: PlanInputs | None = None) -> Position | None:
     """The re-planned routine whose rest comes closest to `seconds` without going over by
     more than half a minute (the shortest, if none is that short): the plan's minutes are
-    tried from the fewest up, as the plan for more minutes keeps more of what is left."""
+    tried from the fewest up, as the plan for more minutes keeps more of what is left.
+    `base`: the inputs to change the minutes of (the routine's own by default)."""
     best: Position | None = None
     for minutes in range(MIN_MINUTES, pos.inputs.minutes + 1):
-        new = replanned(pos, replace(pos.inputs, minutes=minutes))
+        new = replanned(pos, replace(base or pos.inputs, minutes=minutes), done)
         if new is None:
             continue
         if best is None or seq.remaining_seconds(new) <= seconds + SLACK:
@@ -103,7 +122,9 @@ def skip_part(ctx: Ctx) -> Reply:
         nxt = replace(pos, step=later, part=0, state=State.ACTIVE) if later is not None else None
         return _go_on(ctx, nxt, "change.part_skipped")
     if focus == "foam-rolling" and pos.inputs.has_foam_roller:
-        return _go_on(ctx, replanned(pos, replace(pos.inputs, has_foam_roller=False)), "change.no_foam")
+        no_roller = replace(pos.inputs, has_foam_roller=False)
+        left = seq.remaining_seconds(pos)
+        return _go_on(ctx, fitted(pos, left, done_so_far(ctx), no_roller), "change.no_foam")
     return answer(ctx, phrase("change.part_later", part=name))
 
 
@@ -122,5 +143,5 @@ def which_side(ctx: Ctx) -> Reply:
     else:  # step by step: a response is heard whole before the mic opens
         second = any(c.kind == CueKind.SWITCH for p in seq.parts(pos)[: pos.part + 1] for c in p.cues)
     kind = library().get(step.movement_id).per_side or "side"
-    key = f"change.side_second.{kind}" if second else f"change.side_first.{kind}"
+    key = SECOND_SIDE_KEYS[kind] if second else FIRST_SIDE_KEYS[kind]
     return answer(ctx, phrase(key, name=step_name(pos)))

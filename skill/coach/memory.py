@@ -268,12 +268,14 @@ def last_routine(kept: dict[str, object]) -> tuple[date, int, str] | None:
 
 def same_offer(ctx: Ctx) -> str:
     """ "Same as Tuesday: a 15-minute yoga routine, without a roller?", from the last
-    finished routine and today's preferences; empty when none is kept."""
+    finished routine and today's preferences; empty when none is kept, or it was today."""
     last = last_routine(ctx.kept)
     if last is None:
         return ""
     days = (ctx.today - last[0]).days
-    when = phrase("memory.same_when.today") if days <= 0 else phrase("memory.same_when.yesterday")
+    if days <= 0:  # done today already: the usual offer
+        return ""
+    when = phrase("memory.same_when.yesterday")
     if days > 1:
         when = last[0].strftime("%A") if days < 7 else phrase("memory.same_when.last_time")
     focus = "" if last[2] == "full" else f" {slot_types()['FocusType'][last[2]][0]}"

@@ -27,8 +27,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
-from hassil import Intents, SlotList, TextSlotList, WildcardSlotList, parse_sentence, recognize_best, sample_expression
+if TYPE_CHECKING:  # hassil (and the YAML it imports) loads with the first Matcher, not with this module
+    from hassil import SlotList, TextSlotList
 
 THRESHOLD = 0.62  # the fuzzy score below which nothing is understood (tests/alexa/test_held_out.py)
 UNKNOWN = 1.0  # the weight of a word no template uses ("fire", "today")
@@ -77,6 +79,8 @@ class Matcher:
         durations: Iterable[str],
     ) -> None:  # fmt: skip
         self._slot_types = _slot_types(intents)
+        from hassil import Intents, TextSlotList, WildcardSlotList
+
         lists: dict[str, SlotList] = {}
         durations = sorted({" ".join(words(d)) for d in durations})
         for slot, type_name in self._slot_types.items():
@@ -97,6 +101,8 @@ class Matcher:
         said = " ".join(words(text))
         if not said:
             return Heard(None)
+        from hassil import recognize_best
+
         found = recognize_best(said, self._intents, slot_lists=self._lists, skip_words=FILLERS, language="en")
         if found is not None:
             slots = {name: str(e.text).strip() for name, e in found.entities.items() if str(e.text).strip()}
@@ -141,6 +147,8 @@ class _Fuzzy:
     """The fuzzy step: every template expanded, slots as placeholder words ("<area>")."""
 
     def __init__(self, templates: Mapping[str, list[str]], lists: Mapping[str, TextSlotList]) -> None:
+        from hassil import parse_sentence, sample_expression
+
         self.sentences: list[tuple[str, tuple[str, ...]]] = []
         for name, ts in templates.items():
             for t in ts:
