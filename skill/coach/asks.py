@@ -50,6 +50,8 @@ class Ask(StrEnum):
     SKIP_PART = "SkipPart"
     WHICH_SIDE = "WhichSide"
     SAME_AS_LAST_TIME = "SameAsLastTime"
+    EASIER = "Easier"
+    SLOWER = "Slower"
     NO_FOAM_ROLLER = "NoFoamRoller"
     HAVE_FOAM_ROLLER = "HaveFoamRoller"
     PREFER_CARDIO = "PreferCardio"

@@ -27,6 +27,7 @@ from speech.states import CueKind, State
 
 UNDER_WAY = (State.ACTIVE, State.PAUSED)
 SLACK = 30  # seconds a re-planned rest may run over what was asked
+EASIER = 0.75  # "something easier": what is left, re-planned to this share of its time
 PART_KEYS = {  # the routine's parts (content.library.CATEGORIES) as said in a sentence
     "cardio": "change.part.cardio",
     "stretching": "change.part.stretching",
@@ -145,3 +146,18 @@ def which_side(ctx: Ctx) -> Reply:
     kind = library().get(step.movement_id).per_side or "side"
     key = SECOND_SIDE_KEYS[kind] if second else FIRST_SIDE_KEYS[kind]
     return answer(ctx, phrase(key, name=step_name(pos)))
+
+
+def easier(ctx: Ctx) -> Reply:
+    """ "Something easier": the text's gentler guidance, and what is left made lighter (a
+    plan for fewer minutes holds each movement a little less, or leaves some out)."""
+    if ctx.pos is None or ctx.state not in UNDER_WAY:
+        return answer(ctx, phrase("skill.too_hard_general"))
+    left = seq.remaining_seconds(ctx.here)
+    return _go_on(ctx, fitted(ctx.here, left * EASIER, done_so_far(ctx)), "change.easier")
+
+
+def slower(ctx: Ctx) -> Reply:
+    """ "Slow down": the cues are spoken more slowly from now on (kept with the preferences)."""
+    ctx.kept["prefs"] = {**ctx.kept.get("prefs", {}), "pace": "slow"}
+    return answer(ctx, phrase("change.slower"))

@@ -39,6 +39,8 @@ ROUTE_LIST: tuple[tuple[Ask, Handler], ...] = (
     (Ask.SKIP_PART, changes.skip_part),
     (Ask.WHICH_SIDE, changes.which_side),
     (Ask.SAME_AS_LAST_TIME, memory.same_as_last_time),
+    (Ask.EASIER, changes.easier),
+    (Ask.SLOWER, changes.slower),
     (Ask.NO_FOAM_ROLLER, memory.no_roller),
     (Ask.HAVE_FOAM_ROLLER, memory.have_roller),
     (Ask.PREFER_CARDIO, memory.prefer_cardio),

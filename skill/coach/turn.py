@@ -47,7 +47,7 @@ SAVED_VERSION = keeping.KEPT_VERSION
 SAVE_WAIT_S = 0.5  # how long a save may take to be known written, when that is needed
 QUESTIONS = {q.value: q for q in Question}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
-REPLANS = (Ask.SHORTER, Ask.SKIP_PART)  # asks that change a routine's plan and keep what was done
+REPLANS = (Ask.SHORTER, Ask.SKIP_PART, Ask.EASIER)  # asks that change a routine's plan and keep what was done
 
 
 @dataclass(eq=False)  # never compared

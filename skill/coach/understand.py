@@ -38,6 +38,7 @@ MARGIN = 0.04  # the best intent must lead the next by this much, else nothing i
 ANCHOR_INTENTS = 8  # a fuzzy match shares at least one word that at most this many intents use
 # Said around a request and meaning nothing by themselves ("ugh, next please", "okay so what's next").
 FILLERS = tuple("ugh ow ouch um umm uh er erm hmm oh ah whoa well so okay ok please hey".split())
+SPOKEN = {"nope": "no", "nah": "no", "yep": "yes", "yup": "yes"}  # said for no and yes
 # Words that only soften or stress ("a bit", "really"): they never tell one intent from another.
 HEDGES = frozenset({"a", "bit", "little", "really", "so", "very", "quite", "too", "just", "kind", "of", "sort"})
 # Words that deny or reassure: a fuzzy match must agree on them ("my chest is fine" is no chest pain).
@@ -64,9 +65,10 @@ class Heard:
 
 
 def words(text: str) -> list[str]:
-    """Text as the matcher compares it: lower case, no apostrophes, letters and digits."""
+    """Text as the matcher compares it: lower case, no apostrophes, letters and digits, and
+    the spoken forms of yes and no ("nope", "yep") as the words themselves."""
     kept = "".join(c if c.isalnum() else " " for c in text.lower().replace("'", "").replace("\u2019", ""))
-    return kept.split()
+    return [SPOKEN.get(w, w) for w in kept.split()]
 
 
 class Matcher:

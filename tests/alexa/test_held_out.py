@@ -3,7 +3,9 @@ written before the samples for it and never copied into the interaction model, r
 the chat simulator's matcher (skill/coach/understand.py). Each test says the figure.
 
 Before the matcher (the old exact expansion of the phrasebook), 45 of the 204 held-out
-lines (22%) and 20 of the 85 safety lines (24%) reached their intent."""
+lines (22%) and 20 of the 85 safety lines (24%) reached their intent; with it, 192 of 202
+(95%; two lines the issue itself named moved to the golden table) and 84 of 85, every one
+of the 85 stopping the routine."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ HELD_OUT = yaml.safe_load((HERE / "held_out.yaml").read_text())
 SAFETY = yaml.safe_load((HERE / "held_out_safety.yaml").read_text())
 STOPS = {"SharpPainIntent", "LastingPainIntent", "SwellingIntent", "CannotBearWeightIntent", "WorseningPainIntent"}
 STOPS |= {"DizzyIntent", "ChestPainIntent", "FaintIntent", "BreathlessIntent", "NumbnessIntent", "SwollenCalfIntent"}
-FLOOR = 0.94  # the share of held-out lines, for intents the model has, that must reach their intent
+FLOOR = 0.95  # the share of held-out lines, for intents the model has, that must reach their intent
 
 
 def _lines(table: dict[str, list[str]]) -> list[tuple[str, str]]:
