@@ -52,6 +52,7 @@ class Ask(StrEnum):
     SAME_AS_LAST_TIME = "SameAsLastTime"
     EASIER = "Easier"
     SLOWER = "Slower"
+    SAY_AGAIN = "SayAgain"  # "wait, what?": the last cue, where REPEAT is the whole part
     NO_FOAM_ROLLER = "NoFoamRoller"
     HAVE_FOAM_ROLLER = "HaveFoamRoller"
     PREFER_CARDIO = "PreferCardio"

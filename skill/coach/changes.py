@@ -1,6 +1,6 @@
 """Changing the routine while in it: "make it shorter" or "I only have five minutes" (what
 is left re-planned to fit), "skip the foam rolling" or "no more cardio" (a part dropped),
-and "which leg now" (the side under way). "Same as last time" is in memory.py, with
+"which leg now" (the side under way), and "wait, what?" (the last cue again). "Same as last time" is in memory.py, with
 the rest of what is kept.
 
 A re-planned routine keeps the text's order and never repeats a movement already done:
@@ -161,3 +161,17 @@ def slower(ctx: Ctx) -> Reply:
     """ "Slow down": the cues are spoken more slowly from now on (kept with the preferences)."""
     ctx.kept["prefs"] = {**ctx.kept.get("prefs", {}), "pace": "slow"}
     return answer(ctx, phrase("change.slower"))
+
+
+def say_again(ctx: Ctx) -> Reply:
+    """ "Wait, what?": the last cue said (step by step: the end of the part just spoken;
+    streaming: the last cue the player has passed), not the whole movement again."""
+    if ctx.pos is None or ctx.state != State.ACTIVE:
+        return intents.repeat_intent(ctx)
+    pos = ctx.here
+    if ctx.into_step:
+        cues = [c for c in pos.script.steps[pos.step].cues if c.at <= ctx.into_step]
+    else:
+        cues = list(seq.current_part(pos).cues)
+    said = [c.text for c in cues[-2:]] or [step_name(pos)]
+    return answer(ctx, phrase("change.say_again", said=" ".join(said)))

@@ -41,6 +41,7 @@ ROUTE_LIST: tuple[tuple[Ask, Handler], ...] = (
     (Ask.SAME_AS_LAST_TIME, memory.same_as_last_time),
     (Ask.EASIER, changes.easier),
     (Ask.SLOWER, changes.slower),
+    (Ask.SAY_AGAIN, changes.say_again),
     (Ask.NO_FOAM_ROLLER, memory.no_roller),
     (Ask.HAVE_FOAM_ROLLER, memory.have_roller),
     (Ask.PREFER_CARDIO, memory.prefer_cardio),
