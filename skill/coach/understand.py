@@ -9,7 +9,8 @@ and how sure it is. Two steps, in this order:
 
 1. Strict: hassil (Home Assistant's intent parser) matches the templates exactly, with
    fillers ("ugh", "um", "please", "okay so") skipped.
-2. Fuzzy: the templates, expanded by hassil with slots as placeholders, are the training
+2. Fuzzy (ours: hassil 3.12 ships no fuzzy matcher; the n-gram one its 3.1 added is not
+   in the package): the templates, expanded by hassil with slots as placeholders, are the training
    sentences; the words said are compared with each (weighted by how rare a word is among
    them, and by their order), and the best intent wins if its score reaches THRESHOLD and
    no other intent scores as high. A sentence that negates ("not", "don't") never matches
