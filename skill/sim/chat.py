@@ -1,7 +1,8 @@
 """`recovery-coach chat`: talk to the skill from a terminal, without an Echo.
 
-Typed text is matched against the interaction model's samples by the coach's matcher (strict, then fuzzy; slot values
-resolved, durations turned into ISO-8601 as Alexa does), wrapped in a real request
+Typed text is matched against the interaction model's phrasebook lines by the coach's
+matcher (skill/coach/understand.py: strict, then fuzzy; slot values resolved, durations
+turned into ISO-8601 as Alexa does), wrapped in a real request
 envelope, and sent through the skill: in-process through the Flask app in dev mode, or
 to a running server with --url. Answers print as text with [pause 10s] marks.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from content.library import normalize
-from skill.alexa.model import intents, source
+from skill.alexa.model import intents, phrasebook, source
 from skill.coach.slots import Slot, duration_phrases, duration_seconds, resolve
 from skill.coach.understand import Matcher
 from skill.coach.understand import words as said_words
@@ -43,7 +44,7 @@ class Match:
 def matcher() -> Matcher:
     """The interaction model's samples (and what Alexa's built-ins understand), made ready
     for the coach's matcher: strict first, then fuzzy (skill/coach/understand.py)."""
-    return Matcher(intents(), slot_types(), duration_phrases())
+    return Matcher(phrasebook(), slot_types(), duration_phrases())
 
 
 def match(typed: str) -> Match:

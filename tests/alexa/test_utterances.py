@@ -84,6 +84,12 @@ def test_each_red_flag_of_the_source_text_has_an_intent():
     assert set(RED_FLAGS) <= set(model.intents())
 
 
+def test_every_custom_intent_ships_thirty_ways_of_saying_it():
+    shipped = model.intents()
+    few = {n: len(shipped[n]["samples"]) for n in model.source()["intents"] if len(shipped[n]["samples"]) < 30}
+    assert few == {}
+
+
 def test_each_warning_sign_of_the_data_has_an_intent():
     assert {f"{w.ask}Intent" for w in library().warning_signs} == set(WARNING_SIGNS)
     assert set(WARNING_SIGNS) <= set(model.intents())
@@ -103,7 +109,8 @@ def test_the_model_stays_within_alexas_limits():
 
 def test_the_limits_check_reports_a_model_too_big(monkeypatch):
     src = dict(model.source())
-    src["intents"] = {**src["intents"], "HugeIntent": {"samples": ["(a|b|c|d|e|f|g|h|i|j) " * 4]}}
+    huge = {f"Huge{n}Intent": {"samples": [f"(a|b|c|d|e|f|g|h|i|j) {n} " * 2]} for n in "klmnopqrstuvwxyz"}
+    src["intents"] = {**src["intents"], **huge}  # each ships MAX_INTENT_SAMPLES of its hundred
     monkeypatch.setattr(model, "source", lambda: src)
     assert any("Alexa allows 2000" in p for p in model.check_limits())
 
