@@ -12,8 +12,7 @@ from typing import Any
 from content import sources
 from content.library import normalize
 from content.planner import AREAS, CARDIO_CHOICES, FOCUSES
-from skill.alexa.phrasebook import expand as expand  # the phrasebook syntax, for the tests and tools
-from skill.alexa.phrasebook import expand_all, lines_of, shipped
+from skill.alexa.phrasebook import carried, expand_all, lines_of, shipped, side_by_side
 from skill.coach import vocabulary
 from skill.coach.vocabulary import slot_types
 
@@ -234,6 +233,9 @@ def check_model() -> list[str]:
             for slot in re.findall(_SLOT, sample):
                 if slot not in spec["slots"]:
                     problems.append(f"{name}: sample '{sample}' uses slot '{slot}' the intent does not have")
+            for second in side_by_side(sample):
+                if not carried(types.get(spec["slots"].get(second, ""), {})):
+                    problems.append(f"{name}: sample '{sample}' has two slots side by side; put a word between them")
             key = normalize(re.sub(_SLOT, lambda m: "{" + m.group(1) + "}", sample))
             if owner.get(key, name) != name:
                 problems.append(f"sample '{sample}' is in both {owner[key]} and {name}")

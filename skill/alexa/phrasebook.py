@@ -7,6 +7,7 @@ stands for four samples. skill/alexa/interaction_model.yaml documents it for wri
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -86,3 +87,19 @@ def shipped(lines: dict[str, dict[str, Any]], cap: int) -> dict[str, dict[str, A
             taken.update((f[i], None) for f in forms if i < len(f))
         out[name]["samples"] = list(taken)[:cap]
     return out
+
+
+CARRIERS = {"with", "without", "no"}  # words that start every value of a slot type that may follow a slot
+
+
+def side_by_side(sample: str) -> list[str]:
+    """The slots that come right after another slot in an expanded sample ("{duration}
+    {focus}": focus): Alexa cannot tell where one ends without a word between them."""
+    return re.findall(r"\}\s*\{(\w+)\}", sample)
+
+
+def carried(values: dict[str, list[str]]) -> bool:
+    """Whether every value of a slot type starts with a carrier word ("with a roller"), so
+    that the slot may follow another directly: where one ends is still plain."""
+    words = [w for ws in values.values() for w in ws]
+    return bool(words) and all(w.split()[0] in CARRIERS for w in words)

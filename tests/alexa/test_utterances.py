@@ -14,6 +14,7 @@ import yaml
 from content.library import library
 from content.phrases import phrasebook, variants
 from skill.alexa import model
+from skill.alexa.phrasebook import expand
 from skill.coach.slots import Slot, resolve
 from skill.sim.chat import iso_duration, match
 
@@ -107,6 +108,16 @@ def test_the_model_stays_within_alexas_limits():
     assert model.check_limits() == []
 
 
+def test_the_check_reports_two_slots_side_by_side(monkeypatch):
+    src = dict(model.source())
+    start = {**src["intents"]["StartRoutineIntent"]}
+    start["samples"] = [*start["samples"], "a {duration} {focus} workout"]
+    src["intents"] = {**src["intents"], "StartRoutineIntent": start}
+    monkeypatch.setattr(model, "source", lambda: src)
+    assert any("two slots side by side" in p for p in model.check_model())
+    assert not any("side by side" in p and "{roller}" in p for p in model.check_model()), "roller values carry 'with'"
+
+
 def test_the_limits_check_reports_a_model_too_big(monkeypatch):
     src = dict(model.source())
     huge = {f"Huge{n}Intent": {"samples": [f"(a|b|c|d|e|f|g|h|i|j) {n} " * 2]} for n in "klmnopqrstuvwxyz"}
@@ -125,7 +136,7 @@ PHRASEBOOK = [
 
 @pytest.mark.parametrize("line, count", PHRASEBOOK, ids=[p[0] for p in PHRASEBOOK])
 def test_a_phrasebook_line_stands_for_every_combination(line, count):
-    out = model.expand(line)
+    out = expand(line)
     assert len(out) == count and len(set(out)) == count
     assert all("  " not in s and s == s.strip() for s in out)
 
