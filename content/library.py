@@ -93,14 +93,34 @@ class RedFlag:
     text: str
 
 
+@dataclass(frozen=True, eq=False)  # loaded once, never compared
+class WarningSign:
+    """A sign beyond the source text's red flags that also stops the routine: what was heard,
+    what to do, and whether that is calling emergency services now. `ask` names the coach's
+    ask for it. Every one is marked as going beyond the source text (the loader checks)."""
+
+    id: str
+    ask: str
+    heard: str
+    advice: str
+    emergency: bool
+
+
 @dataclass(frozen=True, eq=False)  # one per process, never compared: no __eq__ or __hash__ to build at import
 class Library:
-    """Every movement, tip and red flag, and the disclaimer."""
+    """Every movement, tip, red flag and warning sign, and the disclaimer."""
 
     movements: tuple[Movement, ...]
     tips: tuple[Tip, ...]
     red_flags: tuple[RedFlag, ...]
     disclaimer: str
+    warning_signs: tuple[WarningSign, ...] = ()
+
+    def warning_sign(self, ask: str) -> WarningSign:
+        for w in self.warning_signs:
+            if w.ask == ask:
+                return w
+        raise KeyError(ask)
 
     def by_category(self, category: str) -> tuple[Movement, ...]:
         return tuple(m for m in self.movements if m.category == category)
@@ -233,7 +253,22 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
         )
         for i, f in enumerate(_mappings("advice.yaml", advice.get("red_flags"), "red_flags"))
     )
-    return Library(tuple(movements), tips, flags, _text("advice.yaml", advice.get("disclaimer"), "disclaimer"))
+    signs = tuple(
+        _warning_sign(i, w)
+        for i, w in enumerate(_mappings("advice.yaml", advice.get("warning_signs"), "warning_signs"))
+    )
+    disclaimer = _text("advice.yaml", advice.get("disclaimer"), "disclaimer")
+    return Library(tuple(movements), tips, flags, disclaimer, signs)
+
+
+def _warning_sign(i: int, raw: dict[str, Any]) -> WarningSign:
+    where = f"advice.yaml: warning sign {raw.get('id') or i}"
+    if raw.get("beyond_source") is not True:  # the source text names only the red flags
+        raise LibraryError(f"{where}: field 'beyond_source' must be true")
+    if not isinstance(raw.get("emergency"), bool):
+        raise LibraryError(f"{where}: field 'emergency' must be true or false")
+    sign_id, ask, heard, advice = (_text(where, raw.get(f), f) for f in ("id", "ask", "heard", "advice"))
+    return WarningSign(sign_id, ask, heard, advice, emergency=raw["emergency"])
 
 
 def _mappings(file: str, value: object, field: str) -> list[dict[str, Any]]:

@@ -109,6 +109,16 @@ def prepend(ssml: str | None, words: str) -> str:
     return ssml.replace("<speak>", "<speak>" + text(words) + " ", 1) if words else ssml
 
 
+SLOW_RATE = "90%"  # "slow down": the words a little slower; breaks keep their length, so a part stays in budget
+
+
+def slowed(ssml: str) -> str:
+    """SSML whose words are spoken at SLOW_RATE (Alexa's <prosody rate>; breaks inside keep their length)."""
+    if not ssml.startswith("<speak>") or not ssml.endswith("</speak>"):
+        return ssml
+    return f'<speak><prosody rate="{SLOW_RATE}">{ssml[7:-8]}</prosody></speak>'
+
+
 def render_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> list[Response]:
     """The responses for one step, one per part (speech.parts says where it splits).
     Callers `prepend` anything said before it."""

@@ -16,7 +16,7 @@ def test_every_movement_in_the_source_text_is_in_the_library():
     lib = library()
     counts = {c: len(lib.by_category(c)) for c in ("cardio", "stretching", "foam-rolling", "yoga")}
     assert counts == {"cardio": 4, "stretching": 5, "foam-rolling": 5, "yoga": 5}
-    assert len(lib.tips) == 5 and len(lib.red_flags) == 5
+    assert len(lib.tips) == 5 and len(lib.red_flags) == 5 and len(lib.warning_signs) == 6
     assert "not medical advice" in lib.disclaimer
 
 
@@ -79,3 +79,13 @@ def test_invalid_yaml_and_missing_files_name_the_file(tmp_path):
     (data / "yoga.yaml").write_text((DATA_DIR / "yoga.yaml").read_text())
     with pytest.raises(LibraryError, match="advice.yaml: file is missing"):
         load_library(data)
+
+
+def test_every_question_the_text_answers_has_a_short_answer_and_an_ask():
+    from content.answers import MAX_WORDS, answers
+    from skill.coach.asks import Ask
+
+    found = answers()
+    assert len(found) == 7
+    assert all(len(a.text.split()) <= MAX_WORDS for a in found.values())
+    assert set(found) <= {a.value for a in Ask}

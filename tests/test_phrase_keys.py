@@ -18,7 +18,8 @@ import pytest
 from content.library import CATEGORIES, SIDE_KINDS
 from content.phrases import PHRASES_DIR, phrasebook, variants
 from skill.cli.terminal import EVENT_KEYS, JUMPED_KEYS
-from skill.coach import reminders
+from skill.coach import changes, reminders
+from skill.coach.intents import FALLBACK_KEYS
 from skill.coach.replies import HELP_KEYS
 from speech import script
 from speech.local.playback import Key, Kind
@@ -33,6 +34,10 @@ SCANNED = sorted(path for tree in ("speech", "skill", "content") for path in (RO
 STRICT = SCANNED
 TABLES = {  # phrase-key tables and the values they must cover
     "skill.coach.replies.HELP_KEYS": (HELP_KEYS, set(State)),
+    "skill.coach.intents.FALLBACK_KEYS": (FALLBACK_KEYS, set(State)),
+    "skill.coach.changes.PART_KEYS": (changes.PART_KEYS, set(CATEGORIES)),
+    "skill.coach.changes.FIRST_SIDE_KEYS": (changes.FIRST_SIDE_KEYS, set(SIDE_KINDS)),
+    "skill.coach.changes.SECOND_SIDE_KEYS": (changes.SECOND_SIDE_KEYS, set(SIDE_KINDS)),
     "speech.script.BEGIN_KEYS": (script.BEGIN_KEYS, set(CATEGORIES)),
     "speech.script.PERIODIC_KEYS": (script.PERIODIC_KEYS, set(CATEGORIES)),
     "speech.script.BEGIN_SIDE_KEYS": (script.BEGIN_SIDE_KEYS, set(SIDE_KINDS)),

@@ -12,7 +12,7 @@ from typing import Any
 from content import sources
 from content.library import normalize
 from content.planner import AREAS, CARDIO_CHOICES, FOCUSES
-from skill.alexa.phrasebook import expand
+from skill.alexa.phrasebook import carried, expand_all, lines_of, shipped, side_by_side
 from skill.coach import vocabulary
 from skill.coach.vocabulary import slot_types
 
@@ -68,6 +68,7 @@ BANNED_INVOCATION_WORDS = {
 MAX_INTENTS = 250
 MAX_SAMPLES = 2000  # sample utterances across all intents
 MAX_SAMPLE_CHARS = 200
+MAX_INTENT_SAMPLES = 40  # ours: what one intent ships at most, so that every intent fits in MAX_SAMPLES
 MAX_SLOT_VALUES = 50000  # values and synonyms across all custom slot types
 # Pattern strings, compiled by re on first use: only checking the model needs them, not the skill.
 _SLOT, _SAMPLE_CHARS, _INVOCATION_CHARS = r"\{(\w+)\}", r"^[a-z' .{}_]+$", r"^[a-z]+( [a-z]+)+$"
@@ -83,18 +84,19 @@ def data_sources() -> list[Path]:
     return [*sources.content_sources(), vocabulary.SOURCE, SOURCE, SOURCE.with_name("apl_step.yaml")]
 
 
+def phrasebook() -> dict[str, dict[str, Any]]:
+    """Every intent, built-ins included, its lines as written: what the coach's matcher reads."""
+    return lines_of({**source()["intents"], **source()["builtins"]})
+
+
+def expanded() -> dict[str, dict[str, Any]]:
+    """Every line expanded into every sample it stands for: what the checks read."""
+    return expand_all(phrasebook())
+
+
 def intents() -> dict[str, dict[str, Any]]:
-    """Every intent as {name: {slots, samples, understood}}, built-ins included, with each
-    phrasebook line expanded into the samples it stands for."""
-    out = {}
-    for name, spec in {**source()["intents"], **source()["builtins"]}.items():
-        spec = spec or {}
-        out[name] = {
-            "slots": dict[str, Any](spec.get("slots", {})),
-            "samples": list[Any](dict.fromkeys(s for t in spec.get("samples", []) for s in expand(t))),
-            "understood": list[Any](dict.fromkeys(s for t in spec.get("understood", []) for s in expand(t))),
-        }
-    return out
+    """What the Alexa model ships: at most MAX_INTENT_SAMPLES samples an intent (phrasebook.shipped)."""
+    return shipped(phrasebook(), MAX_INTENT_SAMPLES)
 
 
 def build_model() -> dict[str, Any]:
@@ -218,7 +220,7 @@ def check_model() -> list[str]:
     src = source()
     problems = check_invocation(src["invocation"])
     types = slot_types()
-    every = intents()
+    every = expanded()
     for b in REQUIRED_BUILTINS:
         if b not in every:
             problems.append(f"built-in intent {b} is missing")
@@ -233,6 +235,9 @@ def check_model() -> list[str]:
             for slot in re.findall(_SLOT, sample):
                 if slot not in spec["slots"]:
                     problems.append(f"{name}: sample '{sample}' uses slot '{slot}' the intent does not have")
+            for second in side_by_side(sample):
+                if not carried(types.get(spec["slots"].get(second, ""), {})):
+                    problems.append(f"{name}: sample '{sample}' has two slots side by side; put a word between them")
             key = normalize(re.sub(_SLOT, lambda m: "{" + m.group(1) + "}", sample))
             if owner.get(key, name) != name:
                 problems.append(f"sample '{sample}' is in both {owner[key]} and {name}")

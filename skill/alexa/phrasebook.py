@@ -7,6 +7,9 @@ stands for four samples. skill/alexa/interaction_model.yaml documents it for wri
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 
 def expand(template: str) -> list[str]:
     """Every sample a phrasebook line stands for: "(a|b)" is one of them, "[x]" is x or
@@ -46,3 +49,57 @@ def _sequence(text: str, i: int) -> tuple[list[str], int]:
             options, i = [text[i:j]], j
         done = [d + o for d in done for o in options]
     return done, i
+
+
+def lines_of(source: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{name: {slots, samples, understood}} from the model source, each line as written."""
+    return {
+        name: {
+            "slots": dict((spec or {}).get("slots", {})),
+            "samples": list((spec or {}).get("samples", [])),
+            "understood": list((spec or {}).get("understood", [])),
+        }
+        for name, spec in source.items()
+    }
+
+
+def expand_all(lines: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The same, each line expanded into every sample it stands for, in order, once each."""
+    return {
+        name: {
+            "slots": spec["slots"],
+            "samples": list(dict.fromkeys(s for t in spec["samples"] for s in expand(t))),
+            "understood": list(dict.fromkeys(s for t in spec["understood"] for s in expand(t))),
+        }
+        for name, spec in lines.items()
+    }
+
+
+def shipped(lines: dict[str, dict[str, Any]], cap: int) -> dict[str, dict[str, Any]]:
+    """The expanded samples, at most `cap` an intent, taken one form of each line at a
+    time: every line is represented, and a line with many combinations does not crowd out
+    the rest (Alexa generalizes from samples; the coach's matcher reads every line whole)."""
+    out = expand_all(lines)
+    for name, spec in lines.items():
+        forms = [list(dict.fromkeys(expand(t))) for t in spec["samples"]]
+        taken: dict[str, None] = {}
+        for i in range(max((len(f) for f in forms), default=0)):
+            taken.update((f[i], None) for f in forms if i < len(f))
+        out[name]["samples"] = list(taken)[:cap]
+    return out
+
+
+CARRIERS = {"with", "without", "no"}  # words that start every value of a slot type that may follow a slot
+
+
+def side_by_side(sample: str) -> list[str]:
+    """The slots that come right after another slot in an expanded sample ("{duration}
+    {focus}": focus): Alexa cannot tell where one ends without a word between them."""
+    return re.findall(r"\}\s*\{(\w+)\}", sample)
+
+
+def carried(values: dict[str, list[str]]) -> bool:
+    """Whether every value of a slot type starts with a carrier word ("with a roller"), so
+    that the slot may follow another directly: where one ends is still plain."""
+    words = [w for ws in values.values() for w in ws]
+    return bool(words) and all(w.split()[0] in CARRIERS for w in words)

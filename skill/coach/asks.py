@@ -29,6 +29,30 @@ class Ask(StrEnum):
     SWELLING = "Swelling"
     CANNOT_BEAR_WEIGHT = "CannotBearWeight"
     WORSENING_PAIN = "WorseningPain"
+    # Warning signs beyond the source text (content/data/advice.yaml, warning_signs).
+    DIZZY = "Dizzy"
+    CHEST_PAIN = "ChestPain"
+    FAINT = "Faint"
+    BREATHLESS = "Breathless"
+    NUMBNESS = "Numbness"
+    SWOLLEN_CALF = "SwollenCalf"
+    # Questions the source text answers (content/data/advice.yaml, answers).
+    ABOUT_DOMS = "AboutDoms"
+    WHY_RECOVERY = "WhyRecovery"
+    WHEN_TO_RECOVER = "WhenToRecover"
+    HOW_LONG_HARD = "HowLongHard"
+    WATER = "Water"
+    SLEEP_FOOD = "SleepFood"
+    SORENESS_OR_INJURY = "SorenessOrInjury"
+    ITS_FINE = "ItsFine"  # "no, it's fine": an answer to the coach's questions
+    # Changing the routine while in it (skill/coach/changes.py).
+    SHORTER = "Shorter"
+    SKIP_PART = "SkipPart"
+    WHICH_SIDE = "WhichSide"
+    SAME_AS_LAST_TIME = "SameAsLastTime"
+    EASIER = "Easier"
+    SLOWER = "Slower"
+    SAY_AGAIN = "SayAgain"  # "wait, what?": the last cue, where REPEAT is the whole part
     NO_FOAM_ROLLER = "NoFoamRoller"
     HAVE_FOAM_ROLLER = "HaveFoamRoller"
     PREFER_CARDIO = "PreferCardio"
@@ -64,3 +88,6 @@ class Ask(StrEnum):
 
 
 RED_FLAGS = (Ask.SHARP_PAIN, Ask.LASTING_PAIN, Ask.SWELLING, Ask.CANNOT_BEAR_WEIGHT, Ask.WORSENING_PAIN)
+# Each ends the routine in any state, as a red flag does, with its own advice from the data.
+WARNING_SIGNS = (Ask.DIZZY, Ask.CHEST_PAIN, Ask.FAINT, Ask.BREATHLESS, Ask.NUMBNESS, Ask.SWOLLEN_CALF)
+STOPS_THE_ROUTINE = (*RED_FLAGS, *WARNING_SIGNS)

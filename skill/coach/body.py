@@ -49,6 +49,23 @@ def red_flag(flag: Ask) -> Callable[[Ctx], Reply]:
     return handler
 
 
+def warning_sign(sign: Ask) -> Callable[[Ctx], Reply]:
+    """The handler for one warning sign beyond the source text: end the routine now, name
+    what was heard and say what to do (call emergency services, or rest and see a
+    professional if it does not pass), and end the session."""
+
+    def handler(ctx: Ctx) -> Reply:
+        ctx.pos, ctx.ask, ctx.area = None, None, None
+        found = library().warning_sign(sign.value)
+        key = "skill.warning_emergency" if found.emergency else "skill.warning"
+        return Reply(
+            say(phrase(key, sign=found.heard, advice=found.advice, disclaimer=library().disclaimer)), None, True
+        )
+
+    handler.__name__ = f"warning_{sign.name.lower()}"
+    return handler
+
+
 def pain_intent(ctx: Ctx) -> Reply:
     """ "It hurts": stop the movement under way and ask one question."""
     if ctx.state == State.ACTIVE:

@@ -42,6 +42,7 @@ class Question(StrEnum):
     SKIP = "skip"  # too hard: shall we skip this movement?
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
     REMIND = "remind"  # shall I remind you tomorrow evening? (skill/coach/reminders.py)
+    SAME = "same"  # shall we do the same as last time? (skill/coach/changes.py)
 
 
 @dataclass(eq=False)  # never compared
@@ -62,6 +63,10 @@ class Ctx:
     area: str | None = None  # the sore area a TARGET question offers to aim at
     device: Device = field(default_factory=Device)
     into_step: float = 0.0  # seconds of the current step already played (a streaming track's offset)
+    # After a re-plan (skill/coach/changes.py): the movements done before it, and the step
+    # the re-planned routine went on from; what is done is those and the steps since.
+    done: tuple[str, ...] = ()
+    since: int = 0
 
     @property
     def here(self) -> Position:

@@ -25,7 +25,6 @@ from skill.coach.replies import (
 )
 from skill.coach.slots import Slot, plan_minutes, slot_id
 from speech import sequencer as seq
-from speech.ssml import prepend
 from speech.states import Outcome, State
 
 
@@ -150,9 +149,27 @@ def stop_intent(ctx: Ctx) -> Reply:
     return answer(ctx, phrase("skill.goodbye"), end=True)
 
 
+FALLBACK_KEYS = {  # after "Sorry, I didn't get that", by state
+    State.READY: "skill.fallback_hint.ready",
+    State.ACTIVE: "skill.fallback_hint.active",
+    State.PAUSED: "skill.fallback_hint.paused",
+    State.FINISHED: "skill.fallback_hint.finished",
+}
+
+
 def fallback_intent(ctx: Ctx) -> Reply:
-    reply = help_intent(ctx)
-    return Reply(prepend(reply.ssml, phrase("skill.fallback")), reply.reprompt, reply.end)
+    """Not understood: sorry, and the two or three things most likely meant here (a
+    question waiting for its answer keeps waiting: it is asked again)."""
+    if ctx.ask == Question.PAIN:
+        return Reply(
+            say(phrase("skill.fallback"), phrase("skill.fallback_hint.pain")), say(phrase("skill.pain_check_reprompt"))
+        )
+    key, name = FALLBACK_KEYS[ctx.state], ""
+    if ctx.pos is not None:
+        name = step_name(ctx.pos)
+        sides = library().get(ctx.pos.script.steps[ctx.pos.step].movement_id).per_side
+        key = "skill.fallback_hint.active_sides" if sides and ctx.state == State.ACTIVE else key
+    return answer(ctx, phrase("skill.fallback"), phrase(key, name=name))
 
 
 def yes_intent(ctx: Ctx) -> Reply:

@@ -108,7 +108,11 @@ def launch(ctx: Ctx) -> Reply:
         )
         return Reply(say(ctx.note, phrase("memory.welcome_back"), line, where), say(phrase("skill.resume_reprompt")))
     ctx.pos, ctx.ask = None, Question.START
-    return answer(ctx, phrase("memory.welcome_back"), line, phrase("memory.start_offer", minutes=usual_minutes(ctx)))
+    same = same_offer(ctx)
+    if same:
+        ctx.ask = Question.SAME
+    offer = same or phrase("memory.start_offer", minutes=usual_minutes(ctx))
+    return answer(ctx, phrase("memory.welcome_back"), line, offer)
 
 
 def start(ctx: Ctx) -> Reply:
@@ -215,6 +219,8 @@ def yes(ctx: Ctx) -> Reply:
     if ctx.ask == Question.TARGET and ctx.area:  # a routine aimed at the sore area, with the usual preferences
         ctx.slots = {"area": Slot(None, ctx.area)}
         return start(ctx)
+    if ctx.ask == Question.SAME:
+        return same_as_last_time(ctx)
     if ctx.ask == Question.START or (ctx.ask is None and ctx.state == State.READY):
         ctx.slots = {}
         return start(ctx)
@@ -230,6 +236,9 @@ def no(ctx: Ctx) -> Reply:
     if ctx.ask == Question.RESUME:
         ctx.pos, ctx.ask = None, Question.START
         return answer(ctx, phrase("skill.no_to_resume", minutes=usual_minutes(ctx)))
+    if ctx.ask == Question.SAME:  # not the same as last time: the usual, then
+        ctx.ask = Question.START
+        return answer(ctx, phrase("memory.no_to_same", minutes=usual_minutes(ctx)))
     return intents.no_intent(ctx)
 
 
@@ -238,3 +247,41 @@ def start_over(ctx: Ctx) -> Reply:
         ctx.slots = {}
         return start(ctx)
     return intents.start_over_intent(ctx)
+
+
+def same_as_last_time(ctx: Ctx) -> Reply:
+    """The last finished routine's length and focus again, with today's preferences."""
+    last = last_routine(ctx.kept)
+    if last is None:
+        return answer(ctx, phrase("change.no_last_time"))
+    minutes, focus = last[1], last[2]
+    ctx.slots = {"duration": Slot(f"PT{minutes}M"), "focus": Slot(None, focus)}
+    return start(ctx)
+
+
+def last_routine(kept: dict[str, object]) -> tuple[date, int, str] | None:
+    """(date, minutes, focus) of the last finished routine kept, or None."""
+    history = kept.get("history")
+    for entry in reversed(history if isinstance(history, list) else []):
+        try:
+            return date.fromisoformat(entry[0]), int(entry[1]), str(entry[2])
+        except (TypeError, ValueError, IndexError):
+            continue
+    return None
+
+
+def same_offer(ctx: Ctx) -> str:
+    """ "Same as Tuesday: a 15-minute yoga routine, without a roller?", from the last
+    finished routine and today's preferences; empty when none is kept, or it was today."""
+    last = last_routine(ctx.kept)
+    if last is None:
+        return ""
+    days = (ctx.today - last[0]).days
+    if days <= 0:  # done today already: the usual offer
+        return ""
+    when = phrase("memory.same_when.yesterday")
+    if days > 1:
+        when = last[0].strftime("%A") if days < 7 else phrase("memory.same_when.last_time")
+    focus = "" if last[2] == "full" else f" {slot_types()['FocusType'][last[2]][0]}"
+    roller = phrase("memory.same_no_roller") if ctx.kept.get("prefs", {}).get("roller") is False else ""
+    return phrase("memory.same_offer", when=when, minutes=last[1], focus=focus, roller=roller)

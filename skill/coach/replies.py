@@ -13,7 +13,7 @@ from skill.coach.context import Ctx
 from speech import sequencer as seq
 from speech.script import StepScript
 from speech.sequencer import Position
-from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, speak, text
+from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, slowed, speak, text
 from speech.states import CueKind, State
 from speech.timing import estimate_seconds
 
@@ -90,6 +90,8 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     ssml = r.ssml
     if lead and r.estimated_seconds + estimate_seconds(lead) <= MAX_RESPONSE_SECONDS:
         ssml = prepend(ssml, lead)
+    if ctx.kept.get("prefs", {}).get("pace") == "slow":  # "slow down" (skill/coach/changes.py)
+        ssml = slowed(ssml)
     from skill.coach.screen import screen_for
 
     screen = screen_for(pos, r.estimated_seconds)

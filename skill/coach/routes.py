@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from skill.coach import body, intents, memory, reminders, stream
-from skill.coach.asks import RED_FLAGS, Ask
+from skill.coach import body, changes, intents, memory, questions, reminders, stream
+from skill.coach.asks import RED_FLAGS, WARNING_SIGNS, Ask
 from skill.coach.context import Ctx
 from skill.coach.replies import Reply
 
@@ -32,6 +32,16 @@ ROUTE_LIST: tuple[tuple[Ask, Handler], ...] = (
     (Ask.SORENESS, body.soreness_intent),
     (Ask.PAIN, body.pain_intent),
     *((flag, body.red_flag(flag)) for flag in RED_FLAGS),
+    *((sign, body.warning_sign(sign)) for sign in WARNING_SIGNS),
+    *((ask, questions.question(ask)) for ask in questions.QUESTIONS),
+    (Ask.ITS_FINE, questions.its_fine),
+    (Ask.SHORTER, changes.shorter),
+    (Ask.SKIP_PART, changes.skip_part),
+    (Ask.WHICH_SIDE, changes.which_side),
+    (Ask.SAME_AS_LAST_TIME, memory.same_as_last_time),
+    (Ask.EASIER, changes.easier),
+    (Ask.SLOWER, changes.slower),
+    (Ask.SAY_AGAIN, changes.say_again),
     (Ask.NO_FOAM_ROLLER, memory.no_roller),
     (Ask.HAVE_FOAM_ROLLER, memory.have_roller),
     (Ask.PREFER_CARDIO, memory.prefer_cardio),

@@ -139,3 +139,14 @@ def slot_id(slots: dict[str, Slot], name: str, type_name: str, default: str | No
         return default, False
     vid = resolve(slot, type_name)
     return (vid, False) if vid else (default, True)
+
+
+@functools.cache
+def duration_phrases() -> tuple[str, ...]:
+    """The durations a person says, as words a matcher can list: "ten minutes", "15 min",
+    "twenty five minutes", "half an hour", "an hour" (duration_seconds reads each)."""
+    tens = ("twenty", "thirty", "forty", "fifty")
+    numbers = list(NUMBER_WORDS) + [f"{t} {u}" for t in tens for u in list(NUMBER_WORDS)[1:10]]
+    numbers += ["ninety", *(str(i) for i in range(181))]
+    units = ("minute", "minutes", "min", "mins", "hour", "hours", "second", "seconds")
+    return (*(f"{n} {u}" for n in numbers for u in units), *_HALVES)

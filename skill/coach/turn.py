@@ -46,6 +46,7 @@ SAVED_VERSION = keeping.KEPT_VERSION
 SAVE_WAIT_S = 0.5  # how long a save may take to be known written, when that is needed
 QUESTIONS = {q.value: q for q in Question}
 RESUMABLE = (State.ACTIVE, State.PAUSED)
+REPLANS = (Ask.SHORTER, Ask.SKIP_PART, Ask.EASIER)  # asks that change a routine's plan and keep what was done
 
 
 @dataclass(eq=False)  # never compared
@@ -115,6 +116,8 @@ def turn(
             ctx.note = phrase("stream.broke")
         reply = handler_for(ask, streams)(ctx)
         reply = _for_the_player(ask, ctx, before_pos, reply, now)
+        if ctx.pos is None or before_pos is None or (ctx.pos.inputs != before_pos.inputs and ask not in REPLANS):
+            ctx.done, ctx.since = (), 0  # a routine of its own: nothing done in it yet
     new_kept = _kept(ctx, kept, before, now)
     result = TurnResult(reply, _session_attributes(ctx, new_kept, off), new_kept)
     result.forget = ctx.forget
@@ -162,6 +165,9 @@ def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str,
     ctx.ask = QUESTIONS.get(asked) if isinstance(asked, str) else None
     area = session.get("area")
     ctx.area = area if isinstance(area, str) and area in AREAS else None
+    done, since = session.get("done"), session.get("since")
+    if isinstance(done, list) and all(isinstance(d, str) for d in done) and type(since) is int and since >= 0:
+        ctx.done, ctx.since = tuple(done), since
     return ctx
 
 
@@ -190,6 +196,8 @@ def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, 
         attrs["store"] = "off"
     if ctx.ask == Question.TARGET and ctx.area:
         attrs["area"] = ctx.area
+    if (ctx.done or ctx.since) and ctx.pos is not None and ctx.pos.state in RESUMABLE:
+        attrs["done"], attrs["since"] = list(ctx.done), ctx.since
     return attrs
 
 

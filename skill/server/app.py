@@ -51,11 +51,12 @@ def create_app(
     skill: Skill | None = None,
     write_behind: bool = True,
     preload_voice: bool = False,
+    tracks_ahead: bool = True,
 ) -> Flask:
-    """The app. `write_behind`: each turn hands its save to a batched writer
-    (skill/store/write_behind.py), which writes it shortly after and owns its retries;
-    without it the save is written within the request. `preload_voice`: with streaming on,
-    the tracks' voice is loaded at once (gunicorn's workers do), not for the first track."""
+    """The app. `write_behind`: saves go to a batched writer (skill/store/write_behind.py)
+    that owns their retries, else they are written within the request. With streaming on:
+    `preload_voice` loads the tracks' voice at once (gunicorn's workers do); `tracks_ahead`
+    renders a routine's tracks once it plays (not for simulators: they fetch none)."""
     dev = dev or dev_from_env()
     skill_id = skill_id or os.environ.get("RECOVERY_COACH_SKILL_ID") or None
     if verifier is None:
@@ -68,7 +69,7 @@ def create_app(
         skill = Skill(
             store=WriteBehind(store) if write_behind else store,
             skill_id=verifier.skill_id,
-            on_play=render_ahead(tracks) if tracks is not None else None,
+            on_play=render_ahead(tracks) if tracks is not None and tracks_ahead else None,
         )
 
     app = Flask("recovery_coach")

@@ -1,7 +1,8 @@
 """`recovery-coach chat`: talk to the skill from a terminal, without an Echo.
 
-Typed text is matched against the interaction model's samples (slots filled, slot values
-resolved, durations turned into ISO-8601 as Alexa does), wrapped in a real request
+Typed text is matched against the interaction model's phrasebook lines by the coach's
+matcher (skill/coach/understand.py: strict, then fuzzy; slot values resolved, durations
+turned into ISO-8601 as Alexa does), wrapped in a real request
 envelope, and sent through the skill: in-process through the Flask app in dev mode, or
 to a running server with --url. Answers print as text with [pause 10s] marks.
 """
@@ -21,17 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from content.library import normalize
-from skill.alexa.model import intents, source
-from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, resolve
+from skill.alexa.model import intents, phrasebook, source
+from skill.coach.slots import Slot, duration_phrases, resolve
+from skill.coach.understand import FILLERS, Matcher
+from skill.coach.understand import words as said_words
 from skill.coach.vocabulary import slot_types
 from skill.sim import times
 from skill.sim.times import iso_duration
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
-FILLERS = {"ugh", "um", "uh", "oh", "ah", "well", "hmm", "so", "okay", "ok", "erm"}  # dropped from the front
-_DURATION_WORDS = sorted({*NUMBER_WORDS, *UNITS, "and", "half", "a", r"\d+"}, key=len, reverse=True)
-_DURATION = r"(?:{0})(?: (?:{0}))*".format("|".join(w if w == r"\d+" else re.escape(w) for w in _DURATION_WORDS))
 
 
 @dataclass(frozen=True)
@@ -39,53 +39,42 @@ class Match:
     intent: str  # an intent name, "LaunchRequest", or "AMAZON.FallbackIntent"
     slots: dict[str, str] = field(default_factory=dict)  # slot name -> heard words
     new_session: bool = False  # "open recovery coach ..." or "ask recovery coach to ..."
-
-
-def _slot_pattern(name: str, type_name: str) -> str:
-    if type_name in ("AMAZON.DURATION", "AMAZON.TIME"):
-        return f"(?P<{name}>{_DURATION if type_name == 'AMAZON.DURATION' else times.PATTERN})"
-    if type_name in ("MovementType",):  # any words: an unknown movement still gets an answer
-        return f"(?P<{name}>.+?)"
-    words = sorted({normalize(w) for ws in slot_types()[type_name].values() for w in ws}, key=len, reverse=True)
-    return f"(?P<{name}>{'|'.join(re.escape(w) for w in words)})"
+    confidence: float = 1.0  # 1.0 for a strict match of a sample; the fuzzy score otherwise
 
 
 @functools.cache
-def patterns() -> list[tuple[int, str, re.Pattern[str]]]:
-    """(literal length, intent, regex) for every sample, most specific first."""
-    out = []
-    for name, spec in intents().items():
-        for sample in spec["samples"] + spec["understood"]:
-            parts, literal = [], 0
-            for token in re.split(r"(\{\w+\})", sample):
-                slot = re.fullmatch(r"\{(\w+)\}", token)
-                if slot:
-                    parts.append(_slot_pattern(slot.group(1), spec["slots"][slot.group(1)]))
-                elif normalize(token):
-                    parts.append(re.escape(normalize(token)))
-                    literal += len(normalize(token))
-            out.append((literal, name, re.compile("^" + " ".join(parts) + "$")))
-    return sorted(out, key=lambda p: -p[0])
+def matcher() -> Matcher:
+    """The interaction model's samples (and what Alexa's built-ins understand), made ready
+    for the coach's matcher: strict first, then fuzzy (skill/coach/understand.py)."""
+    return Matcher(phrasebook(), slot_types(), {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()})
 
 
 def match(typed: str) -> Match:
-    said = normalize(typed)
+    said = " ".join(said_words(typed))
     said = re.sub(r"^alexa ", "", said)
-    if said in {normalize(p) for p in source()["launch"]}:
+    bare = _without_fillers(said)  # "um, open recovery coach please"
+    if bare in {normalize(p) for p in source()["launch"]}:
         return Match("LaunchRequest", new_session=True)
     new_session = False
     for prefix in sorted((normalize(p) for p in source()["one_shot"]), key=len, reverse=True):
-        if said.startswith(prefix + " "):
-            said, new_session = said[len(prefix) + 1 :], True
+        if bare.startswith(prefix + " "):
+            said, new_session = bare[len(prefix) + 1 :], True
             break
-    while said:
-        for _, intent, regex in patterns():
-            m = regex.match(said)
-            if m:
-                return Match(intent, {k: v for k, v in m.groupdict().items() if v}, new_session)
-        first, _, rest = said.partition(" ")  # "ugh my legs are sore": speech recognition
-        said = rest if first in FILLERS else ""  # drops such noises; so does the simulator
-    return Match("AMAZON.FallbackIntent", {}, new_session)
+    heard = matcher()(said)
+    if heard.intent is None:
+        return Match("AMAZON.FallbackIntent", {}, new_session, heard.confidence)
+    return Match(heard.intent, heard.slots, new_session, heard.confidence)
+
+
+def _without_fillers(said: str) -> str:
+    """The words without the fillers around them: what a launch or "tell recovery coach" is
+    told by (the matcher weighs fillers itself: "ow" may be pain, "okay" a yes)."""
+    spoken = said.split()
+    while spoken and spoken[0] in FILLERS:
+        spoken.pop(0)
+    while spoken and spoken[-1] in FILLERS:
+        spoken.pop()
+    return " ".join(spoken)
 
 
 def slot_json(intent: str, name: str, heard: str) -> dict[str, Any]:
@@ -190,7 +179,9 @@ def in_process(db_path: Path | str | None = None, skill_id: str = DEV_SKILL_ID) 
     request at a time: each save is written within its request, not batched."""
     from skill.server.app import create_app
 
-    client = create_app(dev=True, skill_id=skill_id, db_path=db_path, write_behind=False).test_client()
+    client = create_app(
+        dev=True, skill_id=skill_id, db_path=db_path, write_behind=False, tracks_ahead=False
+    ).test_client()
 
     def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         r = client.post("/alexa", json=doc)

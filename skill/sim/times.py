@@ -19,6 +19,26 @@ PATTERN = (
 )
 
 
+def phrases() -> tuple[str, ...]:
+    """Every time PATTERN accepts, as words a matcher can list ("seven", "half past six in
+    the evening", "7 pm", "noon"); iso_time reads each."""
+    hours = [*(w for w in HOURS if w not in ("a", "an")), *(str(h) for h in range(24))]  # "a" is no hour
+    minutes = ("", " thirty", " fifteen", " oclock")
+    parts: tuple[str, ...] = (
+        "",
+        " pm",
+        " p m",
+        " am",
+        " a m",
+        " in the evening",
+        " in the afternoon",
+        " in the morning",
+    )
+    parts += (" at night", " tonight")
+    said = [f"{p}{h}{m}{d}" for p in ("", "half past ", "quarter past ") for h in hours for m in minutes for d in parts]
+    return (*said, "noon", "midday", *PARTS)
+
+
 def iso_time(words: str) -> str:
     """What Alexa sends for the words (the words themselves when they are not a time)."""
     if words in PARTS:

@@ -26,10 +26,11 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from speech.local.ahead import Ahead
 from speech.local.cache import DiskCache, digest
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
@@ -43,7 +44,6 @@ RENDERING = 1  # renders at once in one process
 WAITING = 3  # requests that may wait for a render in one process; gunicorn's threads must be more
 SPEAKERS = 2  # engines held in one process (a neural one holds its whole model)
 LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files behind
-AHEAD = 64  # tracks waiting to be rendered ahead in one process (a 60-minute routine has fewer steps)
 
 log = logging.getLogger("recovery_coach.tracks")
 
@@ -74,9 +74,7 @@ class TrackStore:
         self._guard = threading.Lock()
         self._asking = 0  # requests inside file(), waiting for a render or rendering
         self._quiet = threading.Condition()  # notified when _asking drops to 0
-        self._ahead: deque[TrackRef] = deque()
-        self._ahead_thread: threading.Thread | None = None
-        self._done_ahead = threading.Condition(self._guard)  # notified when _ahead empties
+        self._ahead: Ahead[TrackRef | tuple[str, int]] = Ahead(self._make_ahead)
         self._writing = Writing()  # tracks this process is writing now, for listeners to follow
 
     def voice_ok(self, voice: str) -> bool:
@@ -175,64 +173,45 @@ class TrackStore:
     def ahead(self, refs: Iterable[TrackRef]) -> None:
         """Render these tracks in the background, in this order, after any asked for before
         and only while no request waits for a render (the module's docstring)."""
-        with self._guard:
-            for ref in refs:
-                if len(self._ahead) < AHEAD and ref not in self._ahead:
-                    self._ahead.append(ref)
-            if self._ahead and self._ahead_thread is None:
-                self._ahead_thread = threading.Thread(target=self._render_ahead, name="render-ahead", daemon=True)
-                self._ahead_thread.start()
+        self._ahead.add(refs)
+
+    def settled(self, timeout: float) -> bool:
+        """Wait until no track waits to be rendered ahead (False if `timeout` passed first)."""
+        return self._ahead.settled(timeout)
+
+    def stop_ahead(self, timeout: float) -> None:
+        """Render nothing more ahead; wait up to `timeout` for the clip under way."""
+        self._ahead.stop(timeout)
+        with self._quiet:
+            self._quiet.notify_all()
 
     def preload(self, voice: str, rate: int) -> None:
         """Load (voice, rate)'s engine now, in the background, so the first track asked for
         does not wait for it (a neural voice takes a second or two to load)."""
+        self._ahead.add([(voice, rate)])  # made by _make_ahead
 
-        def load() -> None:
-            try:
-                with self._rendering:
-                    self._speaker(voice, rate)
-            except Exception:  # the first render says what is wrong, to the request that needs it
-                log.exception("loading the voice %s at %d words a minute failed", voice, rate)
-
-        threading.Thread(target=load, name="preload-voice", daemon=True).start()
-
-    def settled(self, timeout: float) -> bool:
-        """Wait until no track waits to be rendered ahead (False if `timeout` passed first)."""
-        with self._done_ahead:
-            return self._done_ahead.wait_for(lambda: not self._ahead, timeout)
-
-    def _render_ahead(self) -> None:
-        while True:
-            with self._guard:
-                if not self._ahead:
-                    self._ahead_thread = None
-                    self._done_ahead.notify_all()
-                    return
-                ref = self._ahead[0]
-            try:
-                if self.cached(ref) is None:
-                    self._warm(ref)
-                    with self._file_lock(ref.key, time.monotonic() + self.wait):
-                        if self.cached(ref) is None:  # clips read, not made: no need to give way
-                            self.render(ref)
-            except Busy:  # another process is rendering it
-                pass
-            except Exception:  # a track that cannot be made ahead is made (or refused) when asked for
-                log.exception("rendering a track ahead failed: %s", ref.path)
-            with self._guard:
-                self._ahead.popleft()
-
-    def _warm(self, ref: TrackRef) -> None:
-        """The track's clips synthesized one at a time, each when no request waits, so the
-        render after them only reads clips and encodes."""
-        for cue in ref.script.steps[ref.step].cues:
-            self._give_way()
+    def _make_ahead(self, thing: TrackRef | tuple[str, int]) -> None:
+        """A track rendered ahead (its clips first, each when no request waits), or a voice
+        loaded."""
+        if not isinstance(thing, TrackRef):
             with self._rendering:
-                self._speaker(ref.voice, ref.rate).clip(cue.text)
-
-    def _give_way(self) -> None:
-        with self._quiet:
-            self._quiet.wait_for(lambda: self._asking == 0)
+                self._speaker(*thing)
+            return
+        if self.cached(thing) is not None:
+            return
+        for cue in thing.script.steps[thing.step].cues:
+            with self._quiet:
+                self._quiet.wait_for(lambda: self._asking == 0 or self._ahead.stopping)
+            if self._ahead.stopping:
+                return  # the process is ending
+            with self._rendering:
+                self._speaker(thing.voice, thing.rate).clip(cue.text)
+        try:
+            with self._file_lock(thing.key, time.monotonic() + self.wait):
+                if self.cached(thing) is None:  # clips read, not made: no need to give way
+                    self.render(thing)
+        except Busy:  # another process is rendering it
+            pass
 
     def render(self, ref: TrackRef) -> Path:
         """Render the track into the cache, written as it is made (`track` can follow it)."""

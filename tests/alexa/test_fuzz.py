@@ -176,7 +176,7 @@ class Tracebacks(logging.Handler):
 @pytest.fixture
 def app(db, monkeypatch):
     monkeypatch.setenv("RECOVERY_COACH_AUDIO_BASE_URL", STREAM_BASE)
-    return create_app(dev=True, skill_id=DEV_SKILL_ID, db_path=db)
+    return create_app(dev=True, skill_id=DEV_SKILL_ID, db_path=db, tracks_ahead=False)
 
 
 @pytest.fixture
