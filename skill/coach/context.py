@@ -40,6 +40,7 @@ class Question(StrEnum):
     PAIN = "pain"  # is it sharp pain, or the usual dull soreness? (yes or no does not answer it)
     SKIP = "skip"  # too hard: shall we skip this movement?
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
+    BETTER = "better"  # after a red flag: is it better? (nothing starts until it is)
 
 
 @dataclass(eq=False)  # never compared
@@ -60,6 +61,7 @@ class Ctx:
     area: str | None = None  # the sore area a TARGET question offers to aim at
     device: Device = field(default_factory=Device)
     into_step: float = 0.0  # seconds of the current step already played (a streaming track's offset)
+    streaming: bool = False  # the routine plays as a stream: where it is comes from the player, not parts said
 
     @property
     def here(self) -> Position:
