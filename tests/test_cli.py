@@ -1,10 +1,14 @@
 """The command line as a user runs it: a real subprocess, real output."""
 
 import json
+import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from speech.ssml import validate_ssml
 
@@ -89,3 +93,34 @@ def test_targets_come_first_are_reported_and_every_step_names_its_areas():
 def test_every_plan_command_takes_cardio_and_targets(command):
     out = run(command, "--help").stdout
     assert "--cardio" in out and "--target AREA" in out
+
+
+MISTAKES = yaml.safe_load((Path(__file__).parent / "data" / "cli_mistakes.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", MISTAKES, ids=[" ".join(c["args"]) for c in MISTAKES])
+def test_a_mistake_gets_one_sentence_and_its_exit_status(case):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # bound, never listening: connections are refused
+        args = [a.format(closed=closed) for a in case["args"]]
+        env = {k: v for k, v in os.environ.items() if k not in ("RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DEV")}
+        result = subprocess.run(
+            [sys.executable, "-m", "skill.cli", *args],
+            input=case.get("stdin", ""),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    assert result.returncode == case["exit"], result.stderr
+    shown = result.stdout if case["exit"] == 0 else result.stderr
+    assert case["says"] in shown
+    assert "Traceback" not in result.stderr
+    if case["exit"]:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_render_help_shows_the_output_file_as_required():
+    usage = run("render", "--help").stdout.splitlines()[0]
+    assert usage == "usage: recovery-coach render -o FILE.wav|FILE.mp3 [options]"

@@ -9,10 +9,7 @@ to a running server with --url. Answers print as text with [pause 10s] marks.
 from __future__ import annotations
 
 import functools
-import json
 import re
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +21,7 @@ from content.library import normalize
 from skill.alexa.model import intents, source
 from skill.coach.slots import NUMBER_WORDS, UNITS, Slot, duration_seconds, resolve
 from skill.coach.vocabulary import slot_types
+from skill.sim.transport import Transport
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
@@ -187,9 +185,6 @@ def ssml_to_text(ssml: str | None) -> str:
     return " ".join(" ".join(words).split())
 
 
-Transport = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
-
-
 def in_process(db_path: Path | str | None = None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode. One
     request at a time: each save is written within its request, not batched."""
@@ -200,23 +195,6 @@ def in_process(db_path: Path | str | None = None, skill_id: str = DEV_SKILL_ID) 
     def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         r = client.post("/alexa", json=doc)
         return r.status_code, r.get_json(silent=True) or {}
-
-    return send
-
-
-def over_http(url: str) -> Transport:
-    def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        req = urllib.request.Request(
-            url, data=json.dumps(doc).encode(), method="POST", headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read() or b"{}")
-        except urllib.error.HTTPError as e:
-            try:
-                return e.code, json.loads(e.read() or b"{}")
-            except ValueError:
-                return e.code, {}
 
     return send
 
