@@ -9,6 +9,7 @@ import sys
 import wave
 
 import numpy as np
+import pyloudnorm
 import pytest
 import soundfile
 from onsets import check_cues
@@ -20,6 +21,7 @@ from speech.local.export import render
 from speech.local.mp3 import ENCODER_DELAY
 from speech.local.pcm import SAMPLE_RATE
 from speech.local.piper_engine import VOICE_ID as NEURAL
+from speech.local.tracks import chime
 from speech.script import script_for
 
 SR = SAMPLE_RATE
@@ -174,3 +176,19 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
             assert placed.start == before.end and listed["late"] > 0
         else:
             assert placed.start == placed.due and listed["late"] == 0
+
+
+def test_speech_is_at_a_phone_speakers_level_in_both_voices_with_softer_chimes(rendered):
+    """Measured with pyloudnorm (ITU-R BS.1770-4, gated: the silences between cues do not
+    count), on the decoded MP3 a phone would play."""
+    _, info, samples, rate, doc = rendered
+    x = samples.astype(np.float64) / 32768
+    meter = pyloudnorm.Meter(rate)
+    speech = meter.integrated_loudness(x)
+    assert -17.0 <= speech <= -15.0, f"{doc['voice']}: {speech:.1f} LUFS"
+    assert 20 * np.log10(np.abs(x).max()) < -1.0  # peaks below -1 dBFS, chimes under speech included
+    for sound in ("bell", "tick"):
+        alone = np.zeros(max(round(0.4 * rate), len(chime(sound))))  # at least one gating block
+        chimed = chime(sound).astype(np.float64) / 32768
+        alone[: len(chimed)] = chimed
+        assert meter.integrated_loudness(alone) < speech - 3, f"the {sound} is not softer than speech"
