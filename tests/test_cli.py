@@ -124,3 +124,11 @@ def test_a_mistake_gets_one_sentence_and_its_exit_status(case):
 def test_render_help_shows_the_output_file_as_required():
     usage = run("render", "--help").stdout.splitlines()[0]
     assert usage == "usage: recovery-coach render -o FILE.wav|FILE.mp3 [options]"
+
+
+def test_the_plan_shows_the_time_to_get_set_for_each_new_part():
+    plan = json.loads(run("routine", "--minutes", "10", "--json").stdout)
+    starts = [i for i, s in enumerate(plan["steps"]) if i and s["category"] != plan["steps"][i - 1]["category"]]
+    assert [i for i, s in enumerate(plan["steps"]) if s["get_set_seconds"] == 10] == starts
+    assert sum(s["get_set_seconds"] for s in plan["steps"]) == 10 * len(starts) > 0
+    assert run("routine", "--minutes", "10").stdout.count("(first 10 s: get set)") == len(starts)
