@@ -1,6 +1,7 @@
 """Speech at one loudness, fit for a phone speaker in a gym: every clip, in every voice, is
-brought to TARGET_LUFS (integrated loudness, ITU-R BS.1770-4) with its peaks held under
-SPEECH_PEAK by a plain limiter, so a chime mixed under it still peaks below -1 dBFS.
+brought to TARGET_LUFS (integrated loudness, ITU-R BS.1770-4; a rendered routine then
+measures about -16.5 LUFS) with its peaks held under SPEECH_PEAK by a plain limiter, so a
+chime mixed under it still peaks below -1 dBFS.
 
 The meter is BS.1770-4 written out with numpy, the only numeric library the voice extra
 installs (scipy would be a large dependency for two filters): the K-weighting's two biquads
@@ -23,11 +24,16 @@ if TYPE_CHECKING:  # numpy comes with the voice extra; importing this module nee
 
     Samples = npt.NDArray[np.float64]
 
-VERSION = "loudness-16-1"  # in every voice's identity: bump when clips would come out at another level
-TARGET_LUFS = -16.0
-# -1 dBFS less the loudest chime under speech (tracks.chime: the bell, 0.12 of full scale),
-# less a margin for the MP3 encoder's overshoot: speech and a chime together stay under -1 dBFS.
-SPEECH_PEAK = 10 ** (-1 / 20) - 0.12 - 0.07
+VERSION = "loudness-16-2"  # in every voice's identity: bump when clips would come out at another level
+# Each clip at -15.5 LUFS: a routine, its cues with the short pauses inside and between them,
+# then measures about -16.5 LUFS as a whole (BS.1770's gate keeps only the long silences out).
+# Not louder: the harder speech is limited, the more the MP3 encoder (48 kbps) raises its peaks
+# once decoded (clips at -15 LUFS made a routine of -16.0 LUFS whose MP3 peaked at -0.5 dBFS).
+TARGET_LUFS = -15.5
+# Speech peaks 2.5 dB under -1 dBFS, for that overshoot (up to about 2 dB measured at this
+# level); a chime under speech adds at most 0.03 of full scale (tracks.chime: the bell peaks
+# near -30 dBFS). Speech and chimes, as decoded from the MP3, stay under -1 dBFS.
+SPEECH_PEAK = 10 ** (-3.5 / 20)
 MAX_GAIN_DB = 24.0  # a clip this much too quiet is left short of the target rather than made of noise
 BLOCK_S, STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms, overlapping by 75%
 ABSOLUTE_GATE, RELATIVE_GATE = -70.0, -10.0
@@ -112,7 +118,7 @@ def normalize(pcm: bytes) -> bytes:
     if not math.isfinite(level):
         return pcm
     gain_db = min(TARGET_LUFS - level, MAX_GAIN_DB)
-    for _ in range(6):  # the limiter takes a little loudness off: measure again and make it up
+    for _ in range(8):  # the limiter takes a little loudness off: measure again and make it up
         y = limit(x * 10 ** (gain_db / 20), SPEECH_PEAK)
         off = TARGET_LUFS - lufs(y)
         if abs(off) < 0.1 or gain_db >= MAX_GAIN_DB:
