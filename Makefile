@@ -36,7 +36,7 @@ test: lint
 
 # Serve the Alexa skill locally in dev mode (no signature checks); it prints how to try it.
 run: setup
-	@echo "Then, in another terminal: $(BIN)/recovery-coach chat --url http://127.0.0.1:5000/alexa"
+	@echo "Then, in another terminal: $(abspath $(BIN))/recovery-coach chat --url http://127.0.0.1:5000/alexa"
 	$(BIN)/recovery-coach serve --dev
 
 bench: setup

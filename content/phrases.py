@@ -44,3 +44,8 @@ def phrase(key: str, n: int = 0, locale: str = DEFAULT_LOCALE, **fields: object)
     """Variant n of a phrase, with {fields} filled in."""
     options = variants(key, locale)
     return options[n % len(options)].format(**fields)
+
+
+def counted(key: str, count: int, locale: str = DEFAULT_LOCALE) -> str:
+    """A number of things in words: a phrase of two variants, [one, more than one] ("1 plan", "3 plans")."""
+    return phrase(key, 0 if count == 1 else 1, locale, count=count)

@@ -22,6 +22,7 @@ from content.library import AREAS as AREAS
 from content.library import CATEGORIES, Movement, library
 from content.phrases import phrase
 from content.plan_notes import focus_note, target_notes, time_note
+from content.shares import share, water_fill
 
 MIN_MINUTES = 5
 MAX_MINUTES = 60
@@ -45,6 +46,7 @@ LONG_HOLD = 300  # a movement that can last this long is held longer, never repe
 TARGET_WEIGHT = 1.5  # a movement aimed at a sore area gets this much more time
 GRAIN = 5  # every duration is a multiple of this many seconds (per side: of twice this)
 MIN_SCALE = 0.75  # a movement is not squeezed below three quarters of its usual length
+GET_SET = 10  # seconds to get set for a new part (a roller out, down onto the floor), counted in its first step
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,11 @@ class PlanStep:
     movement: Movement
     seconds: int
     round: int = 1  # 2 for a focus's second round of the same movement
+    get_set: int = 0  # seconds at the start of `seconds` for getting set for a new part (GET_SET)
+
+    @property
+    def moving(self) -> int:  # the movement's own seconds, within its range
+        return self.seconds - self.get_set
 
     def aims_at(self, targets: tuple[str, ...]) -> bool:
         return bool(set(self.movement.areas) & set(targets))
@@ -164,7 +171,7 @@ def build_plan(inputs: PlanInputs) -> Plan:
         first = {c: 1.0 + 0.5 * any(set(m.areas) & set(targets) for m in pools[c]) for c in pools}
     else:
         first = {focus: 1.0}
-    budgets = _water_fill(
+    budgets = water_fill(
         target,
         caps={c: sum(m.seconds.max for m, _ in s) for c, s in seqs.items()},
         floors={c: s[0][0].seconds.min for c, s in seqs.items()},
@@ -174,7 +181,7 @@ def build_plan(inputs: PlanInputs) -> Plan:
     for category in CATEGORIES:
         if budgets.get(category, 0) > 0:
             steps.extend(_fill_category(seqs[category], budgets[category], targets))
-    steps = _settle_total(steps, target, part)
+    steps = _settle_total(_with_get_set(steps), target, part)
     plan = Plan(inputs, tuple(steps), ())
     notes = [time_note(minutes), "swapped" if swapped else None, focus_note(plan, target)]
     notes += target_notes(plan)
@@ -187,38 +194,6 @@ def build_plan(inputs: PlanInputs) -> Plan:
 def with_note(plan: Plan, note: str | None) -> Plan:
     """The plan saying `note` (PlanInputs.asked's, about the minutes asked for) before its own notes."""
     return replace(plan, notes=(note, *plan.notes)) if note else plan
-
-
-def _water_fill(
-    target: float, caps: dict[str, int], floors: dict[str, int], first: dict[str, float]
-) -> dict[str, float]:
-    """Share `target` by weight, each category capped at what it can fill. What the
-    weighted categories cannot use is shared equally among the rest (a focus that
-    cannot fill the time gets a warm-up and cool-down), skipping any whose share would
-    be below its floor, the shortest step it can make."""
-    budgets = {c: 0.0 for c in caps}
-    remaining = float(target)
-    rest = {c: 1.0 for c in caps if c not in first}
-    for stage, weights in enumerate((first, rest)):
-        open_ = {c: w for c, w in weights.items() if c in caps}
-        while remaining > 0.5 and open_:
-            total_w = sum(open_.values())
-            share = {c: remaining * w / total_w for c, w in open_.items()}
-            small = [c for c in open_ if stage and share[c] < floors[c] and len(open_) > 1]
-            if small:
-                del open_[max(small, key=lambda c: floors[c] - share[c])]
-                continue
-            full = [c for c in open_ if budgets[c] + share[c] >= caps[c]]
-            if not full:
-                for c in open_:
-                    budgets[c] += share[c]
-                remaining = 0
-                break
-            for c in full:
-                remaining -= caps[c] - budgets[c]
-                budgets[c] = caps[c]
-                del open_[c]
-    return budgets
 
 
 def _fill_category(seq: tuple[tuple[Movement, int], ...], budget: float, targets: tuple[str, ...]) -> list[PlanStep]:
@@ -239,27 +214,8 @@ def _fill_category(seq: tuple[tuple[Movement, int], ...], budget: float, targets
     weight = {m.id: TARGET_WEIGHT if set(m.areas) & set(targets) else 1.0 for m, _ in chosen}
     order = {m.id: i for i, m in enumerate(library().movements)}
     chosen.sort(key=lambda c: (c[0].seconds.max >= LONG_HOLD, c[1], weight[c[0].id] == 1.0, order[c[0].id]))
-    wanted = _share([m.seconds.default * weight[m.id] for m, _ in chosen], [m.seconds.max for m, _ in chosen], budget)
+    wanted = share([m.seconds.default * weight[m.id] for m, _ in chosen], [m.seconds.max for m, _ in chosen], budget)
     return [PlanStep(m, _round(m, w), r) for (m, r), w in zip(chosen, wanted)]
-
-
-def _share(wants: list[float], caps: list[int], budget: float) -> list[float]:
-    """Scale `wants` to add up to `budget`, none above its cap; what a capped one cannot
-    take goes to the others."""
-    out = [0.0] * len(wants)
-    free = set(range(len(wants)))
-    while free:
-        scale = budget / sum(wants[i] for i in free)
-        full = {i for i in free if wants[i] * scale >= caps[i]}
-        if not full:
-            for i in free:
-                out[i] = wants[i] * scale
-            break
-        for i in full:
-            out[i] = caps[i]
-            budget -= caps[i]
-        free -= full
-    return out
 
 
 def _grain(m: Movement) -> int:
@@ -273,6 +229,12 @@ def _round(m: Movement, seconds: float) -> int:
     return int(min(max(round(seconds / g) * g, lo), hi))
 
 
+def _with_get_set(steps: list[PlanStep]) -> list[PlanStep]:
+    """The first step of every part after the first starts with time to get set for it."""
+    new = [i and s.movement.category != steps[i - 1].movement.category for i, s in enumerate(steps)]
+    return [replace(s, seconds=s.seconds + GET_SET, get_set=GET_SET) if n else s for s, n in zip(steps, new)]
+
+
 def _settle_total(steps: list[PlanStep], target: int, keep: str) -> list[PlanStep]:
     """Nudge durations one grain at a time, within each movement's range, towards the
     target; the step with the most room moves, a focus's own steps first to grow and
@@ -284,15 +246,15 @@ def _settle_total(steps: list[PlanStep], target: int, keep: str) -> list[PlanSte
         best = None
         for i, s in enumerate(steps):
             g = _grain(s.movement)
-            new = s.seconds + sign * g
+            new = s.moving + sign * g
             if g >= 2 * abs(diff) or not s.movement.seconds.min <= new <= s.movement.seconds.max:
                 continue
             if mixed and sign < 0 and s.movement.category == keep:  # never less focus for more minutes
                 continue
-            room = s.movement.seconds.max - s.seconds if sign > 0 else s.seconds - s.movement.seconds.min
+            room = s.movement.seconds.max - s.moving if sign > 0 else s.moving - s.movement.seconds.min
             rank = ((s.movement.category == keep) == (sign > 0), room)
             if best is None or rank > best[0]:
-                best = (rank, i, new)
+                best = (rank, i, new + s.get_set)
         if best is None:
             break
         steps[best[1]] = replace(steps[best[1]], seconds=best[2])

@@ -14,6 +14,7 @@
 import contextlib
 import os
 import socket
+import sys
 import threading
 import time
 
@@ -47,6 +48,17 @@ class ReadDeadlineWorker(ThreadWorker):
                 if deadline < now and self.handling.pop(conn, None) is not None:
                     with contextlib.suppress(OSError):  # closed meanwhile
                         conn.sock.shutdown(socket.SHUT_RD)  # a blocked read returns at once, empty
+
+
+def on_starting(server):
+    """Before any worker starts: without the settings the app needs, one sentence and exit 1
+    (not every worker's traceback and gunicorn's "Worker failed to boot")."""
+    from skill.server.app import settings_problem
+
+    problem = settings_problem()
+    if problem:
+        print(f"recovery-coach: gunicorn cannot start: {problem}.", file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 wsgi_app = "skill.server.app:create_app(preload_voice=True)"  # each worker loads the voice at start

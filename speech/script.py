@@ -1,10 +1,12 @@
 """Timed coaching scripts: each plan step becomes a timeline of cues at offsets in seconds.
 
-A step's slot (its planned seconds) holds, in order: a short introduction (name and
-how-to), "begin", periodic cues (form, breathing, pace, minutes to go), halfway or
-"switch legs" at the middle of per-side moves, "ten seconds left", and a closing
-"next up" cue timed to finish exactly as the slot ends. Optional cues are dropped
-rather than crowd the fixed ones: no cue starts before the previous one has been said.
+A step's slot (its planned seconds) holds, in order: at the start of a new part a line to
+get set for it (with the time the plan gives for that), a short introduction (the name and
+how to get into position), "begin", the rest of the how-to, periodic cues (form,
+breathing, pace, minutes to go), halfway or "switch legs" at the middle of per-side
+moves, "ten seconds left", and a closing "next up" cue timed to finish exactly as the
+slot ends. Optional cues are dropped rather than crowd the fixed ones: no cue starts
+before the previous one has been said.
 Wording rotates through the phrase variants, counted over the whole routine.
 """
 
@@ -43,6 +45,12 @@ PERIODIC_KEYS = {
     "stretching": "script.periodic.stretching",
     "foam-rolling": "script.periodic.foam-rolling",
     "yoga": "script.periodic.yoga",
+}
+GET_SET_KEYS = {
+    "cardio": "script.get_set.cardio",
+    "stretching": "script.get_set.stretching",
+    "foam-rolling": "script.get_set.foam-rolling",
+    "yoga": "script.get_set.yoga",
 }
 BEGIN_SIDE_KEYS = {"leg": "script.begin_side.leg", "side": "script.begin_side.side"}
 SWITCH_KEYS = {"leg": "script.switch.leg", "side": "script.switch.side"}
@@ -133,7 +141,7 @@ def _step_script(plan: Plan, index: int, next_name: str | None, wording: _Wordin
     slot = step.seconds
     closing = _closing(next_name, slot, wording)
     end_at = slot - math.ceil(estimate_seconds(closing) + 0.5)
-    fixed, begin_at = _opening(plan, index, wording, slot - end_at)
+    fixed, begin_at = _opening(plan, index, wording)
     work = end_at - begin_at
     middle = begin_at + work / 2
 
@@ -178,12 +186,13 @@ def _closing(next_name: str | None, slot: int, wording: _Wording) -> str:
     return closing if estimate_seconds(closing) + 1.5 <= slot * TALK_SHARE / 2 else short
 
 
-def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple[list[Cue], float]:
-    """The welcome (first step only), a short introduction (the name, the first how-to
-    sentence and any caution; a second round just the name) and "begin"; the rest of the
-    how-to, and for foam rolling the text's technique, follow once the person is moving,
-    so a short step is not eaten by talk: when the introduction and the `signoff` would take
-    more than a fifth of the step (the welcome not counted), the how-to moves after "begin" too.
+def _opening(plan: Plan, index: int, wording: _Wording) -> tuple[list[Cue], float]:
+    """A coach's order: the welcome (first step only), or at the start of a new part one line
+    to get set for it, said at once, with the plan's GET_SET seconds after it; then the name,
+    how to get into position (the first how-to sentence) and any caution; then "begin"; then
+    the technique (the rest of the how-to, and for foam rolling the text's technique), once
+    the person is moving. A second round says just the name before "begin".
+    Must stay true: no go cue ever comes before the set-up cue (tests/test_cue_order.py).
     Returns the cues and when "begin" is said."""
     step = plan.steps[index]
     m = step.movement
@@ -194,20 +203,21 @@ def _opening(plan: Plan, index: int, wording: _Wording, signoff: float) -> tuple
         welcome = " ".join([*plan.notes, *(wording.say(k, minutes=plan.inputs.minutes) for k in said), *m.cautions[:1]])
         cues.append(Cue(0.0, welcome, CueKind.WELCOME))
         at = _spoken_end(cues[-1])
+    elif step.get_set:
+        cues.append(Cue(0.0, wording.say(GET_SET_KEYS[m.category]), CueKind.GET_SET))
+        at = max(float(step.get_set), _spoken_end(cues[-1]))
     again = step.round > 1
     intro_key = "script.intro_again" if again else "script.intro_first" if index == 0 else "script.intro"
-    room = step.seconds * TALK_SHARE - signoff
     name = wording.say(intro_key, name=m.name)
     begin = wording.say(BEGIN_SIDE_KEYS[m.per_side]) if m.per_side else wording.say(BEGIN_KEYS[m.category])
     how = [] if again else list(m.steps)
     caution = m.cautions[:1] if index else []  # the first step's is in the welcome
-    lead = 1 if _talk(" ".join([name, *how[:1], *caution])) <= room else 0
-    cues.append(Cue(_tenth(at), " ".join([name, *how[:lead], *caution]), CueKind.INTRO))
+    cues.append(Cue(_tenth(at), " ".join([name, *how[:1], *caution]), CueKind.INTRO))
     begin_at = math.ceil(_spoken_end(cues[-1]))
     cues.append(Cue(begin_at, begin, CueKind.BEGIN))
-    follow = how[lead:]
+    follow = how[1:]
     if m.category == "foam-rolling":  # the technique early: after the set-up, before the rest
-        follow.insert(1 - lead, wording.say("script.technique"))
+        follow.insert(0, wording.say("script.technique"))
     for text in follow:
         cues.append(Cue(_tenth(_spoken_end(cues[-1])), text, CueKind.PERIODIC))
     return cues, begin_at
@@ -219,11 +229,6 @@ def _tenth(seconds: float) -> float:
     return tenth if tenth >= seconds else round(tenth + 0.1, 1)
 
 
-def _talk(intro: str) -> float:
-    """Seconds from the start of an introduction to its "begin"."""
-    return estimate_seconds(intro) + GAP_AFTER_CUE + 1  # "begin" starts on a whole second
-
-
 def _count_pauses(cues: list[Cue], end_at: float, wording: _Wording) -> list[Cue]:
     """In each long enough quiet stretch of a rolling step, invite a pause on a tender
     spot and count it: the text's twenty to thirty seconds."""
@@ -233,7 +238,7 @@ def _count_pauses(cues: list[Cue], end_at: float, wording: _Wording) -> list[Cue
         out.append(a)
         start = Cue(_tenth(_spoken_end(a) + 2), wording.say("script.pause_start"), CueKind.PERIODIC)
         done = Cue(round(start.at + PAUSE_SECONDS, 1), wording.say("script.pause_done"), CueKind.PERIODIC)
-        if a.kind not in (CueKind.WELCOME, CueKind.INTRO) and _spoken_end(done) + 2 <= b.at:
+        if a.kind not in (CueKind.WELCOME, CueKind.GET_SET, CueKind.INTRO) and _spoken_end(done) + 2 <= b.at:
             out += [start, done]
     return out
 
@@ -244,7 +249,8 @@ def _place(cues: list[Cue], begin_at: float, end_at: float) -> list[Cue]:
     for cue in sorted(cues, key=lambda c: c.at):
         if kept and cue.at < _spoken_end(kept[-1]):
             continue
-        if cue.kind not in (CueKind.WELCOME, CueKind.INTRO, CueKind.BEGIN) and _spoken_end(cue) > end_at:
+        opening = cue.kind in (CueKind.WELCOME, CueKind.GET_SET, CueKind.INTRO, CueKind.BEGIN)
+        if not opening and _spoken_end(cue) > end_at:
             continue
         kept.append(cue)
     return kept

@@ -36,6 +36,7 @@ class CueKind(StrEnum):
     """What a cue in a step's timeline is for."""
 
     WELCOME = "welcome"
+    GET_SET = "get_set"  # the start of a new part: time to get set for it (a roller out, onto the floor)
     INTRO = "intro"
     BEGIN = "begin"
     PERIODIC = "periodic"

@@ -88,7 +88,7 @@ def test_audio_build_then_clean(tmp_path):
         [*CLI, "audio", "build", "--minutes", "5"], env=env, capture_output=True, text=True, timeout=120
     )
     assert built.returncode == 0, built.stderr
-    assert "4 tracks for 1 plans" in built.stdout and "4 rendered" in built.stdout
+    assert "4 tracks for 1 plan in " in built.stdout and "4 rendered" in built.stdout
     out = tmp_path / "publish"
     again = subprocess.run(
         [*CLI, "audio", "build", "--minutes", "5", "--out", str(out)],

@@ -1,10 +1,14 @@
 """The command line as a user runs it: a real subprocess, real output."""
 
 import json
+import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from speech.ssml import validate_ssml
 
@@ -89,3 +93,42 @@ def test_targets_come_first_are_reported_and_every_step_names_its_areas():
 def test_every_plan_command_takes_cardio_and_targets(command):
     out = run(command, "--help").stdout
     assert "--cardio" in out and "--target AREA" in out
+
+
+MISTAKES = yaml.safe_load((Path(__file__).parent / "data" / "cli_mistakes.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", MISTAKES, ids=[" ".join(c["args"]) for c in MISTAKES])
+def test_a_mistake_gets_one_sentence_and_its_exit_status(case):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # bound, never listening: connections are refused
+        args = [a.format(closed=closed) for a in case["args"]]
+        env = {k: v for k, v in os.environ.items() if k not in ("RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DEV")}
+        result = subprocess.run(
+            [sys.executable, "-m", "skill.cli", *args],
+            input=case.get("stdin", ""),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    assert result.returncode == case["exit"], result.stderr
+    shown = result.stdout if case["exit"] == 0 else result.stderr
+    assert case["says"] in shown
+    assert "Traceback" not in result.stderr
+    if case["exit"]:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_render_help_shows_the_output_file_as_required():
+    usage = run("render", "--help").stdout.splitlines()[0]
+    assert usage == "usage: recovery-coach render -o FILE.wav|FILE.mp3 [options]"
+
+
+def test_the_plan_shows_the_time_to_get_set_for_each_new_part():
+    plan = json.loads(run("routine", "--minutes", "10", "--json").stdout)
+    starts = [i for i, s in enumerate(plan["steps"]) if i and s["category"] != plan["steps"][i - 1]["category"]]
+    assert [i for i, s in enumerate(plan["steps"]) if s["get_set_seconds"] == 10] == starts
+    assert sum(s["get_set_seconds"] for s in plan["steps"]) == 10 * len(starts) > 0
+    assert run("routine", "--minutes", "10").stdout.count("(first 10 s: get set)") == len(starts)

@@ -9,6 +9,7 @@ import sys
 import wave
 
 import numpy as np
+import pyloudnorm
 import pytest
 import soundfile
 from onsets import check_cues
@@ -20,6 +21,7 @@ from speech.local.export import render
 from speech.local.mp3 import ENCODER_DELAY
 from speech.local.pcm import SAMPLE_RATE
 from speech.local.piper_engine import VOICE_ID as NEURAL
+from speech.local.tracks import chime
 from speech.script import script_for
 
 SR = SAMPLE_RATE
@@ -151,14 +153,42 @@ def test_slow_speech_pushes_cues_back_and_the_cue_list_says_where(tmp_path):
     target = tmp_path / "slow.wav"
     with Engine(rate=80) as engine:
         done = render(script_for(PlanInputs(5)), engine, str(target), str(tmp_path / "c.json"))
+        clips = {c.text: array.array("h", engine.clip(c.text).pcm) for c in done.cues}  # as rendered
     cues = json.loads((tmp_path / "c.json").read_text())["cues"]
     with wave.open(str(target), "rb") as w:
         samples = array.array("h", w.readframes(w.getnframes()))
+    chimes = [
+        (round(c["at"] * SR), round((c["at"] + c["seconds"]) * SR))
+        for t in json.loads((tmp_path / "c.json").read_text())["tracks"]
+        for c in t["chimes"]
+    ]
     assert done.pushed
     for before, placed, listed in zip((None, *done.cues), done.cues, cues):
         assert listed["at"] * SR == pytest.approx(placed.start, abs=1)
-        assert any(samples[placed.start : placed.start + 22])  # speech begins within 1 ms of the listed frame
+        # The clip itself is what starts at the listed frame. (Its first samples may be quiet,
+        # or zero after a level change, so "loud within 1 ms" is not what is true; the clip
+        # starting exactly there, and being all of it, is.)
+        clip = clips[placed.text]
+        assert len(clip) == placed.end - placed.start > 0
+        if not any(lo < placed.end and placed.start < hi for lo, hi in chimes):
+            assert samples[placed.start : placed.end] == clip, placed.text
         if placed in done.pushed:
             assert placed.start == before.end and listed["late"] > 0
         else:
             assert placed.start == placed.due and listed["late"] == 0
+
+
+def test_speech_is_at_a_phone_speakers_level_in_both_voices_with_softer_chimes(rendered):
+    """Measured with pyloudnorm (ITU-R BS.1770-4, gated: the silences between cues do not
+    count), on the decoded MP3 a phone would play."""
+    _, info, samples, rate, doc = rendered
+    x = samples.astype(np.float64) / 32768
+    meter = pyloudnorm.Meter(rate)
+    speech = meter.integrated_loudness(x)
+    assert -17.0 <= speech <= -15.0, f"{doc['voice']}: {speech:.1f} LUFS"
+    assert 20 * np.log10(np.abs(x).max()) < -1.0  # peaks below -1 dBFS, chimes under speech included
+    for sound in ("bell", "tick"):
+        alone = np.zeros(max(round(0.4 * rate), len(chime(sound))))  # at least one gating block
+        chimed = chime(sound).astype(np.float64) / 32768
+        alone[: len(chimed)] = chimed
+        assert meter.integrated_loudness(alone) < speech - 3, f"the {sound} is not softer than speech"

@@ -90,15 +90,15 @@ def test_waking_late_never_accumulates():
 
 
 def test_a_long_cue_pushes_the_next_back_and_the_one_after_keeps_its_time():
-    long_text = "Halfway there."  # due at 47.5 s; the next is due at 61 s and then 71 s
+    long_text = "Halfway there."  # due at 45 s; the next is due at 56 s and then 66 s
     length = lambda text: 20.0 if text == long_text else 1.0  # noqa: E731
     _, sink, events = run(length=length)
     starts = dict((text, t) for t, text in reversed(sink.played))
-    assert starts[long_text] == pytest.approx(47.5)
-    assert starts["Ten seconds left."] == pytest.approx(67.5)  # pushed back to where the long cue ended
-    assert starts["Well done. Next up, leg swings."] == pytest.approx(71.0)  # back on schedule
+    assert starts[long_text] == pytest.approx(45.0)
+    assert starts["Ten seconds left."] == pytest.approx(65.0)  # pushed back to where the long cue ended
+    assert starts["Well done. Next up, leg swings."] == pytest.approx(66.0)  # back on schedule
     pushed = [e for e in events if e.kind == "pushed"]
-    assert [(e.text, round(e.late, 3)) for e in pushed] == [("Ten seconds left.", 6.5)]
+    assert [(e.text, round(e.late, 3)) for e in pushed] == [("Ten seconds left.", 9.0)]
 
 
 def test_speed_divides_the_clock():
@@ -123,8 +123,8 @@ def test_keys(case):
 def test_the_status_line_counts_down_the_step_and_the_routine():
     _, _, events = run(tick=1.0, length=lambda text: 0.5)
     ticks = [e for e in events if e.kind == "tick"]
-    s = status(script_for(PlanInputs(5)), ticks[80].step, ticks[80].at)  # 80 s in: 5 s into leg swings
-    assert (s.name, s.step_left, s.routine_left, s.next_name) == ("leg swings", 75.0, 220.0, "quad roll")
+    s = status(script_for(PlanInputs(5)), ticks[80].step, ticks[80].at)  # 80 s in: 10 s into leg swings
+    assert (s.name, s.step_left, s.routine_left, s.next_name) == ("leg swings", 70.0, 220.0, "quad roll")
     last = status(script_for(PlanInputs(5)), 3, 299.0)
     assert last.next_name is None and last.routine_left == 1.0
 
@@ -151,12 +151,12 @@ def test_plain_display_reports_pushed_cues_only_when_verbose():
             display(e)
         shown[verbose] = out.getvalue().splitlines()
     assert shown[False][:3] == [
-        "Step 1 of 4: brisk walking (1:15). 5:00 left in the routine. Next: leg swings.",
+        "Step 1 of 4: brisk walking (1:10). 5:00 left in the routine. Next: leg swings.",
         "  0:00  The guide suggests fifteen to thirty minutes, but a short one still helps. "
         "Let's start your 5-minute leg recovery. Keep every movement gentle, "
         "and stop if anything causes sharp pain.",
         "  0:15  First up, brisk walking. Walk briskly, on a treadmill at a slight incline or around the block.",
     ]
     assert not any("late by" in line for line in shown[False])
-    assert "        (late by 6.5 s: the cue before it was still speaking)" in shown[True]
+    assert "        (late by 9.0 s: the cue before it was still speaking)" in shown[True]
     assert shown[True][-1] == "Routine finished. Well done."

@@ -105,13 +105,20 @@ def test_a_long_rolling_step_counts_the_pause_on_a_tender_spot():
 
 
 def test_short_steps_are_not_eaten_by_talk():
+    """The name and the set-up are said while the person gets into position (so they come
+    before "begin", and are short); from "begin" to the sign-off, at least 65% of the step
+    from its introduction (the time to get set for a new part left out) is the movement
+    itself. (The first step's welcome is not counted here: with a plan's notes it can take
+    most of a short first step.)"""
     for script in _table_scripts():
         for step in script.steps:
             assert step.seconds >= 45, step.name
             intro = next(c for c in step.cues if c.kind == "intro")
             begin = next(c for c in step.cues if c.kind == "begin")
-            talk = (begin.at - intro.at) + (step.seconds - step.cues[-1].at)
-            assert talk <= step.seconds / 5, f"{step.name} ({step.seconds} s): {talk:.1f} s of talk"
+            assert begin.at - intro.at <= 16, f"{step.name}: {begin.at - intro.at:.1f} s before the go cue"
+            moving = step.cues[-1].at - begin.at
+            shown = f"{step.name} ({step.seconds} s): {moving:.1f} s of movement"
+            assert step.index == 0 or moving >= 0.65 * (step.seconds - intro.at), shown
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,15 @@ read deadline; the Caddyfile in deploy/ is valid and is the one the docs point t
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from gunicornkit import ROOT, Gunicorn, HealthWatch, config
@@ -94,3 +97,31 @@ def test_the_docs_use_the_caddyfile_itself_rather_than_a_copy():
     assert "caddy run --config deploy/Caddyfile" in doc
     for block in re.findall(r"```[a-z]*\n(.*?)```", doc, re.S):
         assert "reverse_proxy" not in block, "a Caddy configuration copied into the doc"
+
+
+@pytest.mark.parametrize(
+    "env, names",
+    [
+        ({}, "RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), or RECOVERY_COACH_DEV=1"),
+        ({"RECOVERY_COACH_DEV": "1", "RECOVERY_COACH_DYNAMODB_TABLE": "t"}, "also set AWS_DEFAULT_REGION"),
+    ],
+    ids=["no skill id", "a table without a region"],
+)
+def test_gunicorn_without_its_settings_refuses_in_one_sentence_before_any_worker(env, names):
+    drop = ("RECOVERY_COACH_SKILL_ID", "RECOVERY_COACH_DEV", "AWS_DEFAULT_REGION", "AWS_REGION")
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(
+        [str(gunicorn), "-c", "deploy/gunicorn.conf.py", "-b", "127.0.0.1:0"],
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1
+    assert [line for line in lines if "Starting gunicorn" not in line] == [
+        next(line for line in lines if line.startswith("recovery-coach: gunicorn cannot start: "))
+    ], done.stderr
+    assert names in done.stderr and "Traceback" not in done.stderr and "Booting worker" not in done.stderr

@@ -1,11 +1,14 @@
 """The `recovery-coach` command. Each group of subcommands lives in its own module in this
 package (the plan, the offline coach with its terminal UI, the Alexa skill) and registers
-itself here; bad options exit 2 with one clear sentence."""
+itself here; bad options exit 2 with one clear sentence, pointing to the subcommand's own
+help; anything unforeseen is one sentence and exit 1, never a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import sys
+from importlib import metadata
 from typing import NoReturn
 
 from content.planner import AREAS, CARDIO_CHOICES, DEFAULT_CARDIO_CHOICE, DEFAULT_MINUTES, FOCUSES, ROTATIONS
@@ -77,8 +80,16 @@ def plan_options() -> argparse.ArgumentParser:
     return p
 
 
+def version() -> str:
+    try:
+        return metadata.version("recovery-coach")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="recovery-coach", description="A voice coach for leg-day active recovery.")
+    parser.add_argument("--version", action="version", version=f"recovery-coach {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     shared = plan_options()
     for name in COMMAND_MODULES:
@@ -86,9 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def subcommand(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser:
+    """The parser of subcommand `name` (the top-level one when there is none)."""
+    for action in parser._actions:  # argparse keeps its subparsers here; there is no public accessor
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the subcommand, so the sentence points to its own --help
+        (getattr(args, "parser", None) or subcommand(parser, args.command)).error(
+            f"unrecognized arguments: {' '.join(extra)}"
+        )
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -98,3 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # noqa: BLE001 - a person sees one sentence, never a traceback
+        print(f"recovery-coach {args.command}: unexpected error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1

@@ -16,6 +16,45 @@ DEFAULT_PORT = 5000
 # server answering as they do); `chat` then sends it as apiEndpoint, with an access token.
 REMINDERS_API_ENV = "RECOVERY_COACH_ALEXA_API"
 
+DEFAULT_SPEED = 1.0
+
+
+def port_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expects a port number from 1 to 65535, not '{text}'")
+    return value
+
+
+def url_value(text: str) -> str:
+    from skill.sim.transport import check_url
+
+    try:
+        return check_url(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def chat_speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(f"expects a speed above 0 (1 is real time, 10 ten times faster), not '{text}'")
+    return value
+
+
+def command_path() -> str:
+    """How to run this command again from any directory: its name when it is on the PATH, else its full path."""
+    here = os.path.abspath(sys.argv[0])
+    if os.path.basename(here) != "recovery-coach":
+        return f"{sys.executable} -m skill.cli"
+    return "recovery-coach" if shutil.which("recovery-coach") == here else here
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
@@ -25,7 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         "gunicorn 'skill.server.app:create_app()' with RECOVERY_COACH_SKILL_ID set.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--port", type=port_value, default=DEFAULT_PORT, help=f"port, 1 to 65535 (default {DEFAULT_PORT})")
     p.add_argument("--dev", action="store_true", help="turn off signature and timestamp checks, for local testing only")
     p.set_defaults(run=run_serve)
 
@@ -37,6 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
     )
     p.add_argument(
         "--url",
+        type=url_value,
         help="send requests to a running server (started with --dev), e.g. "
         f"http://127.0.0.1:{DEFAULT_PORT}/alexa; default: in-process",
     )
@@ -53,8 +93,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         help="a device with an audio player: the routine streams hands-free; type a command at any "
         "moment, [pause] [play] [next] [previous] for the buttons, 'wait 1:30' to skip ahead",
     )
-    p.add_argument("--speed", type=float, default=1.0, help="with --stream: play X times faster (default 1)")
-    p.set_defaults(run=run_chat)
+    p.add_argument("--speed", type=chat_speed, metavar="X", help="with --stream: play X times faster (default 1)")
+    p.set_defaults(run=run_chat, parser=p)
 
     p = sub.add_parser(
         "model",
@@ -82,7 +122,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     url = f"http://{args.host}:{args.port}"
     print(f"Recovery Coach skill on {url}/alexa (health: {url}/health)")
-    print(f"Try it: recovery-coach chat --url {url}/alexa   (then type: open recovery coach)")
+    print(f"Try it: {command_path()} chat --url {url}/alexa   (then type: open recovery coach)")
     sys.stdout.flush()
     app.run(host=args.host, port=args.port, threaded=True)
     return 0
@@ -110,14 +150,29 @@ def run_model(args: argparse.Namespace) -> int:
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    from skill.sim.chat import Conversation, in_process, over_http, ssml_to_text
+    from skill.sim.transport import Unreachable
 
-    if args.stream:
-        from skill.sim.stream_chat import run_stream_chat
+    if args.stream and args.speak:
+        args.parser.error("--speak applies without --stream only (a streamed routine plays its own audio)")
+    if args.speed is not None and not args.stream:
+        args.parser.error("--speed applies with --stream only (it speeds up the streamed routine)")
+    args.speed = DEFAULT_SPEED if args.speed is None else args.speed
+    try:
+        if args.stream:
+            from skill.sim.stream_chat import run_stream_chat
 
-        return run_stream_chat(args)
+            return run_stream_chat(args)
+        return _chat(args)
+    except Unreachable as e:
+        print(f"recovery-coach chat: {e}.", file=sys.stderr)
+        return 1
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from skill.sim.chat import Conversation, in_process, ssml_to_text
     from skill.sim.permissions import QUESTION, answer_permission, permission_token
     from skill.sim.screen import APL, TOUCH, screen_text, touch
+    from skill.sim.transport import over_http
 
     speaker = _speaker() if args.speak else None
     conv = Conversation(over_http(args.url) if args.url else in_process())
@@ -133,6 +188,8 @@ def run_chat(args: argparse.Namespace) -> int:
         try:
             typed = input("you> " if interactive else "")
         except EOFError:
+            if interactive:
+                print()  # Ctrl-D: the shell's prompt starts on a line of its own
             return 0
         if not interactive:
             print(f"you> {typed}")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from content.phrases import phrase
+from content.phrases import counted, phrase
 from content.planner import COMMON_MINUTES, FOCUSES, ROTATIONS, PlanInputs
 from skill.cli.offline_commands import rate_value, warn
 from skill.cli.plan_commands import asked
@@ -67,13 +67,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
     )
     b.add_argument("--voice", metavar="ID", help="a voice id from `play --list-voices` (default: the neural one)")
     b.add_argument("--rate", type=rate_value, default=DEFAULT_RATE, metavar="WPM", help="speaking rate")
-    b.set_defaults(run=run_build)
+    b.set_defaults(run=run_build, parser=b)
     c = audio.add_parser("clean", help="empty the audio cache", description="Remove everything in the audio cache.")
-    c.set_defaults(run=run_clean)
+    c.set_defaults(run=run_clean, parser=c)
     p.set_defaults(run=lambda args: _help(p))
 
 
 def run_build(args: argparse.Namespace) -> int:
+    if args.rotations and not args.common:
+        args.parser.error("--rotations applies with --common only (every day of the common plans)")
     cache = DiskCache()
     try:
         speaker = voices.open_speaker(args.voice, args.rate, warn)
@@ -99,7 +101,14 @@ def run_build(args: argparse.Namespace) -> int:
     if args.out:
         _publish_cards(Path(args.out))
     print(
-        phrase("offline.built", tracks=len(refs), plans=len(plans), path=cache.root, made=made, cached=len(refs) - made)
+        phrase(
+            "offline.built",
+            tracks=counted("offline.count.tracks", len(refs)),
+            plans=counted("offline.count.plans", len(plans)),
+            path=cache.root,
+            made=made,
+            cached=len(refs) - made,
+        )
     )
     return 0
 

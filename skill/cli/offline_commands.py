@@ -10,7 +10,7 @@ import argparse
 import sys
 import time
 
-from content.phrases import phrase
+from content.phrases import counted, phrase
 from skill.cli.plan_commands import asked, mmss
 from skill.cli.terminal import Display, Keyboard, progress_bar
 from speech import sequencer
@@ -89,6 +89,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
     p = sub.add_parser(
         "render",
         parents=[shared, voice],
+        usage="%(prog)s -o FILE.wav|FILE.mp3 [options]",
         help="write the routine to a WAV or MP3 file",
         description="Render the whole routine to one file, WAV (16-bit mono, 22,050 Hz) or MP3 "
         "(mono, 48 kbps) by its extension: the step tracks in order, each cue starting "
@@ -96,7 +97,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         "a step's last three seconds, exact silence between. Clips and MP3 renders "
         "are kept in the audio cache, so a second render is quick.",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="the .wav or .mp3 file to write (required)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="the .wav or .mp3 file to write (required, except with --list-voices)"
+    )
     p.add_argument(
         "--cues",
         metavar="FILE.json",
@@ -197,16 +200,22 @@ def run_render(args: argparse.Namespace) -> int:
             speaker.close()
         cache.evict()
         print(
-            phrase("offline.wrote", path=args.output, length=mmss(done.seconds), cues=len(done.cues))
+            phrase(
+                "offline.wrote",
+                path=args.output,
+                length=mmss(done.seconds),
+                cues=counted("offline.count.cues", len(done.cues)),
+            )
             + (" " + phrase("offline.from_cache") if done.cached else "")
         )
         if args.cues:
             print(phrase("offline.wrote_cues", path=args.cues))
-        if done.pushed:
-            print(phrase("offline.pushed_total", count=len(done.pushed)))
-            if args.verbose:
-                for c in done.pushed:
-                    print(f"{mmss(c.at):>6}  {c.text}  " + phrase("offline.pushed", seconds=c.late))
+        late = [c for c in done.pushed if c is not done.cues[0]]  # the first: only an MP3's 50 ms
+        if late:
+            print(phrase("offline.pushed_total", 0 if len(late) == 1 else 1, count=len(late)))
+        if done.pushed and args.verbose:
+            for c in done.pushed:
+                print(f"{mmss(c.at):>6}  {c.text}  " + phrase("offline.pushed", seconds=c.late))
         return 0
     except SpeechError as exc:
         return _fail(str(exc))

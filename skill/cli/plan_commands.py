@@ -68,6 +68,7 @@ def plan_json(script: Script) -> dict[str, Any]:
                 "name": s.movement.name,
                 "category": s.movement.category,
                 "seconds": s.seconds,
+                "get_set_seconds": s.get_set,  # the first of `seconds`, to get set for a new part
                 "areas": list(s.movement.areas),
                 "round": s.round,
             }
@@ -98,6 +99,7 @@ def run_routine(args: argparse.Namespace) -> int:
     width = max(len(s.movement.name) for s in plan.steps)
     for i, s in enumerate(plan.steps, 1):
         again = " (round 2)" if s.round > 1 else ""
+        again += f" (first {s.get_set} s: get set)" if s.get_set else ""
         areas = ", ".join(s.movement.areas)
         print(f"{i:>2}. {s.movement.name:<{width}}  {s.movement.category:<12}  {mmss(s.seconds):>5}  {areas}{again}")
     print(f"Total {mmss(plan.total_seconds)}")

@@ -25,6 +25,7 @@ RED_FLAG_KEYS = {
     Ask.CANNOT_BEAR_WEIGHT: "skill.red_flag.weight",
     Ask.WORSENING_PAIN: "skill.red_flag.worsening",
 }
+FLAG_WORDS = {key.rsplit(".", 1)[1]: key for key in RED_FLAG_KEYS.values()}  # kept by name: "sharp", ...
 AREA_KEYS = {
     "quads": "skill.area.quads",
     "hamstrings": "skill.area.hamstrings",
@@ -37,13 +38,16 @@ AREA_KEYS = {
 
 
 def red_flag(flag: Ask) -> Callable[[Ctx], Reply]:
-    """The handler for one red flag: end the routine now, name what was heard, say to see
-    a professional, and end the session (about fifteen seconds of speech)."""
+    """The handler for one red flag: end the routine now (saying so only when one was under
+    way), name what was heard, say to see a professional, and end the session (about fifteen
+    seconds of speech). The flag is kept: the next launch asks whether it is better first."""
 
     def handler(ctx: Ctx) -> Reply:
+        key = "skill.safety" if ctx.state in (State.ACTIVE, State.PAUSED) else "skill.safety_no_routine"
         ctx.pos, ctx.ask, ctx.area = None, None, None
+        ctx.kept = {**ctx.kept, "flag": [RED_FLAG_KEYS[flag].rsplit(".", 1)[1], ctx.today.isoformat()]}
         heard = phrase(RED_FLAG_KEYS[flag])
-        return Reply(say(phrase("skill.safety", flag=heard, disclaimer=library().disclaimer)), None, True)
+        return Reply(say(phrase(key, flag=heard, disclaimer=library().disclaimer)), None, True)
 
     handler.__name__ = f"red_flag_{flag.name.lower()}"
     return handler
@@ -117,3 +121,29 @@ def keep_gently(ctx: Ctx) -> Reply:
     """No to skipping a movement that felt too hard."""
     assert ctx.pos is not None
     return answer(ctx, phrase("skill.keep_gently", name=step_name(ctx.here)))
+
+
+def flagged(ctx: Ctx) -> bool:
+    """A red flag was heard, and the person has not said since that it is better."""
+    return bool(ctx.kept.get("flag"))
+
+
+def ask_if_better(ctx: Ctx, *before: str) -> Reply:
+    """Before anything starts after a red flag: how is it now? (Nothing starts until it is better.)"""
+    kind, _ = ctx.kept["flag"]
+    ctx.pos, ctx.ask = None, Question.BETTER
+    heard = phrase(FLAG_WORDS.get(kind, "skill.red_flag.sharp"))
+    return Reply(say(ctx.note, *before, phrase("skill.flag_check", flag=heard)), say(phrase("skill.flag_reprompt")))
+
+
+def better(ctx: Ctx) -> Reply:
+    """Yes, it is better: the flag is let go, and a routine offered (another yes starts it)."""
+    ctx.kept = {k: v for k, v in ctx.kept.items() if k != "flag"}
+    ctx.ask = Question.START
+    return answer(ctx, phrase("skill.flag_better", minutes=DEFAULT_MINUTES))
+
+
+def not_better(ctx: Ctx) -> Reply:
+    """No: nothing starts; see a professional. The flag stays, so the next launch asks again."""
+    ctx.ask = None
+    return Reply(say(phrase("skill.flag_not_better", disclaimer=library().disclaimer)), None, True)

@@ -43,6 +43,7 @@ class Question(StrEnum):
     TARGET = "target"  # sore: shall I start a routine aimed at that area (`area`)?
     REMIND = "remind"  # shall I remind you tomorrow evening? (skill/coach/reminders.py)
     SAME = "same"  # shall we do the same as last time? (skill/coach/changes.py)
+    BETTER = "better"  # after a red flag: is it better? (nothing starts until it is)
 
 
 @dataclass(eq=False)  # never compared
@@ -67,6 +68,7 @@ class Ctx:
     # the re-planned routine went on from; what is done is those and the steps since.
     done: tuple[str, ...] = ()
     since: int = 0
+    streaming: bool = False  # the routine plays as a stream: where it is comes from the player, not parts said
 
     @property
     def here(self) -> Position:

@@ -17,6 +17,8 @@ from skill.coach.replies import (
     duration_words,
     help_words,
     listing,
+    movement_ended,
+    name_now,
     play,
     routine_parts,
     say,
@@ -137,6 +139,8 @@ def start_over_intent(ctx: Ctx) -> Reply:
 
 
 def help_intent(ctx: Ctx) -> Reply:
+    if movement_ended(ctx):
+        return answer(ctx, phrase("skill.help.between", name=name_now(ctx)))
     name = step_name(ctx.here) if ctx.state in (State.ACTIVE, State.PAUSED) else ""
     return answer(ctx, help_words(ctx.state, name))
 
@@ -164,6 +168,8 @@ def fallback_intent(ctx: Ctx) -> Reply:
         return Reply(
             say(phrase("skill.fallback"), phrase("skill.fallback_hint.pain")), say(phrase("skill.pain_check_reprompt"))
         )
+    if movement_ended(ctx):  # its closing words were said: the next one is what they are on
+        return answer(ctx, phrase("skill.fallback"), phrase("skill.fallback_hint.between", name=name_now(ctx)))
     key, name = FALLBACK_KEYS[ctx.state], ""
     if ctx.pos is not None:
         name = step_name(ctx.pos)
@@ -267,6 +273,10 @@ def time_left_intent(ctx: Ctx) -> Reply:
     if ctx.state == State.FINISHED:
         return answer(ctx, phrase("skill.left_none"))
     pos = ctx.here
+    if movement_ended(ctx):  # "how much is left" between movements: the next one, whole
+        nxt = pos.script.steps[pos.step + 1]
+        rest = duration_words(pos.script.total_seconds - pos.script.step_start(nxt.index))
+        return answer(ctx, phrase("skill.left_next", step_left=duration_words(nxt.seconds), left=rest, name=nxt.name))
     step_left = duration_words(max(step_left_seconds(pos) - ctx.into_step, 0))
     if pos.step + 1 >= pos.step_count:
         return answer(ctx, phrase("skill.left_step", step_left=step_left, name=step_name(pos)))

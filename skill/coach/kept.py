@@ -4,7 +4,8 @@ earlier shape, when each part last changed, and how two copies of it merge.
 Kept data (plain JSON, version `KEPT_VERSION`): `visits`, `tips`, `prefs` (see
 skill/coach/memory.py), the place (`pos`, `pos_at`, `stream`: the unfinished routine, see
 skill/coach/turn.py and skill/coach/stream.py), `history`, finished routines as [ISO date,
-minutes, focus, id], oldest first, and what the merge needs:
+minutes, focus, id], oldest first, `flag`, the last red flag heard ([kind, ISO date], kind
+one of RED_FLAGS; absent once the person said it is better), and what the merge needs:
 
 - `changed`: {"place": [t, n], "prefs.<name>": [t, n]}, when the place and each preference
   last changed: t, the turn's time in epoch seconds; n, one more than every n in the copy
@@ -18,8 +19,9 @@ Version 3 added `changed` and the ids; data of versions 1 and 2 reads as it alwa
 with every part as old as can be (t and n 0).
 
 Two copies merge (`merge`, the rule every store is given) as: the place with the later
-stamp, each preference with the later stamp (a tie: the incoming copy's), history the union
-by id, in date order, the newest HISTORY_KEEP; visits and tips the larger.
+stamp, the red flag (or its absence) with the later stamp, each preference with the later
+stamp (a tie: the incoming copy's), history the union by id, in date order, the newest
+HISTORY_KEEP; visits and tips the larger.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ KEPT_VERSION = 3
 READABLE = (1, 2, KEPT_VERSION)
 HISTORY_KEEP = 60  # finished routines kept (about two months of daily recovery)
 PLACE = ("pos", "pos_at", "stream")  # the parts of the place, which change together
+RED_FLAGS = ("sharp", "lasting", "swelling", "weight", "worsening")  # skill/coach/body.py's, by name
 
 Kept = dict[str, Any]
 
@@ -66,6 +69,9 @@ def migrate(saved: object) -> Kept:
         kept["stream"] = stream
     if isinstance(saved.get("history"), list):
         kept["history"] = [h for h in saved["history"] if _entry(h)]
+    flag = saved.get("flag")
+    if isinstance(flag, list) and len(flag) == 2 and flag[0] in RED_FLAGS and isinstance(flag[1], str):
+        kept["flag"] = list(flag)
     changed = saved.get("changed")
     if isinstance(changed, dict):
         stamps = {k: v for k, v in changed.items() if isinstance(k, str) and _stamp_ok(v)}
@@ -92,11 +98,13 @@ def record_finished(kept: Kept, pos: Position, today: date) -> None:
 def _value(kept: Kept, part: str) -> object:
     if part == "place":
         return tuple(kept.get(key) for key in PLACE)
+    if part == "flag":
+        return kept.get("flag")
     return kept.get("prefs", {}).get(part.removeprefix("prefs."))
 
 
 def _parts(kept: Kept) -> set[str]:
-    return {"place", *(f"prefs.{name}" for name in kept.get("prefs", {}))}
+    return {"place", "flag", *(f"prefs.{name}" for name in kept.get("prefs", {}))}
 
 
 def stamp(before: Kept, after: Kept, now: datetime) -> Kept:
@@ -127,6 +135,10 @@ def merge(stored: Kept, incoming: Kept) -> Kept:
         changed["place"] = a["changed"]["place"]
     if out.get("stream") is None:
         out.pop("stream", None)
+    if _when(a, "flag") > _when(b, "flag"):  # a red flag heard, or said to be better: the later
+        out.pop("flag", None)
+        out.update({"flag": a["flag"]} if "flag" in a else {})
+        changed["flag"] = a["changed"]["flag"]
     prefs = dict(b["prefs"])
     for name, value in a["prefs"].items():
         part = f"prefs.{name}"

@@ -20,7 +20,7 @@ from typing import Any
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, clamp_minutes
-from skill.coach import intents, reminders
+from skill.coach import body, intents, reminders
 from skill.coach.context import Ctx, Question
 from skill.coach.kept import fresh
 from skill.coach.replies import Reply, answer, listing, say, step_name
@@ -94,6 +94,8 @@ def usual_minutes(ctx: Ctx) -> int:
 
 
 def launch(ctx: Ctx) -> Reply:
+    if body.flagged(ctx):
+        return body.ask_if_better(ctx, phrase("memory.welcome_back"))
     returning = ctx.visits > 1 or ctx.kept.get("history")
     if not returning:
         return intents.launch(ctx)
@@ -116,7 +118,10 @@ def launch(ctx: Ctx) -> Reply:
 
 
 def start(ctx: Ctx) -> Reply:
-    """Start a routine, filling what the request did not say from the user's preferences."""
+    """Start a routine, filling what the request did not say from the user's preferences
+    (after a red flag: not before the person says it is better)."""
+    if body.flagged(ctx):
+        return body.ask_if_better(ctx)
     prefs = ctx.kept.get("prefs", {})
     filled = dict(ctx.slots)
     if not filled.get("duration", Slot()).value and isinstance(prefs.get("minutes"), int):
@@ -216,6 +221,8 @@ def yes(ctx: Ctx) -> Reply:
         return forget(ctx)
     if ctx.ask == Question.REMIND:
         return reminders.yes_to_offer(ctx)
+    if ctx.ask == Question.BETTER:
+        return body.better(ctx)
     if ctx.ask == Question.TARGET and ctx.area:  # a routine aimed at the sore area, with the usual preferences
         ctx.slots = {"area": Slot(None, ctx.area)}
         return start(ctx)
@@ -233,6 +240,8 @@ def no(ctx: Ctx) -> Reply:
     if ctx.ask == Question.FORGET:
         ctx.ask = None
         return answer(ctx, phrase("memory.forget_kept"))
+    if ctx.ask == Question.BETTER:
+        return body.not_better(ctx)
     if ctx.ask == Question.RESUME:
         ctx.pos, ctx.ask = None, Question.START
         return answer(ctx, phrase("skill.no_to_resume", minutes=usual_minutes(ctx)))

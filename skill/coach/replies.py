@@ -52,6 +52,27 @@ def step_name(pos: Position, index: int | None = None) -> str:
     return pos.script.steps[pos.step if index is None else index].name
 
 
+def movement_ended(ctx: Ctx) -> bool:
+    """The current movement is over and the next one not begun: its closing words ("Well
+    done. Next up, leg swings.") were said, step by step (the response with its last part)
+    or in the stream (the player is past them). Questions then speak of the next movement."""
+    if ctx.state != State.ACTIVE:
+        return False
+    pos = ctx.here
+    closing = pos.script.steps[pos.step].cues[-1]
+    if closing.kind != CueKind.END:  # the last step: finishing it finishes the routine
+        return False
+    if ctx.streaming:
+        return ctx.into_step >= closing.at
+    return pos.part + 1 >= len(seq.parts(pos))
+
+
+def name_now(ctx: Ctx) -> str:
+    """The movement a person would say they are on: the next one once the current has ended."""
+    pos = ctx.here
+    return step_name(pos, pos.step + 1) if movement_ended(ctx) else step_name(pos)
+
+
 def reprompt_for(ctx: Ctx) -> str:
     if ctx.state == State.READY:
         return phrase("skill.launch_reprompt")

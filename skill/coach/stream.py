@@ -27,7 +27,7 @@ from content.phrases import phrase
 from skill.coach import intents
 from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Device
-from skill.coach.replies import Reply, answer, routine_parts, say
+from skill.coach.replies import Reply, answer, name_now, routine_parts, say
 from skill.coach.replies import play as play_part
 from speech import sequencer as seq
 from speech.sequencer import Position
@@ -122,8 +122,7 @@ def help_streaming(ctx: Ctx) -> Reply:
     """Help while a routine streams: the player's commands, then the stream goes on."""
     if ctx.pos is None or ctx.state != State.ACTIVE:
         return intents.help_intent(ctx)
-    name = ctx.pos.script.steps[ctx.pos.step].name
-    return answer(ctx, phrase("stream.help", name=name), phrase("stream.safety"))
+    return answer(ctx, phrase("stream.help", name=name_now(ctx)), phrase("stream.safety"))
 
 
 def _here(stream: dict[str, Any], device: Device) -> int:

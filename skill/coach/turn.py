@@ -93,6 +93,7 @@ def turn(
     ctx = _context(ask, slots, new_session and not carried, session, kept)
     ctx.today, ctx.device = now.date(), device
     streams = stream.can_stream(kept, device)
+    ctx.streaming = streams
     if "pos" in session:
         ctx.pos = seq.from_attributes(session["pos"])
         if ctx.pos is None:

@@ -80,6 +80,13 @@ def create_app(
         app.register_blueprint(tracks_blueprint(tracks))
     app.register_blueprint(cards_blueprint())  # the movement cards a screen shows
 
+    _routes(app, skill, verifier)
+    return app
+
+
+def _routes(app: Flask, skill: Skill, verifier: Verifier) -> None:
+    """GET /health, POST /alexa, and a JSON error for anything HTTP refuses."""
+
     @app.get("/health")
     def health() -> Response:
         return jsonify(status="ok")
@@ -92,6 +99,8 @@ def create_app(
             verifier.verify(request.headers, body, doc)
             answer = to_json(skill.respond(doc))  # ASCII: lone surrogates too
             return Response(answer, mimetype="application/json")
+        except TooLarge as e:
+            return _refuse(str(e), 413)
         except (VerificationError, BadRequest) as e:
             return _refuse(str(e))
         except Exception:  # a request we did not foresee must still not become a 500
@@ -101,8 +110,6 @@ def create_app(
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> tuple[Response, int]:
         return jsonify(error=e.description), e.code or 400
-
-    return app
 
 
 def _tracks(preload_voice: bool) -> TrackStore | None:
@@ -115,10 +122,31 @@ def _tracks(preload_voice: bool) -> TrackStore | None:
     return tracks
 
 
+def settings_problem() -> str | None:
+    """What keeps the app from starting under gunicorn, from its settings alone, in one
+    sentence (None: nothing). gunicorn's config checks it before any worker starts."""
+    skill_id = os.environ.get("RECOVERY_COACH_SKILL_ID") or None
+    if not dev_from_env() and not skill_id:
+        return (
+            "set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), "
+            f"or {DEV_ENV}=1 for a local dev server without signature checks"
+        )
+    if os.environ.get("RECOVERY_COACH_DYNAMODB_TABLE") and not (
+        os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")
+    ):
+        return "RECOVERY_COACH_DYNAMODB_TABLE is set: also set AWS_DEFAULT_REGION (e.g. us-east-1)"
+    try:
+        _verifier(dev_from_env(), skill_id)
+    except ConfigError as e:
+        return str(e)
+    return None
+
+
 def _verifier(dev: bool, skill_id: str | None) -> Verifier:
     if not dev and not skill_id:
         raise ConfigError(
-            "set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), or use --dev for local testing"
+            "set RECOVERY_COACH_SKILL_ID to your skill's id (amzn1.ask.skill...), or use --dev "
+            "(RECOVERY_COACH_DEV=1 under gunicorn) for local testing"
         )
     try:
         return Verifier(skill_id=skill_id, check_signature=not dev)
@@ -126,7 +154,11 @@ def _verifier(dev: bool, skill_id: str | None) -> Verifier:
         raise ConfigError(f"cannot verify Alexa requests: {e}; install the ca-certificates package") from None
 
 
-def _refuse(reason: str) -> tuple[Response, int]:
+class TooLarge(BadRequest):
+    """A body over MAX_BODY_BYTES: answered 413, with the same JSON error as any refusal."""
+
+
+def _refuse(reason: str, status: int = 400) -> tuple[Response, int]:
     log.warning(
         "refused %s %s from %s: %s",
         request.method,
@@ -134,7 +166,7 @@ def _refuse(reason: str) -> tuple[Response, int]:
         for_log(request.remote_addr, 60),
         for_log(reason),
     )
-    return jsonify(error=reason), 400
+    return jsonify(error=reason), status
 
 
 def _read_json_body() -> bytes:
@@ -149,11 +181,12 @@ def _read_json_body() -> bytes:
         length = None
     if length is None and not environ.get("wsgi.input_terminated"):
         return b""
+    too_large = f"the body is too large (at most {MAX_BODY_BYTES // 1024} KB)"
     if (length or 0) > MAX_BODY_BYTES:
-        raise BadRequest("the body is too large")
+        raise TooLarge(too_large)
     body: bytes = environ["wsgi.input"].read(MAX_BODY_BYTES + 1 if length is None else length)
     if len(body) > MAX_BODY_BYTES:
-        raise BadRequest("the body is too large")
+        raise TooLarge(too_large)
     return body
 
 

@@ -10,10 +10,7 @@ to a running server with --url. Answers print as text with [pause 10s] marks.
 from __future__ import annotations
 
 import functools
-import json
 import re
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +26,7 @@ from skill.coach.understand import words as said_words
 from skill.coach.vocabulary import slot_types
 from skill.sim import times
 from skill.sim.times import iso_duration
+from skill.sim.transport import Transport
 from speech.ssml import segments
 
 DEV_SKILL_ID = "amzn1.ask.skill.recovery-coach-dev"
@@ -171,9 +169,6 @@ def ssml_to_text(ssml: str | None) -> str:
     return " ".join(" ".join(words).split())
 
 
-Transport = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
-
-
 def in_process(db_path: Path | str | None = None, skill_id: str = DEV_SKILL_ID) -> Transport:
     """Send envelopes through the real Flask app, in this process, in dev mode. One
     request at a time: each save is written within its request, not batched."""
@@ -186,23 +181,6 @@ def in_process(db_path: Path | str | None = None, skill_id: str = DEV_SKILL_ID) 
     def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         r = client.post("/alexa", json=doc)
         return r.status_code, r.get_json(silent=True) or {}
-
-    return send
-
-
-def over_http(url: str) -> Transport:
-    def send(doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        req = urllib.request.Request(
-            url, data=json.dumps(doc).encode(), method="POST", headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read() or b"{}")
-        except urllib.error.HTTPError as e:
-            try:
-                return e.code, json.loads(e.read() or b"{}")
-            except ValueError:
-                return e.code, {}
 
     return send
 

@@ -48,9 +48,10 @@ class Lines:
 
 
 def run_stream_chat(args: argparse.Namespace) -> int:
-    from skill.sim.chat import Conversation, in_process, over_http
+    from skill.sim.chat import Conversation, in_process
     from skill.sim.chat_stream import StreamChat
     from skill.sim.player import Player
+    from skill.sim.transport import over_http
 
     base = os.environ.get(BASE_ENV)
     if not base and args.url:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from content.phrases import phrase
+from speech.local import loudness
 from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH, Clip, silence
 from speech.timing import WORDS_PER_MINUTE
 
@@ -148,11 +149,11 @@ class Engine:
     @property
     def identity(self) -> str:
         """What makes this engine's audio what it is (for cache keys)."""
-        return f"{SYNTHESIS}:{self.voice}:{self.rate}"
+        return f"{SYNTHESIS}:{self.voice}:{self.rate}:{loudness.VERSION}"
 
     def clip(self, text: str) -> Clip:
         if text not in self._cache:
-            self._cache[text] = Clip(trim(synthesize(self.voice, self.rate, text, self.timeout)))
+            self._cache[text] = Clip(loudness.normalize(trim(synthesize(self.voice, self.rate, text, self.timeout))))
         return self._cache[text]
 
     def close(self) -> None:

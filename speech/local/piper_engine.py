@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from content.phrases import phrase
+from speech.local import loudness
 from speech.local.pcm import SAMPLE_RATE, Clip
 
 VOICE_ID = "en_US-joe-medium"
@@ -103,7 +104,7 @@ class PiperEngine:
     @property
     def identity(self) -> str:
         """What makes this voice's audio what it is (for cache keys)."""
-        return f"piper:{VOICE_ID}:{MODEL_SHA256[:16]}:{self.rate}"
+        return f"piper:{VOICE_ID}:{MODEL_SHA256[:16]}:{self.rate}:{loudness.VERSION}"
 
     def clip(self, text: str) -> Clip:
         if text not in self._memo:
@@ -118,7 +119,7 @@ class PiperEngine:
         if not chunks:
             return Clip(b"")
         samples = (np.concatenate(chunks).astype(np.float32) * GAIN).round().astype(np.int16)
-        return Clip(trim(samples))
+        return Clip(loudness.normalize(trim(samples)))
 
     def close(self) -> None:
         """Let the model go: a closed engine never speaks again, and its memory goes back to

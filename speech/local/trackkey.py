@@ -28,7 +28,8 @@ from speech.local import piper_engine
 from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SYNTHESIS
 from speech.script import Script, script_for
 
-RENDER_VERSION = "1"  # bump when the same inputs would sound different (chimes, mixing, encoding)
+# Bump when the same inputs would sound different (chimes, mixing, encoding, level).
+RENDER_VERSION = "2"  # 2: speech at one loudness (speech/local/loudness.py)
 ROUTE = "/audio"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,600}\.[0-9a-f]{24}")
 

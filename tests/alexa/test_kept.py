@@ -113,3 +113,32 @@ def test_a_record_from_before_versions_resumes_and_is_written(backend):
     assert "I've saved your place on hamstring roll" in said[2]
     after = (SQLiteStore(db_path) if db_path else store).get(USER)
     assert body(after)["visits"] == 3 and body(after)["prefs"] == {"minutes": 15} and after["rev"][0] >= 1
+
+
+FLAG = ["sharp", "2026-12-05"]
+FLAG_MERGES = [  # (what, stored, incoming, the flag the merge keeps)
+    (
+        "a red flag heard on another device is kept by a save that never saw it",
+        kept(flag=FLAG, changed={"flag": [200, 2]}),
+        kept(),
+        FLAG,
+    ),
+    (
+        "'it's better' said later lets go of the flag",
+        kept(flag=FLAG, changed={"flag": [200, 2]}),
+        kept(changed={"flag": [300, 3]}),
+        None,
+    ),
+    (
+        "a red flag heard after 'it's better' is kept",
+        kept(changed={"flag": [300, 3]}),
+        kept(flag=FLAG, changed={"flag": [400, 4]}),
+        FLAG,
+    ),
+]
+
+
+@pytest.mark.parametrize("what, stored, incoming, flag", FLAG_MERGES, ids=[m[0] for m in FLAG_MERGES])
+def test_the_later_word_on_a_red_flag_wins_the_merge(what, stored, incoming, flag):
+    assert merge(stored, incoming).get("flag") == flag
+    assert migrate(merge(stored, incoming)).get("flag") == flag  # and reads back as it was written

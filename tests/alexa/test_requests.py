@@ -68,10 +68,17 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("body, reason", [(b, r) for _, b, r in MALFORMED], ids=[n for n, _, _ in MALFORMED])
-def test_malformed_requests_get_400_with_a_reason(dev_client, body, reason):
+def test_malformed_requests_get_400_with_a_reason_and_a_huge_one_413(dev_client, body, reason):
     r = dev_client.post("/alexa", data=body, content_type="application/json")
-    assert r.status_code == 400
+    assert r.status_code == (413 if reason == "too large" else 400)
     assert reason in r.get_json()["error"]
+
+
+@pytest.mark.parametrize("megabytes", [1, 20])
+def test_an_oversized_body_is_refused_413_with_the_json_error(dev_client, megabytes):
+    r = dev_client.post("/alexa", data=b"{" + b" " * (megabytes << 20) + b"}", content_type="application/json")
+    assert r.status_code == 413
+    assert r.get_json() == {"error": "the body is too large (at most 128 KB)"}
 
 
 ODD = [
