@@ -321,3 +321,15 @@ def test_a_renderer_that_cannot_be_asked_leaves_the_routine_playing(skill_lambda
     assert play["type"] == "AudioPlayer.Play"
     assert "as it plays" in skill_lambda.speech
     assert LambdaApi.calls, "it was asked"
+
+
+def test_a_claim_left_by_a_container_that_died_is_taken_over(s3, moto, monkeypatch):
+    from skill.aws import bucket
+
+    client, name = s3
+    tracks = bucket.Bucket(name, f"{moto.url}/{name}", client=client)
+    assert tracks.claim("audio/x.mp3") and not tracks.claim("audio/x.mp3"), "claimed once"
+    monkeypatch.setattr(bucket, "STALE_S", -1)  # as if its render had outlived the function's timeout
+    assert tracks.claim("audio/x.mp3"), "an unfinished render's claim is taken over"
+    tracks.release("audio/x.mp3")
+    assert objects(s3) == []

@@ -67,9 +67,7 @@ def of_type(resources: dict, kind: str) -> list[dict]:
 def role_actions(resources: dict, function: str) -> dict[str, object]:
     """Each action the function's role allows, and the resources it allows it on."""
     role = resources[f"{function}Role"]["Properties"]
-    return {
-        a: s["Resource"] for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in s["Action"]
-    }
+    return {a: s["Resource"] for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in s["Action"]}
 
 
 def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
