@@ -309,7 +309,9 @@ def test_starting_a_routine_asks_the_renderer_to_make_the_rest_of_it_ahead(skill
     assert path == "/2015-03-31/functions/coach-RendererFunction/invocations"
     assert headers["X-Amz-Invocation-Type"] == "Event", "asynchronous: the answer does not wait for the renders"
     steps = len(TrackRef(PLAN, 0, ESPEAK, DEFAULT_RATE).script.steps)
-    assert body == {"ahead": [TrackRef(PLAN, step, ESPEAK, DEFAULT_RATE).key for step in range(1, steps)]}
+    assert body == {"ahead": [TrackRef(PLAN, step, ESPEAK, DEFAULT_RATE).key for step in range(steps)]}, (
+        "the track it plays first, then the rest of the routine"
+    )
     renderer = TrackStore(voices=frozenset({ESPEAK}), rates=frozenset({DEFAULT_RATE}))
     assert all(renderer.parse(key) for key in body["ahead"]), "keys the renderer takes"
 

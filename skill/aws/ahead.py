@@ -1,6 +1,8 @@
 """What the skill's Lambda calls when it sends a step's track to the player: the renderer
-Lambda is invoked asynchronously (InvocationType "Event") with the keys of the steps after
-it, so each is in the bucket before the player asks for it.
+Lambda is invoked asynchronously (InvocationType "Event") with the keys of that step and
+the steps after it, so each is in the bucket before the player asks for it. The step sent
+is among them: a player fetches it only once Alexa has spoken the reply, and the render
+started now is then under way or done (the renderer renders a track once, whoever asks).
 
 What must stay true: the invoke never delays or breaks the skill's answer beyond its short
 timeouts; a failure is logged, and the player's own request renders the track then.
@@ -21,10 +23,10 @@ FUNCTION_ENV = "RECOVERY_COACH_RENDERER_FUNCTION"
 log = logging.getLogger("recovery_coach.aws")
 
 
-def keys_after(inputs: PlanInputs, step: int, voice: str) -> list[str]:
-    """The keys of the routine's tracks after `step`, in the voice and rate the skill streams."""
+def keys_from(inputs: PlanInputs, step: int, voice: str) -> list[str]:
+    """The keys of the routine's tracks from `step` on, in the voice and rate the skill streams."""
     steps = len(TrackRef(inputs, step, voice, DEFAULT_RATE).script.steps)
-    return [TrackRef(inputs, later, voice, DEFAULT_RATE).key for later in range(step + 1, steps)]
+    return [TrackRef(inputs, later, voice, DEFAULT_RATE).key for later in range(step, steps)]
 
 
 def render_ahead(function: str, voice: str, client: Any = None) -> Callable[[PlanInputs, int], None]:
@@ -42,7 +44,7 @@ def render_ahead(function: str, voice: str, client: Any = None) -> Callable[[Pla
         return made[0]
 
     def rest_of_routine(inputs: PlanInputs, step: int) -> None:
-        keys = keys_after(inputs, step, voice)
+        keys = keys_from(inputs, step, voice)
         if not keys:
             return
         try:
