@@ -139,7 +139,7 @@ def containers(built, moto, s3, tmp_path):
     """Start renderer containers, each with a cache of its own (stopped at the end)."""
     started: list[Container] = []
 
-    def start() -> Container:
+    def start(**more: str) -> Container:
         env = {
             **os.environ,
             **AWS_ENV,
@@ -148,6 +148,7 @@ def containers(built, moto, s3, tmp_path):
             "RECOVERY_COACH_TRACKS_URL": f"{moto.url}/{s3[1]}",  # the bucket's public origin (path style here)
             "RECOVERY_COACH_AUDIO_VOICE": ESPEAK,
             "RECOVERY_COACH_CACHE_DIR": str(tmp_path / f"cache{len(started)}"),
+            **more,
         }
         started.append(Container(built, "skill.aws.renderer", env))
         return started[-1]
@@ -213,6 +214,14 @@ def test_what_is_not_a_fetch_is_a_clear_400(containers, s3):
         answer = c.call(event)
         assert answer["statusCode"] == 400 and "GET" in json.loads(answer["body"])["error"]
     assert objects(s3) == []
+
+
+def test_a_bucket_that_is_not_there_is_a_clear_503(containers):
+    answer = containers(RECOVERY_COACH_TRACKS_BUCKET="no-such-bucket").call(
+        url_event(TrackRef(PLAN, 0, ESPEAK, DEFAULT_RATE).path)
+    )
+    assert answer["statusCode"] == 503 and answer["headers"]["Retry-After"] == "5"
+    assert "try again" in json.loads(answer["body"])["error"]
 
 
 def test_head_never_renders(containers, s3):

@@ -76,7 +76,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     http = (event.get("requestContext") or {}).get("http") or {}
     if not isinstance(event.get("rawPath"), str) or http.get("method") not in ("GET", "HEAD"):
         return error(400, "ask for /audio/<key>.mp3 or /cards/<name>.png with GET").event()
-    return answer(event["rawPath"], head=http["method"] == "HEAD").event()
+    try:
+        return answer(event["rawPath"], head=http["method"] == "HEAD").event()
+    except Busy:  # this container's lock did not come free in time
+        return error(503, "the track is being made; try again shortly", **later()).event()
+    except Exception:  # the bucket or a render failed: said in the log, a short JSON answer to the player
+        log.exception("answering %.120s failed", event["rawPath"])
+        return error(503, "the track could not be made just now; try again shortly", **later()).event()
 
 
 def answer(path: str, head: bool) -> Answer:
@@ -138,19 +144,25 @@ def render_ahead(keys: list[str]) -> int:
         if ref is None:
             log.warning("asked to render ahead something that is no track: %.80s", name)
             continue
-        key = ref.path.lstrip("/")
-        if bucket.has(key) or not bucket.claim(key):
-            continue
         try:
-            make(store, bucket, ref, key)
-            made += 1
+            made += render_one(store, bucket, ref)
         except Busy:  # this container's lock: rendered by another request here
             pass
         except Exception:  # the player's request makes it (or says why not)
-            log.exception("rendering %s ahead failed", key)
-        finally:
-            bucket.release(key)
+            log.exception("rendering %s ahead failed", ref.path)
     return made
+
+
+def render_one(store: TrackStore, bucket: Bucket, ref: TrackRef) -> int:
+    """1 when this rendered the track into the bucket, 0 when it is there or being rendered."""
+    key = ref.path.lstrip("/")
+    if bucket.has(key) or not bucket.claim(key):
+        return 0
+    try:
+        make(store, bucket, ref, key)
+    finally:
+        bucket.release(key)
+    return 1
 
 
 def redirect(url: str) -> Answer:
