@@ -1,7 +1,7 @@
 """What ships to AWS: the SAM template passes cfn-lint, aws-sam-translator turns it into
-CloudFormation with what the code expects (table key, environment, handler, trigger,
-least privilege), and the Lambda entry answers a LaunchRequest without importing Flask,
-against DynamoDB (moto's server)."""
+CloudFormation with what the code expects (table key, environment, handler, trigger, the
+renderer's image and Function URL, least privilege), and the Lambda entry answers a
+LaunchRequest without importing Flask, against DynamoDB (moto's server)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from skill.store import dynamo  # noqa: E402
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 TEMPLATE = DEPLOY / "template.yaml"
+RENDERER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/recovery-coach-renderer:python3.12-v1"
 
 
 class CfnLoader(yaml.SafeLoader):
@@ -50,6 +51,9 @@ def cloudformation():
     code = template["Resources"]["CoachFunction"]["Properties"]
     assert (DEPLOY / code["CodeUri"] / "requirements.txt").exists()
     code["CodeUri"] = "s3://artifacts/recovery-coach.zip"  # what `sam deploy` uploads and writes in
+    renderer = template["Resources"]["RendererFunction"]
+    assert (DEPLOY.parent / renderer["Metadata"]["Dockerfile"]).exists()
+    renderer["Properties"]["ImageUri"] = RENDERER_IMAGE  # what `sam build` builds and `sam deploy` pushes
     session = boto3.session.Session(region_name="us-east-1")  # for the ARNs it writes; no call is made
     translator = Translator(managed_policy_map=None, sam_parser=Parser(), boto_session=session)
     out = translator.translate(template, {"SkillId": DEV_SKILL_ID})
@@ -60,8 +64,14 @@ def of_type(resources: dict, kind: str) -> list[dict]:
     return [r["Properties"] for r in resources.values() if r["Type"] == kind]
 
 
+def role_actions(resources: dict, function: str) -> dict[str, object]:
+    """Each action the function's role allows, and the resources it allows it on."""
+    role = resources[f"{function}Role"]["Properties"]
+    return {a: s["Resource"] for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in s["Action"]}
+
+
 def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
-    (function,) = of_type(cloudformation, "AWS::Lambda::Function")
+    function = cloudformation["CoachFunction"]["Properties"]
     assert function["Handler"] == "lambda_function.handler"
     assert (DEPLOY / "lambda" / "lambda_function.py").exists()
     assert tuple(map(int, function["Runtime"].removeprefix("python").split("."))) >= (3, 11)
@@ -70,11 +80,11 @@ def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
         "RECOVERY_COACH_SKILL_ID",
         "RECOVERY_COACH_DYNAMODB_TABLE",
         "RECOVERY_COACH_AUDIO_BASE_URL",
-        "RECOVERY_COACH_AUDIO_PUBLISHED",
+        "RECOVERY_COACH_RENDERER_FUNCTION",
     }
-    assert env["RECOVERY_COACH_AUDIO_PUBLISHED"] == "common"
-    assert env["RECOVERY_COACH_AUDIO_BASE_URL"] == {"Fn::Sub": "https://${TracksBucket.RegionalDomainName}"}
-    (permission,) = of_type(cloudformation, "AWS::Lambda::Permission")
+    assert env["RECOVERY_COACH_AUDIO_BASE_URL"] == {"Fn::GetAtt": ["RendererFunctionUrl", "FunctionUrl"]}
+    assert env["RECOVERY_COACH_RENDERER_FUNCTION"] == {"Ref": "RendererFunction"}
+    (permission,) = [p for p in of_type(cloudformation, "AWS::Lambda::Permission") if "EventSourceToken" in p]
     assert permission["Principal"] == "alexa-appkit.amazon.com"
     assert permission["EventSourceToken"] == {"Ref": "SkillId"}
 
@@ -82,9 +92,33 @@ def test_the_translator_makes_the_function_alexa_may_call(cloudformation):
 def test_the_table_is_keyed_as_the_adapter_expects_and_the_role_may_only_touch_items(cloudformation):
     (table,) = of_type(cloudformation, "AWS::DynamoDB::Table")
     assert table["KeySchema"] == [{"AttributeName": dynamo.PARTITION_KEY, "KeyType": "HASH"}]
-    (role,) = of_type(cloudformation, "AWS::IAM::Role")
-    actions = {a for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in s["Action"]}
-    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+    actions = role_actions(cloudformation, "CoachFunction")
+    assert actions == {
+        "dynamodb:GetItem": {"Fn::GetAtt": ["CoachTable", "Arn"]},
+        "dynamodb:PutItem": {"Fn::GetAtt": ["CoachTable", "Arn"]},
+        "dynamodb:DeleteItem": {"Fn::GetAtt": ["CoachTable", "Arn"]},
+        "lambda:InvokeFunction": {"Fn::GetAtt": ["RendererFunction", "Arn"]},
+    }, "the skill may touch its table's items and ask the renderer to render, nothing more"
+
+
+def test_the_renderer_is_an_image_behind_a_public_function_url_that_may_only_touch_the_tracks(cloudformation):
+    function = cloudformation["RendererFunction"]["Properties"]
+    assert function["PackageType"] == "Image" and function["Code"] == {"ImageUri": RENDERER_IMAGE}
+    env = function["Environment"]["Variables"]
+    assert env["RECOVERY_COACH_TRACKS_BUCKET"] == {"Ref": "TracksBucket"}
+    assert env["RECOVERY_COACH_TRACKS_URL"] == {"Fn::Sub": "https://${TracksBucket.RegionalDomainName}"}
+    assert env["RECOVERY_COACH_CACHE_DIR"].startswith("/tmp/")
+    (url,) = of_type(cloudformation, "AWS::Lambda::Url")
+    assert url["AuthType"] == "NONE" and url["TargetFunctionArn"] == {"Ref": "RendererFunction"}
+    public = [p for p in of_type(cloudformation, "AWS::Lambda::Permission") if p.get("FunctionUrlAuthType")]
+    assert [p["Principal"] for p in public] == ["*"], "Alexa fetches the tracks anonymously"
+    objects = [{"Fn::Sub": f"${{TracksBucket.Arn}}/{folder}/*"} for folder in ("audio", "cards", "rendering")]
+    assert role_actions(cloudformation, "RendererFunction") == {
+        "s3:GetObject": objects,
+        "s3:PutObject": objects,
+        "s3:DeleteObject": {"Fn::Sub": "${TracksBucket.Arn}/rendering/*"},
+        "s3:ListBucket": {"Fn::GetAtt": ["TracksBucket", "Arn"]},
+    }
 
 
 def test_ask_resources_point_at_the_skill_package():

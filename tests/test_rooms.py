@@ -26,6 +26,7 @@ FORBIDDEN = {
     "skill/store": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli"),
     "skill/alexa": ("skill.server", "skill.sim", "skill.cli", "flask", "werkzeug"),
     "skill/server": ("skill.sim", "skill.cli"),
+    "skill/aws": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli", "flask", "werkzeug"),
 }
 
 

@@ -6,6 +6,11 @@ the function through the `AlexaSkill` trigger that deploy/template.yaml restrict
 skill id, so no signature check is needed here; ask-sdk-core still refuses a request for
 another skill id. Per-user data goes to DynamoDB (RECOVERY_COACH_DYNAMODB_TABLE, set by
 the template). The skill is built once per container, during Lambda's init phase.
+
+Every plan streams: the tracks' origin (RECOVERY_COACH_AUDIO_BASE_URL) is the renderer
+Lambda's Function URL, which makes a track when it is first asked for, and each time the
+skill sends a track to the player the renderer is invoked asynchronously to render the rest
+of the routine ahead (RECOVERY_COACH_RENDERER_FUNCTION, skill/aws/ahead.py).
 """
 
 from __future__ import annotations
@@ -13,10 +18,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from skill.alexa import audio
 from skill.alexa.adapter import Skill
 from skill.alexa.envelope import BadRequest
+from skill.aws.ahead import FUNCTION_ENV, render_ahead
 
-SKILL = Skill(skill_id=os.environ.get("RECOVERY_COACH_SKILL_ID") or None)
+RENDERER = os.environ.get(FUNCTION_ENV, "").strip()
+SKILL = Skill(
+    skill_id=os.environ.get("RECOVERY_COACH_SKILL_ID") or None,
+    on_play=render_ahead(RENDERER, audio.voice()) if RENDERER else None,
+)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 RECOVERY_COACH_AUDIO_BASE_URL is the HTTPS origin serving the step tracks (Alexa plays
 only HTTPS); without it no device streams. RECOVERY_COACH_AUDIO_VOICE names the tracks'
-voice (they may be rendered on another machine, e.g. for a Lambda).
-RECOVERY_COACH_AUDIO_PUBLISHED=common says the origin holds only the common plans' tracks
-(a static bucket filled by `audio build --common --rotations`): other plans are coached
-step by step.
+voice (they may be rendered on another machine, e.g. by the renderer Lambda). The origin
+makes any plan's tracks when asked (the server's /audio, the renderer's Function URL), so
+every plan streams.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
 
 BASE_ENV = "RECOVERY_COACH_AUDIO_BASE_URL"
 VOICE_ENV = "RECOVERY_COACH_AUDIO_VOICE"
-PUBLISHED_ENV = "RECOVERY_COACH_AUDIO_PUBLISHED"
 
 
 def base_url() -> str | None:
@@ -35,11 +33,6 @@ def voice() -> str:
     from speech.local.piper_engine import VOICE_ID  # here: only a streaming turn needs it
 
     return os.environ.get(VOICE_ENV, "").strip() or VOICE_ID
-
-
-def all_tracks() -> bool:
-    """Whether the origin holds every plan's tracks (see PUBLISHED_ENV)."""
-    return os.environ.get(PUBLISHED_ENV, "").strip() != "common"
 
 
 def directive(audio: Audio) -> Directive:

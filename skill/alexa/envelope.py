@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from skill.alexa.audio import all_tracks, base_url
+from skill.alexa.audio import base_url
 from skill.coach.context import Device
 
 PLAYER_TYPES = tuple(
@@ -194,6 +194,5 @@ def device_of(env: Any) -> Device:
         token=playing_token if isinstance(playing_token, str) else None,
         offset_ms=whole(getattr(player, "offset_in_milliseconds", None)),
         playing=activity == "PLAYING",
-        all_tracks=all_tracks(),
         screen=getattr(interfaces, "alexa_presentation_apl", None) is not None,
     )

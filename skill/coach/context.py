@@ -20,14 +20,13 @@ from speech.states import State
 @dataclass(frozen=True, eq=False)  # never compared
 class Device:
     """What a request says of the device: whether it can play the coach's tracks (it has a
-    player and the tracks are served), which plans' tracks exist (`all_tracks` False: only
-    the common plans'), and what it plays now (the token, the offset, whether it is playing)."""
+    player and the tracks are served), and what it plays now (the token, the offset, whether
+    it is playing)."""
 
     player: bool = False
     token: str | None = None
     offset_ms: int = 0
     playing: bool = False
-    all_tracks: bool = True
     screen: bool = False  # it draws the coach's screen (an Echo Show: APL)
 
 

@@ -31,7 +31,6 @@ from skill.coach.replies import Reply, answer, name_now, routine_parts, say
 from skill.coach.replies import play as play_part
 from speech import sequencer as seq
 from speech.sequencer import Position
-from speech.ssml import prepend
 from speech.states import State
 
 STEPS, STREAM = "steps", "stream"  # prefs["mode"]
@@ -58,11 +57,6 @@ class StopAudio:
 
 Audio = PlayTrack | StopAudio
 STOP = StopAudio()
-
-
-def published(pos: Position, device: Device) -> bool:
-    """Whether this plan's tracks can be played on the device (see Device.all_tracks)."""
-    return device.all_tracks or pos.inputs.common
 
 
 def can_stream(kept: dict[str, Any], device: Device | None) -> bool:
@@ -150,8 +144,6 @@ def adapt(  # noqa: PLR0911 (one return per kind of answer, in the order they ar
         new = _new_routine(before, pos)
         if stream.get("broke") and not new:
             return reply  # its audio failed twice: this routine carries on spoken
-        if not published(pos, device):  # coached step by step, as on a device without a player
-            return replace(reply, ssml=prepend(reply.ssml, phrase("stream.not_published"))) if new else reply
         same = not new and before is not None and before.step == pos.step and ask not in FROM_THE_TOP
         if new or "rid" not in stream:
             stream = {"rid": _rid(now)}

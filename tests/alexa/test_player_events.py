@@ -3,7 +3,6 @@ directives out (player_events/*.txt), through the real Flask app and a real stor
 
 Lines:
   = no player | = no base url      the device has no AudioPlayer / the server no base URL
-  = published common               the origin holds only the common plans' tracks
   = playing N at M:SS              what the device reports in context.AudioPlayer from here
   = stopped N at M:SS | = idle     (N: the routine's step, counted from 1)
   > words                          said to Alexa (a new session unless one is open); mid-stream
@@ -145,8 +144,6 @@ def run(path: Path, send, monkeypatch) -> None:
                 device.conv.interfaces = {}
             elif text == "no base url":
                 monkeypatch.delenv("RECOVERY_COACH_AUDIO_BASE_URL")
-            elif text == "published common":
-                monkeypatch.setenv("RECOVERY_COACH_AUDIO_PUBLISHED", "common")
             elif text == "idle":
                 device.state = ("IDLE", 0, 0)
             else:
