@@ -31,8 +31,9 @@ lint: setup
 	$(BIN)/mypy --strict content speech skill
 	$(BIN)/cfn-lint deploy/template.yaml
 
+# Two workers, a test file each at a time (a file's fixtures, such as a server, stay in one worker).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Serve the Alexa skill locally in dev mode (no signature checks); it prints how to try it.
 run: setup

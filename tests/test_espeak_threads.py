@@ -105,7 +105,11 @@ def test_without_the_espeak_ng_program_each_render_says_how_to_install_it(monkey
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PATH": str(tmp_path)},
+        env={
+            **os.environ,
+            "PATH": str(tmp_path),
+            "RECOVERY_COACH_CACHE_DIR": str(tmp_path / "cache"),
+        },  # nothing cached
     )
     assert result.returncode == 1 and "sudo apt-get install espeak-ng" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
