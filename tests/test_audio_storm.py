@@ -27,7 +27,7 @@ from speech.local.trackstore import KIND, RENDERING, SPEAKERS, WAITING, TrackSto
 pytestmark = pytest.mark.slow
 
 ESPEAK = "gmw/en-us"
-WORKER_MB = 600  # a worker holds at most SPEAKERS neural voices (about 170 MB each) and what rendering needs
+WORKER_MB = 750  # a worker holds at most SPEAKERS neural voices (about 170 MB each) and what rendering needs
 HEALTH_S = 1.0
 RATES = [DEFAULT_RATE + 2 * n for n in range(STORM)]  # faster than the scripts' pace: no cue is pushed back
 ONSET_S = 0.02  # a cue heard where it is due
