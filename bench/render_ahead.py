@@ -25,9 +25,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "alexa")]
 from gunicornkit import Gunicorn  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
-from skill.sim.chat import Conversation, over_http  # noqa: E402
+from skill.sim.chat import Conversation  # noqa: E402
 from skill.sim.chat_stream import AUDIO_PLAYER  # noqa: E402
 from skill.sim.player import NEARLY  # noqa: E402
+from skill.sim.transport import over_http  # noqa: E402
 from speech.local.trackkey import TrackRef, parse_key  # noqa: E402
 
 BASE = "https://coach.example"
