@@ -51,10 +51,6 @@ class Ahead(Generic[T]):
                 self._thread = threading.Thread(target=self._run, name="render-ahead", daemon=True)
                 self._thread.start()
 
-    def waiting(self) -> tuple[T, ...]:
-        with self._changed:
-            return tuple(self._queue)
-
     def settled(self, timeout: float) -> bool:
         """Wait until nothing waits (False if `timeout` passed first)."""
         with self._changed:

@@ -179,12 +179,6 @@ class TrackStore:
         """Wait until no track waits to be rendered ahead (False if `timeout` passed first)."""
         return self._ahead.settled(timeout)
 
-    def stop_ahead(self, timeout: float) -> None:
-        """Render nothing more ahead; wait up to `timeout` for the clip under way."""
-        self._ahead.stop(timeout)
-        with self._quiet:
-            self._quiet.notify_all()
-
     def preload(self, voice: str, rate: int) -> None:
         """Load (voice, rate)'s engine now, in the background, so the first track asked for
         does not wait for it (a neural voice takes a second or two to load)."""
@@ -201,7 +195,8 @@ class TrackStore:
             return
         for cue in thing.script.steps[thing.step].cues:
             with self._quiet:
-                self._quiet.wait_for(lambda: self._asking == 0 or self._ahead.stopping)
+                while self._asking and not self._ahead.stopping:  # stopping at exit is seen within a second
+                    self._quiet.wait(1.0)
             if self._ahead.stopping:
                 return  # the process is ending
             with self._rendering:
