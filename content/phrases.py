@@ -26,6 +26,7 @@ def phrasebook(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     return book
 
 
+@functools.cache  # the phrasebook is read once and never changes: neither do its keys' wordings
 def variants(key: str, locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
     """All wordings of a dotted key such as 'script.halfway'."""
     node = phrasebook(locale)

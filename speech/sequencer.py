@@ -13,6 +13,7 @@ steps. Nothing here renders speech: callers render the current part themselves.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,7 +40,7 @@ class Position:
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", State(self.state))  # a plain word becomes its State
 
-    @property
+    @functools.cached_property  # a Position never changes: neither does its script
     def script(self) -> Script:
         return script_for(self.inputs)
 
@@ -153,10 +154,17 @@ def from_attributes(attrs: object) -> Position | None:
             return None  # saved after clamping: anything else was not saved by us
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (step, part)):
             return None
-        inputs = PlanInputs(minutes, focus, bool(roller), cardio, tuple(targets), rotation)  # checks the rest
+        inputs = _inputs(minutes, focus, bool(roller), cardio, tuple(targets), rotation)  # checks the rest
         pos = Position(inputs, step, part, State(state))
         if not 0 <= step < pos.step_count or not 0 <= part < len(parts(pos)):
             return None
         return pos
     except (KeyError, TypeError, ValueError):
         return None
+
+
+@functools.lru_cache(maxsize=1024, typed=True)  # typed: a rotation of True is not the rotation 1
+def _inputs(*plan: Any) -> PlanInputs:
+    """The plan inputs saved as `plan`, built (and checked) once per distinct plan: every turn
+    of a routine reads the same ones back. A ValueError is raised, never cached."""
+    return PlanInputs(*plan)

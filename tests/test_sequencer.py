@@ -117,3 +117,10 @@ def test_cardio_choice_and_targets_travel_in_the_attributes_only_when_chosen():
 )
 def test_unknown_cardio_or_targets_in_attributes_restart_politely(extra):
     assert sequencer.from_attributes({"v": 1, "plan": [20, "full", 1, *extra], "at": [0, 0], "state": "active"}) is None
+
+
+def test_a_plan_read_before_does_not_let_a_lookalike_through():
+    """Plans read back are remembered; True must not pass for the rotation 1 it equals."""
+    good = {"v": 1, "plan": [20, "full", 1, "walking", [], 1], "at": [0, 0], "state": "active"}
+    assert sequencer.from_attributes(good) is not None
+    assert sequencer.from_attributes({**good, "plan": [20, "full", 1, "walking", [], True]}) is None

@@ -120,6 +120,7 @@ class TurnHandler(AbstractRequestHandler):
             except StoreError:
                 store_ok = False
         reason = getattr(req, "reason", None)  # a SessionEndedRequest's: the user went quiet, or an error
+        device = device_of(env)
         result = turn(
             ask,
             slots,
@@ -129,7 +130,7 @@ class TurnHandler(AbstractRequestHandler):
             now=_stamp(req),
             store_ok=store_ok,
             went_quiet=getattr(reason, "value", reason) in QUIET_REASONS,
-            device=device_of(env),
+            device=device,
         )
         result = settle(result, self.store, uid)
         if in_session:
@@ -141,7 +142,7 @@ class TurnHandler(AbstractRequestHandler):
                 outcome = coach_reminders.Outcome.FAILED  # allowed, yet refused: never ask twice in a row
             reply = coach_reminders.after(reply, outcome)
         self.played(reply)
-        return _response(handler_input, reply, ask != Ask.GONE_QUIET, device_of(env).screen)
+        return _response(handler_input, reply, ask != Ask.GONE_QUIET, device.screen)
 
     def played(self, reply: Reply) -> None:
         """Tell `on_play` of every track the reply sends to the player."""

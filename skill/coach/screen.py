@@ -6,10 +6,13 @@ asks (pause, back, next)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from content.library import library
 from content.phrases import phrase
+from content.planner import PlanInputs
+from speech.script import script_for
 from speech.sequencer import Position
 
 
@@ -25,17 +28,22 @@ class Screen:
 
 
 def screen_for(pos: Position, seconds: float) -> Screen:
-    steps = pos.script.steps
-    step = steps[pos.step]
+    return _screen(pos.inputs, pos.step, max(1, round(seconds)))
+
+
+@functools.lru_cache(maxsize=1024)  # a Screen is frozen, and made of the plan, step and seconds alone
+def _screen(inputs: PlanInputs, index: int, seconds: int) -> Screen:
+    steps = script_for(inputs).steps
+    step = steps[index]
     movement = library().get(step.movement_id)
     name = movement.name.replace("I.T.", "IT")
-    upcoming = steps[pos.step + 1].name if pos.step + 1 < len(steps) else None
+    upcoming = steps[index + 1].name if index + 1 < len(steps) else None
     return Screen(
         movement_id=movement.id,
         title=name[:1].upper() + name[1:],
         cue=movement.steps[0] if movement.steps else "",
-        seconds=max(1, round(seconds)),
+        seconds=seconds,
         next=phrase("screen.next", next=upcoming) if upcoming else phrase("screen.last"),
-        progress=phrase("screen.progress", step=pos.step + 1, steps=len(steps)),
-        done=pos.step / len(steps),
+        progress=phrase("screen.progress", step=index + 1, steps=len(steps)),
+        done=index / len(steps),
     )

@@ -19,6 +19,7 @@ memory.forget_failed).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -132,10 +133,16 @@ def _unsaved(reply: Reply, pos: Position | None) -> Reply | None:
     """If the reply says the place is saved: the reply saying instead that it could not be."""
     if pos is None or reply.ssml is None:
         return None
-    claim = text(phrase("skill.stop_saved", name=step_name(pos)))
+    claim, instead = _save_claim(step_name(pos))
     if claim not in reply.ssml:
         return None
-    return replace(reply, ssml=reply.ssml.replace(claim, text(phrase("skill.stop_unsaved", name=step_name(pos)))))
+    return replace(reply, ssml=reply.ssml.replace(claim, instead))
+
+
+@functools.lru_cache(maxsize=256)
+def _save_claim(name: str) -> tuple[str, str]:
+    """What a reply says when it says the place at a movement is saved, and what it says instead."""
+    return text(phrase("skill.stop_saved", name=name)), text(phrase("skill.stop_unsaved", name=name))
 
 
 def _for_the_player(ask: Ask, ctx: Ctx, before: Position | None, reply: Reply, now: datetime) -> Reply:
