@@ -9,11 +9,13 @@ coach says can become a command (docs/offline.md has the figures).
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from content.phrases import phrase
 from skill.listen.gate import Understand, Verdict, judge
@@ -109,3 +111,34 @@ def wait_slices(timeout: float | None, slice_s: float = 0.05) -> Iterator[float]
         if left <= 0:
             return
         yield left
+
+
+def heard_lines(
+    audio_in: str | None, commands: Mapping[str, Sequence[str]], understand: Understand
+) -> tuple[Callable[[], str], Callable[[], Any]]:
+    """For `chat --listen`: a function giving the words of the next command heard (the other
+    utterances shown as ignored; EOFError when the file ends), and a context that makes the
+    listener deaf while it is open."""
+    deaf = threading.Event()
+    hearing = Hearing(blocks_from(audio_in), make_listener(commands), understand, deaf.is_set).start()
+    print(phrase("listen.listening"), flush=True)
+
+    def read() -> str:
+        while True:
+            v = hearing.next(3600)
+            if isinstance(v, Ended):
+                raise EOFError
+            if v is not None:
+                print(verdict_line(v), flush=True)
+                if v.intent is not None:
+                    return v.command
+
+    @contextlib.contextmanager
+    def deafened() -> Iterator[None]:
+        deaf.set()
+        try:
+            yield
+        finally:
+            deaf.clear()
+
+    return read, deafened
