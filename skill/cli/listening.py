@@ -120,7 +120,8 @@ def heard_lines(
     utterances shown as ignored; EOFError when the file ends), and a context that makes the
     listener deaf while it is open."""
     deaf = threading.Event()
-    hearing = Hearing(blocks_from(audio_in), make_listener(commands), understand, deaf.is_set).start()
+    blocks = blocks_from(audio_in)
+    hearing = Hearing(blocks, make_listener(commands), understand, deaf.is_set).start()
     print(phrase("listen.listening"), flush=True)
 
     def read() -> str:

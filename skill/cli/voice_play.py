@@ -258,8 +258,8 @@ def hands_free(
 
     voice = Voice(speaker, sink.stop)
     try:
+        blocks = blocks_from(args.audio_in)  # first: a missing microphone is told before the model loads
         listener = make_listener(listen_sentences())
-        blocks = blocks_from(args.audio_in)
     except CannotListen as exc:
         print(phrase("listen.carry_on", reason=str(exc)), file=sys.stderr)
         return keyboard, display

@@ -1,8 +1,8 @@
 """The recognizer: pocketsphinx (its wheel holds the US English acoustic model, dictionary and
 general language model), behind the `Listener` interface.
 
-Speech is cut into utterances by pocketsphinx's Endpointer (voice activity over a 0.3 s
-window); each utterance is decoded as it arrives, against the listener's own language
+Speech is cut into utterances by loudness over the noise floor (skill/listen/endpoint.py); when one is the wake word alone, the decoder goes on
+listening for up to WAKE_WAIT seconds, so "coach ... next" is one utterance; each utterance is decoded as it arrives, against the listener's own language
 (skill/listen/language.py), so the words are ready soon after the speaker stops. What
 comes out is the best sentence and its posterior probability from the word lattice, the
 confidence the gate holds against its threshold.
@@ -16,9 +16,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from skill.listen.endpoint import FRAME, Endpointer
 from skill.listen.language import WAKE, arpa
 from skill.listen.listener import SAMPLE_RATE, Heard
 
+WAKE_WAIT = 1.5  # seconds a pause after the wake word may last, the command still heard with it
 EVERYDAY_WORDS = 1000  # the most common words of the general model, for speech that is not a command
 
 
@@ -59,12 +61,16 @@ class SphinxListener:
                 hmm=str(model_dir() / "en-us"), dict=str(model_dir() / "cmudict-en-us.dict"), lm=path, logfn=log
             )
             self._decoder: Any = pocketsphinx.Decoder(config)
-        self._endpointer: Any = pocketsphinx.Endpointer(sample_rate=SAMPLE_RATE)
-        self.frame_bytes: int = self._endpointer.frame_bytes
+        self._endpointer = Endpointer()
+        self.frame_bytes = int(FRAME * SAMPLE_RATE) * 2
         self._pending = b""
-        self._frames = 0  # endpointer frames seen: the stream's clock
         self._start = 0.0
+        self._holding = 0  # frames left to wait for the command after the wake word alone
         self.vocabulary = {w for ss in said.values() for s in ss for w in s.split()} | {WAKE}
+
+    def restart(self) -> None:
+        """A new stream (another microphone or file): the noise floor is learnt afresh."""
+        self._endpointer, self._pending, self._holding = Endpointer(), b"", 0
 
     def feed(self, pcm: bytes) -> list[Heard]:
         """Take audio; the utterances that ended in it."""
@@ -79,18 +85,26 @@ class SphinxListener:
 
     def _frame(self, frame: bytes) -> Heard | None:
         ep, dec = self._endpointer, self._decoder
-        was_speaking = ep.in_speech
-        self._frames += 1
-        speech = ep.process(frame)
-        if speech is None:
+        speech, started, ended = ep.process(frame)
+        if self._holding:  # after the wake word alone, every frame is the same utterance
+            self._holding -= 1
+            dec.process_raw(frame)
+            if ended or not (self._holding or ep.speaking):
+                self._holding = 0
+                return self._end(ep.now)
             return None
-        if not was_speaking:
+        if started:
             dec.start_utt()
-            self._start = ep.speech_start
-        dec.process_raw(speech)
-        if ep.in_speech:
+            self._start = ep.now - len(speech) * FRAME
+        if speech:
+            dec.process_raw(b"".join(speech))
+        if not ended:
             return None
-        return self._end(ep.speech_end)
+        said = dec.hyp()
+        if said is not None and said.hypstr.strip() == WAKE:  # "coach, ... next": the command comes after a pause
+            self._holding = round(WAKE_WAIT / FRAME)
+            return None
+        return self._end(ep.now)
 
     def _end(self, end: float) -> Heard:
         dec = self._decoder
@@ -102,10 +116,8 @@ class SphinxListener:
     def close(self) -> list[Heard]:
         """The end of the stream: an utterance still open ends here."""
         ep = self._endpointer
-        if not ep.in_speech:
-            return []
-        speech = ep.end_stream(self._pending.ljust(self.frame_bytes, b"\0"))
         self._pending = b""
-        if speech is not None:
-            self._decoder.process_raw(speech)
-        return [self._end(ep.speech_end)]
+        if not (ep.speaking or self._holding):
+            return []
+        ep.speaking, self._holding = False, 0
+        return [self._end(ep.now)]
