@@ -18,11 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from content.phrases import phrase
-from skill.listen.gate import Understand, Verdict, judge
+from skill.listen.gate import Ignored, Understand, Verdict, judge
 from skill.listen.listener import Listener
 from skill.listen.sources import NoMicrophone, file_blocks, microphone_blocks
 
 Muted = Callable[[], bool]
+WHY = {
+    Ignored.NOTHING: "listen.why.nothing",
+    Ignored.NO_WAKE_WORD: "listen.why.no_wake_word",
+    Ignored.UNSURE: "listen.why.unsure",
+    Ignored.NOT_UNDERSTOOD: "listen.why.not_understood",
+}
 
 
 class CannotListen(Exception):
@@ -38,7 +44,7 @@ def verdict_line(v: Verdict) -> str:
     text, sure = v.heard.text, v.heard.confidence
     if v.ignored is None:
         return phrase("listen.heard", text=text, confidence=sure)
-    return phrase("listen.ignored", text=text, confidence=sure, why=phrase(f"listen.why.{v.ignored}"))
+    return phrase("listen.ignored", text=text, confidence=sure, why=phrase(WHY[v.ignored]))
 
 
 def make_listener(commands: Mapping[str, Sequence[str]]) -> Listener:

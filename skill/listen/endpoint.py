@@ -2,11 +2,12 @@
 
 pocketsphinx's voice activity detector held an utterance open for as long as a fan or music
 played under it at 10 dB SNR (both sound voiced to it), so no command ever ended. This one
-follows the noise floor (the first frame's level to begin with; it drops at once to a quieter frame and rises slowly, FLOOR_RISE dB a
-second, so steady noise becomes the floor and speech does not) and calls a frame speech when it
-is ABOVE_FLOOR dB louder. An utterance starts after START_FRAMES speech frames of the last
-START_OF, keeps LOOKBACK frames from before it (the start of the first word), and ends after
-END_FRAMES frames without speech (0.3 s).
+follows the noise floor (the first frame's level to begin with; it drops at once to a
+quieter frame and rises slowly, FLOOR_RISE dB a second, so steady noise becomes the floor
+and speech does not) and calls a frame speech when it is ABOVE_FLOOR dB louder. An
+utterance starts after START_FRAMES speech frames of the last START_OF, keeps LOOKBACK
+frames from before it (the start of the first word), and ends after END_FRAMES frames
+without speech (0.3 s).
 """
 
 from __future__ import annotations

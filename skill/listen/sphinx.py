@@ -1,11 +1,12 @@
 """The recognizer: pocketsphinx (its wheel holds the US English acoustic model, dictionary and
 general language model), behind the `Listener` interface.
 
-Speech is cut into utterances by loudness over the noise floor (skill/listen/endpoint.py); when one is the wake word alone, the decoder goes on
-listening for up to WAKE_WAIT seconds, so "coach ... next" is one utterance; each utterance is decoded as it arrives, against the listener's own language
-(skill/listen/language.py), so the words are ready soon after the speaker stops. What
-comes out is the best sentence and its posterior probability from the word lattice, the
-confidence the gate holds against its threshold.
+Speech is cut into utterances by loudness over the noise floor (skill/listen/endpoint.py);
+when one is the wake word alone, the decoder goes on listening for up to WAKE_WAIT seconds,
+so "coach ... next" is one utterance. Each utterance is decoded as it arrives, against the
+listener's own language (skill/listen/language.py), so the words are ready soon after the
+speaker stops. What comes out is the best sentence and its posterior probability from the
+word lattice, the confidence the gate holds against its threshold.
 """
 
 from __future__ import annotations
