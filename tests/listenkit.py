@@ -4,6 +4,7 @@ other than the coach's, with fan-like and music-like noise mixed in at a fixed s
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import wave
@@ -53,7 +54,9 @@ def neural(text: str, rate: int) -> np.ndarray:
     return _float(to_pcm(np.frombuffer(clip.pcm, "<i2") / 32768.0, VOICE_RATE))
 
 
+@functools.cache
 def speak(text: str, voice: tuple[str, str, str | int]) -> np.ndarray:
+    """The text said in the voice (made once per process: noise is mixed over a copy)."""
     _, kind, which = voice
     return espeak(text, str(which)) if kind == "espeak" else neural(text, int(which))
 

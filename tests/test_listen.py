@@ -69,15 +69,14 @@ def test_commands_reach_their_ask_in_other_voices_clean_and_under_noise():
 
 
 def test_speech_that_is_not_a_command_changes_nothing():
-    for voice in VOICES[:2]:
-        got = heard_in(*stream(TABLE["not_commands"], voice, "clean"))
-        accepted = {text: [v.heard.text for v in vs if v.intent] for text, vs in got.items()}
-        assert not any(accepted.values()), accepted
+    got = heard_in(*stream(TABLE["not_commands"], VOICES[0], "clean"))
+    accepted = {text: [v.heard.text for v in vs if v.intent] for text, vs in got.items()}
+    assert not any(accepted.values()), accepted
 
 
-@pytest.mark.parametrize("row", TABLE["actions"], ids=lambda r: f"{r['said']} ({r['state']})")
+@pytest.mark.parametrize("row", TABLE["actions"], ids=lambda r: f"{r['said']} ({r['state']}, step {r.get('step', 1)})")
 def test_a_command_heard_does_to_the_player_what_the_coachs_turn_says(row):
-    pos = replace(sequencer.start(PlanInputs(10)), step=1, state=State[row["state"]])
+    pos = replace(sequencer.start(PlanInputs(10)), step=row.get("step", 1), state=State[row["state"]])
     said: list[str] = []
     actions = OfflineCoach({}).actions(row["said"], pos, said.append)
     keys = [a if isinstance(a, str) else (a() or "say") for a in actions]

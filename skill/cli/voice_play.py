@@ -140,7 +140,7 @@ def _moves(ask: Ask, before: Position, after: Position | None) -> list[Action]:
     if after.state == State.FINISHED:
         return [Key.NEXT] * (before.step_count - before.step)
     d = after.step - before.step
-    if d == 0 and ask == Ask.START_OVER:
+    if d == 0 and ask in (Ask.START_OVER, Ask.PREVIOUS):  # back on the first movement: it starts again
         return [Key.REPEAT]
     return [Key.NEXT] * d if d > 0 else [Key.BACK] * -d
 
