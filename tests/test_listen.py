@@ -131,7 +131,7 @@ def test_play_listens_to_a_file_moves_on_next_and_stops_on_a_sharp_pain(tmp_path
 def test_without_portaudio_listening_says_so_in_one_sentence_and_keys_carry_on(tmp_path):
     from test_offline_cli import run
 
-    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['sounddevice'] = None\n")
+    (tmp_path / "sounddevice.py").write_text("raise OSError('PortAudio library not found')\n")  # as sounddevice does
     env = {"PYTHONPATH": f"{tmp_path}:{Path.cwd()}"}
     result = run("play", "--minutes", "5", "--no-audio", "--speed", "1000", "--listen", stdin="nq", env=env)
     assert result.returncode == 0

@@ -219,15 +219,16 @@ class VoiceKeys:
         key = self._pending()
         if key is not None:
             return key
+        if not self.listening:  # the file has ended: the keyboard alone, as without --listen
+            return self.keys(timeout)
         for left in wait_slices(timeout):
-            key = self.keys(left / 2 if self.listening else left)
+            key = self.keys(left / 2)
             if key is not None:
                 return key
-            if self.listening:
-                self._hear(self.hearing.next(left / 2))
-                key = self._pending()
-                if key is not None:
-                    return key
+            self._hear(self.hearing.next(left / 2))
+            key = self._pending()
+            if key is not None or not self.listening:
+                return key
         return None
 
     def _pending(self) -> str | None:

@@ -44,9 +44,11 @@ def file_blocks(
     pace from the first block (a test passes a fake clock and sleep)."""
     try:
         import soundfile
-
+    except (ImportError, OSError) as exc:
+        raise NoMicrophone(phrase("listen.error.not_installed")) from exc
+    try:
         data, rate = soundfile.read(str(path), dtype="float64", always_2d=False)
-    except Exception as exc:  # ImportError, a missing file, not audio
+    except Exception as exc:  # a missing file, not audio
         raise NoMicrophone(phrase("listen.error.bad_file", path=str(path))) from exc
     pcm = to_pcm(data, int(rate))
     step = int(BLOCK * SAMPLE_RATE) * 2
@@ -71,8 +73,10 @@ def open_microphone(device: str | int | None = None) -> Any:
     """An input stream at SAMPLE_RATE, not yet started; NoMicrophone when there is none."""
     try:
         import sounddevice
-    except (ImportError, OSError) as exc:  # OSError: the PortAudio library is not installed
+    except OSError as exc:  # the package is there, the PortAudio library is not
         raise NoMicrophone(phrase("listen.error.no_portaudio")) from exc
+    except ImportError as exc:
+        raise NoMicrophone(phrase("listen.error.not_installed")) from exc
     try:
         return sounddevice.RawInputStream(samplerate=SAMPLE_RATE, channels=1, dtype="int16", device=device)
     except Exception as exc:  # sounddevice.PortAudioError: no input device, or it refuses the format
