@@ -40,18 +40,27 @@ def espeak(text: str, voice: str, rate: int = 150) -> np.ndarray:
     return _float(to_pcm(data, int(rate_hz)))
 
 
-_speakers: dict[int, object] = {}
+@functools.cache
+def _piper() -> object:
+    from piper import PiperVoice
+
+    from speech.local.piper_engine import model_files
+
+    model, config = model_files()
+    return PiperVoice.load(str(model), config_path=str(config))
 
 
 def neural(text: str, rate: int) -> np.ndarray:
-    """The neural voice at `rate` words a minute (no cache: the test's home is its own)."""
-    from speech.local import voices
-    from speech.local.pcm import SAMPLE_RATE as VOICE_RATE
+    """The neural voice at `rate` words a minute, its random variation off (noise scales 0),
+    so the same text gives the same samples in every run (the coach's engine keeps it on)."""
+    from piper import SynthesisConfig
 
-    if rate not in _speakers:
-        _speakers[rate] = voices.open_speaker(None, rate, lambda _: None, None)
-    clip = _speakers[rate].clip(text)  # type: ignore[attr-defined]
-    return _float(to_pcm(np.frombuffer(clip.pcm, "<i2") / 32768.0, VOICE_RATE))
+    from speech.local.piper_engine import length_scale
+
+    config = SynthesisConfig(length_scale=length_scale(rate), noise_scale=0.0, noise_w_scale=0.0)
+    chunks = [c.audio_int16_array for c in _piper().synthesize(text, config)]  # type: ignore[attr-defined]
+    rate_hz = _piper().config.sample_rate  # type: ignore[attr-defined]
+    return _float(to_pcm(np.concatenate(chunks) / 32768.0, rate_hz))
 
 
 @functools.cache
