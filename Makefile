@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/voice.py
+	$(BIN)/python bench/listen.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -26,6 +26,16 @@ FORBIDDEN = {
     "skill/store": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli"),
     "skill/alexa": ("skill.server", "skill.sim", "skill.cli", "flask", "werkzeug"),
     "skill/server": ("skill.sim", "skill.cli"),
+    # The listener hears words; what they mean is its caller's: it knows no conversation nor front end.
+    "skill/listen": (
+        "skill.coach",
+        "skill.store",
+        "skill.alexa",
+        "skill.server",
+        "skill.sim",
+        "skill.cli",
+        *PLATFORM_LIBRARIES,
+    ),
     "skill/aws": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli", "flask", "werkzeug"),
 }
 

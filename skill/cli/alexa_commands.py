@@ -10,6 +10,9 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from typing import Any
+
+from content.phrases import phrase
 
 DEFAULT_PORT = 5000
 # The skill calls Alexa's APIs (reminders) only at Amazon's hosts or at this origin (a local
@@ -94,6 +97,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         "moment, [pause] [play] [next] [previous] for the buttons, 'wait 1:30' to skip ahead",
     )
     p.add_argument("--speed", type=chat_speed, metavar="X", help="with --stream: play X times faster (default 1)")
+    p.add_argument(
+        "--listen",
+        action="store_true",
+        help='talk instead of typing: "coach, open recovery coach", "coach, next", through the microphone, offline',
+    )
+    p.add_argument(
+        "--audio-in", metavar="FILE.wav", help="with --listen: hear this audio file instead, at real-time pace"
+    )
     p.set_defaults(run=run_chat, parser=p)
 
     p = sub.add_parser(
@@ -154,6 +165,10 @@ def run_chat(args: argparse.Namespace) -> int:
 
     if args.stream and args.speak:
         args.parser.error("--speak applies without --stream only (a streamed routine plays its own audio)")
+    if args.audio_in and not args.listen:
+        args.parser.error(phrase("listen.error.audio_in_alone"))
+    if args.listen and args.stream:
+        args.parser.error("--listen applies without --stream only")
     if args.speed is not None and not args.stream:
         args.parser.error("--speed applies with --stream only (it speeds up the streamed routine)")
     args.speed = DEFAULT_SPEED if args.speed is None else args.speed
@@ -184,9 +199,10 @@ def _chat(args: argparse.Namespace) -> int:
     where = args.url or "in-process skill (dev mode)"
     print(f"Talking to {where}. Say 'open recovery coach' to begin; an empty line is silence; Ctrl-D ends.")
     interactive = sys.stdin.isatty()
+    read, deaf = _lines(args, interactive)
     while True:
         try:
-            typed = input("you> " if interactive else "")
+            typed = read()
         except EOFError:
             if interactive:
                 print()  # Ctrl-D: the shell's prompt starts on a line of its own
@@ -221,7 +237,29 @@ def _chat(args: argparse.Namespace) -> int:
         if conv.ended and typed.strip():
             print("(session ended)")
         if speaker:
-            speaker(conv.speech if typed.strip() else said)  # the SSML: the answer, or the reprompt on silence
+            with deaf():
+                speaker(conv.speech if typed.strip() else said)  # the SSML: the answer, or the reprompt on silence
+
+
+def _lines(args: argparse.Namespace, interactive: bool) -> tuple[Callable[[], str], Callable[[], Any]]:
+    """What the person says, a line at a time (EOFError at the end): typed, or, with --listen,
+    the words after "coach" of each command heard; and a context in which the listener is
+    deaf (while the answer is spoken)."""
+    import contextlib
+
+    def typed() -> str:
+        return input("you> " if interactive else "")
+
+    if not args.listen:
+        return typed, contextlib.nullcontext
+    from skill.cli.listening import CannotListen, heard_lines
+    from skill.sim.chat import listen_sentences, understood
+
+    try:
+        return heard_lines(args.audio_in, listen_sentences(), understood)
+    except CannotListen as exc:
+        print(phrase("listen.chat_carry_on", reason=str(exc)), file=sys.stderr)
+        return typed, contextlib.nullcontext
 
 
 def _speaker() -> Callable[[str | None], None] | None:

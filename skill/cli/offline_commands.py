@@ -13,13 +13,14 @@ import time
 from content.phrases import counted, phrase
 from skill.cli.plan_commands import asked, mmss
 from skill.cli.terminal import Display, Keyboard, progress_bar
+from skill.cli.voice_play import BusySink, hands_free
 from speech import sequencer
 from speech.local import engine as local_engine
 from speech.local import voices
 from speech.local.cache import DiskCache
 from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SpeechError
 from speech.local.export import render
-from speech.local.playback import play
+from speech.local.playback import Keys, Show, play
 from speech.local.sinks import SilentSink, Sink, TrackSink
 
 
@@ -84,7 +85,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         help="run the clock X times faster (silences shrink, speech does not), to try it out",
     )
     p.add_argument("--no-audio", action="store_true", help="print the cues on schedule without sound")
-    p.set_defaults(run=run_play)
+    listen_options(p)
+    p.set_defaults(run=run_play, parser=p)
 
     p = sub.add_parser(
         "render",
@@ -107,6 +109,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
         "`movement`, `late`) and `tracks`",
     )
     p.set_defaults(run=run_render, parser=p)
+
+
+def listen_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--listen",
+        action="store_true",
+        help='hands-free: listen for "coach, ..." (next, pause, it hurts ...) through the microphone, offline',
+    )
+    p.add_argument(
+        "--audio-in",
+        metavar="FILE.wav",
+        help="with --listen: hear this audio file, at real-time pace, instead of the microphone",
+    )
 
 
 def _fail(message: str) -> int:
@@ -148,16 +163,23 @@ def run_play(args: argparse.Namespace) -> int:
             engine = voices.open_speaker(args.voice, args.rate, warn, DiskCache())
             sink = TrackSink(pos.script, engine, speed=args.speed)
             sink.prepare(_preparing)
+        if args.audio_in and not args.listen:
+            args.parser.error(phrase("listen.error.audio_in_alone"))
         display = Display(pos.script, verbose=args.verbose)
         if display.live:
             print(phrase("offline.keys"))
-        with Keyboard() as keys:
+        busy = BusySink(sink)
+        show: Show = display
+        with Keyboard() as keyboard:
+            keys: Keys = keyboard
+            if args.listen:
+                keys, show = hands_free(args, pos, keyboard, display, busy, engine)
             play(
                 pos,
-                sink,
+                busy if args.listen else sink,
                 time.monotonic,
                 keys,
-                display,
+                show,
                 speed=args.speed,
                 tick=max(0.1, 1.0 / args.speed) if display.live else None,
             )

@@ -47,6 +47,22 @@ def matcher() -> Matcher:
     return Matcher(phrasebook(), slot_types(), {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()})
 
 
+def understood(words: str) -> str | None:
+    """The intent the words name (a launch too), or None: what the listener's gate asks."""
+    m = match(words)
+    return None if m.intent == "AMAZON.FallbackIntent" else m.intent
+
+
+def listen_sentences() -> dict[str, list[str]]:
+    """What the laptop listener expects after its wake word: every intent's phrasings, and
+    the launch phrases."""
+    from skill.listen.phrases import sentences
+
+    out = sentences(phrasebook(), slot_types(), {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()})
+    out["LaunchRequest"] = [normalize(p) for p in source()["launch"]]
+    return out
+
+
 def match(typed: str) -> Match:
     said = " ".join(said_words(typed))
     said = re.sub(r"^alexa ", "", said)

@@ -1,0 +1,124 @@
+"""The recognizer: pocketsphinx (its wheel holds the US English acoustic model, dictionary and
+general language model), behind the `Listener` interface.
+
+Speech is cut into utterances by loudness over the noise floor (skill/listen/endpoint.py);
+when one is the wake word alone, the decoder goes on listening for up to WAKE_WAIT seconds,
+so "coach ... next" is one utterance. Each utterance is decoded as it arrives, against the
+listener's own language (skill/listen/language.py), so the words are ready soon after the
+speaker stops. What comes out is the best sentence and its posterior probability from the
+word lattice, the confidence the gate holds against its threshold.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from skill.listen.endpoint import FRAME, Endpointer
+from skill.listen.language import WAKE, arpa
+from skill.listen.listener import SAMPLE_RATE, Heard
+
+WAKE_WAIT = 1.5  # seconds a pause after the wake word may last, the command still heard with it
+EVERYDAY_WORDS = 1000  # the most common words of the general model, for speech that is not a command
+
+
+def model_dir() -> Path:
+    import pocketsphinx
+
+    return Path(pocketsphinx.get_model_path()) / "en-us"
+
+
+def dictionary_words() -> set[str]:
+    with open(model_dir() / "cmudict-en-us.dict", encoding="utf-8") as f:
+        return {line.split(" ", 1)[0] for line in f if "(" not in line.split(" ", 1)[0]}
+
+
+def everyday(known: set[str], count: int = EVERYDAY_WORDS) -> list[tuple[str, float]]:
+    """The `count` most likely words of the general model, with their probabilities."""
+    import pocketsphinx
+
+    lm = pocketsphinx.NGramModel.readfile(str(model_dir() / "en-us.lm.bin"))
+    scored = sorted(((lm.prob([w]), w) for w in known if w.isalpha() or "'" in w), reverse=True)[:count]
+    return [(w, 10 ** (score / 1e5)) for score, w in scored]  # pocketsphinx scores: log base 1.0001
+
+
+class SphinxListener:
+    """Frames of 16-bit mono PCM at 16 kHz in (any length: they are re-cut to the endpointer's
+    frames); a `Heard` out when an utterance ends."""
+
+    def __init__(self, commands: Mapping[str, Iterable[str]], log: str = os.devnull) -> None:
+        import pocketsphinx
+
+        known = dictionary_words()
+        said = {name: [s for s in ss if all(w in known for w in s.split())] for name, ss in commands.items()}
+        text = arpa(said, everyday(known))
+        with tempfile.TemporaryDirectory(prefix="recovery-coach-listen-") as folder:
+            path = os.path.join(folder, "commands.arpa")
+            Path(path).write_text(text, encoding="utf-8")
+            config = pocketsphinx.Config(
+                hmm=str(model_dir() / "en-us"), dict=str(model_dir() / "cmudict-en-us.dict"), lm=path, logfn=log
+            )
+            self._decoder: Any = pocketsphinx.Decoder(config)
+        self._endpointer = Endpointer()
+        self.frame_bytes = int(FRAME * SAMPLE_RATE) * 2
+        self._pending = b""
+        self._start = 0.0
+        self._holding = 0  # frames left to wait for the command after the wake word alone
+        self.vocabulary = {w for ss in said.values() for s in ss for w in s.split()} | {WAKE}
+
+    def restart(self) -> None:
+        """A new stream (another microphone or file): the noise floor is learnt afresh."""
+        self._endpointer, self._pending, self._holding = Endpointer(), b"", 0
+
+    def feed(self, pcm: bytes) -> list[Heard]:
+        """Take audio; the utterances that ended in it."""
+        self._pending += pcm
+        out = []
+        while len(self._pending) >= self.frame_bytes:
+            frame, self._pending = self._pending[: self.frame_bytes], self._pending[self.frame_bytes :]
+            heard = self._frame(frame)
+            if heard is not None:
+                out.append(heard)
+        return out
+
+    def _frame(self, frame: bytes) -> Heard | None:
+        ep, dec = self._endpointer, self._decoder
+        speech, started, ended = ep.process(frame)
+        if self._holding:  # after the wake word alone, every frame is the same utterance
+            self._holding -= 1
+            dec.process_raw(frame)
+            if ended or not (self._holding or ep.speaking):
+                self._holding = 0
+                return self._end(ep.now)
+            return None
+        if started:
+            dec.start_utt()
+            self._start = ep.now - len(speech) * FRAME
+        if speech:
+            dec.process_raw(b"".join(speech))
+        if not ended:
+            return None
+        said = dec.hyp()
+        if said is not None and said.hypstr.strip() == WAKE:  # "coach, ... next": the command comes after a pause
+            self._holding = round(WAKE_WAIT / FRAME)
+            return None
+        return self._end(ep.now)
+
+    def _end(self, end: float) -> Heard:
+        dec = self._decoder
+        dec.end_utt()
+        hyp = dec.hyp()
+        text = hyp.hypstr if hyp is not None else ""
+        return Heard(text, float(hyp.prob) if hyp is not None else 0.0, self._start, end)
+
+    def close(self) -> list[Heard]:
+        """The end of the stream: an utterance still open ends here."""
+        ep = self._endpointer
+        self._pending = b""
+        if not (ep.speaking or self._holding):
+            return []
+        ep.speaking, self._holding = False, 0
+        return [self._end(ep.now)]
