@@ -84,6 +84,18 @@ def test_a_command_heard_does_to_the_player_what_the_coachs_turn_says(row):
     assert len(said) == keys.count("say") and all(said)
 
 
+@pytest.mark.parametrize("played, speaks_of", [(0.0, "brisk walking"), (5.0, "brisk walking"), (69.0, "leg swings")])
+def test_how_much_is_left_speaks_of_the_movement_the_player_is_playing(played, speaks_of):
+    """The player knows where it is in a step: the answer is about that movement until its
+    closing words have played, then about the next one (as on the speaker's stream)."""
+    pos = sequencer.start(PlanInputs(5))
+    said: list[str] = []
+    for action in OfflineCoach({}).actions("how much is left", pos, said.append, played):
+        if not isinstance(action, str):
+            action()
+    assert speaks_of in said[0], said
+
+
 @pytest.mark.parametrize(
     "text, confidence, why",
     [

@@ -58,9 +58,15 @@ class Tracker:
     """The player's events passed on to the display, and where the player is, from them."""
 
     def __init__(self, show: Show, start: Position) -> None:
-        self.show, self.pos = show, start
+        self.show, self.pos, self.at = show, start, 0.0
+
+    @property
+    def into_step(self) -> float:
+        """Seconds of the current step played, as of the player's last event (a cue, a move)."""
+        return max(0.0, self.at - self.pos.script.step_start(self.pos.step))
 
     def __call__(self, e: Event) -> None:
+        self.at = e.at
         if e.kind in (Kind.STEP, Kind.JUMPED, Kind.RESUMED):
             self.pos = replace(self.pos, step=e.step, state=State.ACTIVE)
         elif e.kind == Kind.PAUSED:
@@ -98,10 +104,12 @@ class OfflineCoach:
 
     session: dict[str, Any]
 
-    def actions(self, command: str, pos: Position, say: Callable[[str], None]) -> list[Action]:
+    def actions(self, command: str, pos: Position, say: Callable[[str], None], played: float = 0.0) -> list[Action]:
+        """`played`: seconds of the current step the player has played."""
         m = match(command)
         ask = ask_of(m.intent)
-        result = turn(ask, slots_of(m.intent, m.slots), False, {**self.session, "pos": _attrs(pos)})
+        session = {**self.session, "pos": _attrs(pos)}
+        result = turn(ask, slots_of(m.intent, m.slots), False, session, played=played)
         reply = result.if_unsaved or result.reply  # nothing is saved here: never claim it was
         after = _position(result.session)
         self.session = result.session
@@ -246,7 +254,7 @@ class VoiceKeys:
         elif v is not None:
             print(_line(sys.stdout) + verdict_line(v), flush=True)
             if v.intent is not None:
-                self.pending = self.coach.actions(v.command, self.tracker.pos, self.say)
+                self.pending = self.coach.actions(v.command, self.tracker.pos, self.say, self.tracker.into_step)
 
 
 def hands_free(

@@ -68,6 +68,9 @@ class Ctx:
     done: tuple[str, ...] = ()
     since: int = 0
     streaming: bool = False  # the routine plays as a stream: where it is comes from the player, not parts said
+    # A player plays the step and says where it is (`into_step`): a stream, or the laptop's
+    # player a listener drives (skill/cli/voice_play.py); else the step's parts said are the place.
+    on_player: bool = False
 
     @property
     def here(self) -> Position:

@@ -62,7 +62,7 @@ def movement_ended(ctx: Ctx) -> bool:
     closing = pos.script.steps[pos.step].cues[-1]
     if closing.kind != CueKind.END:  # the last step: finishing it finishes the routine
         return False
-    if ctx.streaming:
+    if ctx.streaming or ctx.on_player:
         return ctx.into_step >= closing.at
     return pos.part + 1 >= len(seq.parts(pos))
 

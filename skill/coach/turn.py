@@ -79,11 +79,13 @@ def turn(
     store_ok: bool = True,
     went_quiet: bool = True,
     device: Device | None = None,
+    played: float | None = None,
 ) -> TurnResult:
     """Answer one request. `saved` is what the store holds for the user (read only when
     `needs_kept(session)`); `store_ok` False when that read failed; `went_quiet`, for
     GONE_QUIET: the person said nothing more (not an error or a "stop" elsewhere);
-    `device`: its player, if it can play the coach's tracks (skill/coach/stream.py)."""
+    `device`: its player, if it can play the coach's tracks (skill/coach/stream.py);
+    `played`: seconds of the current step a player of its own has played (the laptop's)."""
     now = now or datetime.now(UTC)
     device = device or Device()
     garbled = session is not None and not isinstance(session, dict)
@@ -95,6 +97,7 @@ def turn(
     ctx.today, ctx.device = now.date(), device
     streams = stream.can_stream(kept, device)
     ctx.streaming = streams
+    ctx.on_player = streams or played is not None
     if "pos" in session:
         ctx.pos = seq.from_attributes(session["pos"])
         if ctx.pos is None:
@@ -106,6 +109,8 @@ def turn(
         if streams:
             ctx.pos = stream.playing_position(kept, device, ctx.pos)
             ctx.into_step = stream.into_step(kept, device, ctx.pos)
+    if played is not None and ctx.pos is not None:
+        ctx.into_step = max(0.0, played)
     before_pos = ctx.pos
     before = ctx.pos.state if ctx.pos is not None else State.READY
 
