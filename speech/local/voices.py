@@ -15,7 +15,7 @@ from typing import Protocol
 
 from content.phrases import phrase
 from speech.local import engine as espeak_engine
-from speech.local import piper_engine
+from speech.local import piper_engine, sentences
 from speech.local.cache import DiskCache
 from speech.local.pcm import Clip
 
@@ -104,7 +104,12 @@ class CachedSpeaker:
         return self.inner.identity
 
     def clip(self, text: str) -> Clip:
+        """A text's clip; the neural voice's sentences are cached one by one (shared by cues)."""
         if text in self._memo:
+            return self._memo[text]
+        parts = sentences.parts(self.kind, text)
+        if len(parts) > 1:
+            self._memo[text] = sentences.join(list(map(self.clip, parts)))
             return self._memo[text]
         key = f"{self.identity}\x1f{text}"
         pcm = self.cache.get("clips", key, "pcm")
