@@ -13,8 +13,9 @@ What must stay true, whatever is asked for:
 - `voices` and `rates`, when given, are the only ones a key may name: any other key is no
   track at all (`parse` says None), so it is never rendered.
 - Tracks asked for `ahead` (the rest of a routine that just started playing) are rendered by
-  one background thread per process, in the order asked, one clip at a time, and only while
-  no request waits for a render: a request waits at most for one clip of them. At most AHEAD
+  one background thread per process, in the order asked, one clip (a sentence of the neural
+  voice) at a time, and only while no request waits for a render: a request waits at most
+  for one sentence of them. At most AHEAD
   tracks wait to be rendered ahead; more are not queued (a request renders them).
 """
 
@@ -28,13 +29,16 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from speech.local import sentences
 from speech.local.ahead import Ahead
 from speech.local.cache import DiskCache, digest
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
 from speech.local.making import RenderOutcome, Writing, follow
+from speech.local.openings import openings
 from speech.local.piper_engine import VOICE_ID, installed
 from speech.local.trackkey import TrackRef, parse_key
 from speech.local.voices import CachedSpeaker, Speaker, open_speaker
@@ -44,8 +48,29 @@ RENDERING = 1  # renders at once in one process
 WAITING = 3  # requests that may wait for a render in one process; gunicorn's threads must be more
 SPEAKERS = 2  # engines held in one process (a neural one holds its whole model)
 LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files behind
+FETCH_WAIT_S = 5.0  # the longest a render ahead waits for the track a player is about to fetch
+POLL_S = 0.02  # how often it looks whether that track is made (by any process)
 
 log = logging.getLogger("recovery_coach.tracks")
+
+
+@dataclass(frozen=True)
+class Fetching:
+    """In the queue ahead: wait until `ref` is made, or until `until` (time.monotonic())."""
+
+    ref: TrackRef
+    until: float
+
+
+@dataclass(frozen=True)
+class Opening:
+    """In the queue ahead: say the sentences routines open with in this voice and rate."""
+
+    voice: str
+    rate: int
+
+
+Ahead_ = TrackRef | tuple[str, int] | Fetching | Opening
 
 
 class Busy(Exception):
@@ -74,7 +99,7 @@ class TrackStore:
         self._guard = threading.Lock()
         self._asking = 0  # requests inside file(), waiting for a render or rendering
         self._quiet = threading.Condition()  # notified when _asking drops to 0
-        self._ahead: Ahead[TrackRef | tuple[str, int]] = Ahead(self._make_ahead)
+        self._ahead: Ahead[Ahead_] = Ahead(self._make_ahead)
         self._writing = Writing()  # tracks this process is writing now, for listeners to follow
 
     def voice_ok(self, voice: str) -> bool:
@@ -170,10 +195,15 @@ class TrackStore:
                 self._asking -= 1
                 self._quiet.notify_all()
 
-    def ahead(self, refs: Iterable[TrackRef]) -> None:
+    def ahead(self, refs: Iterable[TrackRef], after: TrackRef | None = None) -> None:
         """Render these tracks in the background, in this order, after any asked for before
-        and only while no request waits for a render (the module's docstring)."""
-        self._ahead.add(refs)
+        and only while no request waits for a render (the module's docstring). `after`: the
+        track a player is about to fetch; nothing is rendered ahead until it is made (or
+        FETCH_WAIT_S passed), so its first audio has the cores to itself."""
+        wanted: list[Ahead_] = list(refs)
+        if after is not None and wanted:
+            wanted.insert(0, Fetching(after, time.monotonic() + FETCH_WAIT_S))
+        self._ahead.add(wanted)
 
     def settled(self, timeout: float) -> bool:
         """Wait until no track waits to be rendered ahead (False if `timeout` passed first)."""
@@ -181,32 +211,42 @@ class TrackStore:
 
     def preload(self, voice: str, rate: int) -> None:
         """Load (voice, rate)'s engine now, in the background, so the first track asked for
-        does not wait for it (a neural voice takes a second or two to load)."""
-        self._ahead.add([(voice, rate)])  # made by _make_ahead
+        does not wait for it (a neural voice takes a second or two to load), then say the
+        sentences routines open with (speech.local.openings) into the clip cache."""
+        opening = [Opening(voice, rate)] if voice == VOICE_ID else []  # espeak-ng says a cue whole, and fast
+        self._ahead.add([(voice, rate), *opening])  # made by _make_ahead
 
-    def _make_ahead(self, thing: TrackRef | tuple[str, int]) -> None:
-        """A track rendered ahead (its clips first, each when no request waits), or a voice
-        loaded."""
-        if not isinstance(thing, TrackRef):
+    def _make_ahead(self, thing: Ahead_) -> None:
+        """A track rendered ahead (its clips first, each when no request waits), a voice
+        loaded, the openings said, or a wait for a track a player is about to fetch."""
+        if isinstance(thing, Fetching):
+            while time.monotonic() < thing.until and not self._ahead.stopping and self.cached(thing.ref) is None:
+                time.sleep(POLL_S)
+        elif isinstance(thing, Opening):
+            self._say_ahead(thing.voice, thing.rate, openings())
+        elif not isinstance(thing, TrackRef):
             with self._rendering:
                 self._speaker(*thing)
-            return
-        if self.cached(thing) is not None:
-            return
-        for cue in thing.script.steps[thing.step].cues:
+        elif self.cached(thing) is None and self._say_ahead(thing.voice, thing.rate, _sentences(thing)):
+            try:
+                with self._file_lock(thing.key, time.monotonic() + self.wait):
+                    if self.cached(thing) is None:  # clips read, not made: no need to give way
+                        self.render(thing)
+            except Busy:  # another process is rendering it
+                pass
+
+    def _say_ahead(self, voice: str, rate: int, texts: Iterable[str]) -> bool:
+        """Synthesize these texts into the clip cache, one at a time, each when no request
+        waits for a render; False if the process began to end first."""
+        for text in texts:
             with self._quiet:
                 while self._asking and not self._ahead.stopping:  # stopping at exit is seen within a second
                     self._quiet.wait(1.0)
             if self._ahead.stopping:
-                return  # the process is ending
+                return False
             with self._rendering:
-                self._speaker(thing.voice, thing.rate).clip(cue.text)
-        try:
-            with self._file_lock(thing.key, time.monotonic() + self.wait):
-                if self.cached(thing) is None:  # clips read, not made: no need to give way
-                    self.render(thing)
-        except Busy:  # another process is rendering it
-            pass
+                self._speaker(voice, rate).clip(text)
+        return True
 
     def render(self, ref: TrackRef) -> Path:
         """Render the track into the cache, written as it is made (`track` can follow it)."""
@@ -266,3 +306,9 @@ class TrackStore:
         with self._rendering:
             while self._speakers:
                 self._speakers.popitem(last=False)[1].close()
+
+
+def _sentences(ref: TrackRef) -> list[str]:
+    """What a track's voice synthesizes, one at a time: its cues, or their sentences (neural)."""
+    kind = "neural" if ref.voice == VOICE_ID else "espeak"
+    return [part for cue in ref.script.steps[ref.step].cues for part in sentences.parts(kind, cue.text)]
