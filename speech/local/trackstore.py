@@ -4,9 +4,11 @@ route and `recovery-coach audio build` hand out.
 What must stay true, whatever is asked for:
 - One render at a time per process (RENDERING), so on the server's two cores a render never
   takes the core the other requests need; at most WAITING more requests wait for one, and
-  any beyond are refused at once (Full), without waiting or rendering.
-- One render per track across processes: an flock on one of LOCK_FILES lock files, picked by
-  the key's hash; whoever waits finds the track in the cache when the lock comes free, and
+  any beyond are refused at once (Full), without waiting or rendering. A render takes its
+  turn (the render lock) at its first clip to synthesize and keeps it to its end: what it
+  reads from the clip cache before that (a routine's opening sentence) goes out at once.
+- One render per track across processes: a lock per key (speech.local.keylock); whoever
+  waits finds the track in the cache when the lock comes free, and
   gives up (Busy) after `wait` seconds.
 - At most SPEAKERS voices (engines) held per process; the least recently used is closed,
   and its memory freed, before another is opened.
@@ -15,16 +17,14 @@ What must stay true, whatever is asked for:
 - Tracks asked for `ahead` (the rest of a routine that just started playing) are rendered by
   one background thread per process, in the order asked, one clip (a sentence of the neural
   voice) at a time, and only while no request waits for a render: a request waits at most
-  for one sentence of them. At most AHEAD
-  tracks wait to be rendered ahead; more are not queued (a request renders them).
+  for one sentence of them. At most AHEAD tracks wait to be rendered ahead; more are not
+  queued (a request renders them).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -32,22 +32,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from speech.local import sentences
+from speech.local import keylock, sentences
 from speech.local.ahead import Ahead
-from speech.local.cache import DiskCache, digest
+from speech.local.cache import DiskCache
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
+from speech.local.keylock import Busy as Busy  # raised here too: callers import it from this module
 from speech.local.making import RenderOutcome, Writing, follow
 from speech.local.openings import openings
 from speech.local.piper_engine import VOICE_ID, installed
 from speech.local.trackkey import TrackRef, parse_key
-from speech.local.voices import CachedSpeaker, Speaker, open_speaker
+from speech.local.voices import CachedSpeaker, CacheFirst, Speaker, open_speaker
 
 KIND, EXT = "tracks", "mp3"
 RENDERING = 1  # renders at once in one process
 WAITING = 3  # requests that may wait for a render in one process; gunicorn's threads must be more
 SPEAKERS = 2  # engines held in one process (a neural one holds its whole model)
-LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files behind
 FETCH_WAIT_S = 5.0  # the longest a render ahead waits for the track a player is about to fetch
 POLL_S = 0.02  # how often it looks whether that track is made (by any process)
 
@@ -71,10 +71,6 @@ class Opening:
 
 
 Ahead_ = TrackRef | tuple[str, int] | Fetching | Opening
-
-
-class Busy(Exception):
-    """The track is being rendered by someone else and did not come in time."""
 
 
 class Full(Busy):
@@ -254,8 +250,11 @@ class TrackStore:
         # requests it answers (every POST /alexa, every cached track) never render.
         from speech.local import mp3, tracks
 
-        with self._rendering:
-            speaker = self._speaker(ref.voice, ref.rate)
+        with contextlib.ExitStack() as held:  # the render lock, from the first clip synthesized on
+            known = self._speakers.get((ref.voice, ref.rate))  # read without the lock: only clips are read from it
+            speaker = CacheFirst(
+                ref.voice, ref.rate, known, lambda: self._speaker(ref.voice, ref.rate), self._rendering, held
+            )
             making, failed = self._writing.start(ref.key), True
             try:
                 pcm = tracks.progressive(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
@@ -283,24 +282,8 @@ class TrackStore:
         self._speakers[wanted] = CachedSpeaker(open_speaker(voice, rate), self.cache)
         return self._speakers[wanted]
 
-    @contextlib.contextmanager
-    def _file_lock(self, key: str, deadline: float) -> Iterator[None]:
-        folder = self.cache.root / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{int(digest('lock', key)[:8], 16) % LOCK_FILES:03d}"
-        fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)  # flock excludes other fds in this process too
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise Busy(key) from None
-                    time.sleep(0.05)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+    def _file_lock(self, key: str, deadline: float) -> contextlib.AbstractContextManager[None]:
+        return keylock.held(self.cache.root, key, deadline)
 
     def close(self) -> None:
         with self._rendering:
