@@ -24,6 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "alexa")]
 
 from gunicornkit import Gunicorn  # noqa: E402
 
+from bench.first_audio import ready as workers_ready  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from skill.sim.chat import Conversation  # noqa: E402
 from skill.sim.chat_stream import AUDIO_PLAYER  # noqa: E402
@@ -101,6 +102,7 @@ def main() -> None:
         env["RECOVERY_COACH_AUDIO_BASE_URL"] = BASE
         with Gunicorn(env) as server:
             time.sleep(5)  # each worker loads the voice at start: let it
+            workers_ready(Path(tmp) / "cache")  # and say the sentences routines open with
             rest_mb = max(server.worker_rss_mb())
             peak, stop = [rest_mb], threading.Event()
 
@@ -117,6 +119,7 @@ def main() -> None:
                 first, whole, status = fetch(server, first_track.path)
                 if status == 200:
                     firsts.append((first, whole, first_track.script.steps[0].seconds))
+                print(f"person {n}: first byte {first:.2f} s, whole {whole:.2f} s", file=sys.stderr)
 
             threading.Thread(target=watch_memory, daemon=True).start()
             tracks = threading.Thread(target=lambda: ready.update(watch_tracks(server, later, stop)), daemon=True)
@@ -150,7 +153,8 @@ def main() -> None:
         "Render ahead",
         f"{ROUTINES} people start different routines (5 to 9 minutes, four kinds of cardio), "
         f"{APART_S:.0f} s apart, on devices with a player, against gunicorn with deploy/gunicorn.conf.py (2 "
-        "workers, the neural voice loaded at each worker's start) and a cold cache. Each device fetches its "
+        "workers, the neural voice loaded at each worker's start, and the sentences routines open with said) "
+        "and a cold cache. Each device fetches its "
         "first track at once; every later track is made only by the server rendering ahead. A track counts as "
         "late when it was not made by the time a device playing at 1x would enqueue it "
         f"({NEARLY:.0f} s before the track before ends).\n\n"
