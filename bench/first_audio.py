@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -133,7 +134,9 @@ def main() -> None:
         f"**{speed['audio_s'] / speed['cold_s']:.1f}x** real time |\n"
         f"| 20-minute routine, warm (clips in the cache, tracks made again) | {speed['warm_s']:.1f} s: "
         f"**{speed['audio_s'] / speed['warm_s']:.1f}x** real time |\n"
-        f"| the rendering process's peak memory (voice loaded, both renders) | {speed['peak_mb']:.0f} MB |",
+        f"| the rendering process's peak memory (voice loaded, both renders) | {speed['peak_mb']:.0f} MB |\n"
+        f"| the machine's load average (1 min) at the end: other work on its {os.cpu_count()} cores | "
+        f"{os.getloadavg()[0]:.1f} |",
     )
 
 

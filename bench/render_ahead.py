@@ -12,6 +12,7 @@ largest worker's memory against the workers' at rest. Requests go to 127.0.0.1 o
 from __future__ import annotations
 
 import http.client
+import os
 import statistics
 import sys
 import tempfile
@@ -168,7 +169,9 @@ def main() -> None:
         f"| later tracks late at enqueue (1x) | **{late}** (and {missing} never made) |\n"
         f"| all {audio_s / 60:.0f} minutes of audio, from the first start to the last track made | "
         f"{finished - began:.0f} s: **{audio_s / (finished - began):.1f}x** real time |\n"
-        f"| largest worker | {max(peak):.0f} MB, **{max(peak) / rest_mb:.2f}x** a worker at rest ({rest_mb:.0f} MB) |",
+        f"| largest worker | {max(peak):.0f} MB, **{max(peak) / rest_mb:.2f}x** a worker at rest ({rest_mb:.0f} MB) |\n"
+        f"| the machine's load average (1 min) at the end: other work on its {os.cpu_count()} cores | "
+        f"{os.getloadavg()[0]:.1f} |",
     )
 
 
