@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/stream.py
 	$(BIN)/python bench/audio_storm.py
 	$(BIN)/python bench/render_ahead.py
+	$(BIN)/python bench/first_audio.py
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/voice.py

@@ -12,6 +12,7 @@ largest worker's memory against the workers' at rest. Requests go to 127.0.0.1 o
 from __future__ import annotations
 
 import http.client
+import os
 import statistics
 import sys
 import tempfile
@@ -24,6 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "alexa")]
 
 from gunicornkit import Gunicorn  # noqa: E402
 
+from bench.first_audio import ready as workers_ready  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from skill.sim.chat import Conversation  # noqa: E402
 from skill.sim.chat_stream import AUDIO_PLAYER  # noqa: E402
@@ -101,6 +103,7 @@ def main() -> None:
         env["RECOVERY_COACH_AUDIO_BASE_URL"] = BASE
         with Gunicorn(env) as server:
             time.sleep(5)  # each worker loads the voice at start: let it
+            workers_ready(Path(tmp) / "cache")  # and say the sentences routines open with
             rest_mb = max(server.worker_rss_mb())
             peak, stop = [rest_mb], threading.Event()
 
@@ -117,6 +120,7 @@ def main() -> None:
                 first, whole, status = fetch(server, first_track.path)
                 if status == 200:
                     firsts.append((first, whole, first_track.script.steps[0].seconds))
+                print(f"person {n}: first byte {first:.2f} s, whole {whole:.2f} s", file=sys.stderr)
 
             threading.Thread(target=watch_memory, daemon=True).start()
             tracks = threading.Thread(target=lambda: ready.update(watch_tracks(server, later, stop)), daemon=True)
@@ -150,7 +154,8 @@ def main() -> None:
         "Render ahead",
         f"{ROUTINES} people start different routines (5 to 9 minutes, four kinds of cardio), "
         f"{APART_S:.0f} s apart, on devices with a player, against gunicorn with deploy/gunicorn.conf.py (2 "
-        "workers, the neural voice loaded at each worker's start) and a cold cache. Each device fetches its "
+        "workers, the neural voice loaded at each worker's start, and the sentences routines open with said) "
+        "and a cold cache. Each device fetches its "
         "first track at once; every later track is made only by the server rendering ahead. A track counts as "
         "late when it was not made by the time a device playing at 1x would enqueue it "
         f"({NEARLY:.0f} s before the track before ends).\n\n"
@@ -164,7 +169,9 @@ def main() -> None:
         f"| later tracks late at enqueue (1x) | **{late}** (and {missing} never made) |\n"
         f"| all {audio_s / 60:.0f} minutes of audio, from the first start to the last track made | "
         f"{finished - began:.0f} s: **{audio_s / (finished - began):.1f}x** real time |\n"
-        f"| largest worker | {max(peak):.0f} MB, **{max(peak) / rest_mb:.2f}x** a worker at rest ({rest_mb:.0f} MB) |",
+        f"| largest worker | {max(peak):.0f} MB, **{max(peak) / rest_mb:.2f}x** a worker at rest ({rest_mb:.0f} MB) |\n"
+        f"| the machine's load average (1 min) at the end: other work on its {os.cpu_count()} cores | "
+        f"{os.getloadavg()[0]:.1f} |",
     )
 
 

@@ -17,6 +17,7 @@ from skill.server.app import create_app
 from skill.sim.chat import Conversation
 from skill.sim.chat_stream import StreamChat
 from skill.sim.player import NEARLY, Player
+from speech.local import trackstore
 from speech.local.trackkey import TrackRef
 
 BASE = "https://coach.example"
@@ -86,6 +87,7 @@ def test_every_track_is_made_before_the_player_asks_for_it(app, monkeypatch, min
 
 
 def test_a_track_made_ahead_is_served_from_the_cache(app, monkeypatch):
+    monkeypatch.setattr(trackstore, "FETCH_WAIT_S", 0.5)  # this player never fetches the track it was sent
     renders = timed_renders(app, monkeypatch)
     chat, _ = stream(app, ["start a 5 minute recovery"])
     tracks = app.extensions["recovery_coach.tracks"]

@@ -10,7 +10,9 @@ outside the cache. Renders queue as speech.local.trackstore says; a request beyo
 queue, or one whose turn does not come in time, is 503 with Retry-After.
 
 When the skill sends a step's track to a player, the rest of the routine is rendered ahead
-(`render_ahead`, speech.local.trackstore), so each track is made before the player asks.
+(`render_ahead`, speech.local.trackstore), so each track is made before the player asks;
+that starts once the track sent is made (or after a few seconds), so the track the player
+fetches first has the cores to itself.
 
 A track not made yet is sent as it is rendered (chunked, from the first cue's clip on), and
 the finished file is served from the cache after that.
@@ -81,7 +83,8 @@ def render_ahead(store: TrackStore) -> Callable[[PlanInputs, int], None]:
 
     def rest_of_routine(inputs: PlanInputs, step: int) -> None:
         steps = len(script_for(inputs).steps)
-        store.ahead(TrackRef(inputs, later, voice, DEFAULT_RATE) for later in range(step + 1, steps))
+        now = TrackRef(inputs, step, voice, DEFAULT_RATE)  # the track the player fetches first
+        store.ahead((TrackRef(inputs, later, voice, DEFAULT_RATE) for later in range(step + 1, steps)), after=now)
 
     return rest_of_routine
 

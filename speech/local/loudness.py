@@ -13,6 +13,7 @@ measure the result with pyloudnorm itself).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,28 @@ def _k_weighting(freqs: Samples) -> Samples:
     return _biquad_gain(freqs, shelf_b, shelf_a) * _biquad_gain(freqs, high_b, high_a)
 
 
+def fft_size(n: int) -> int:
+    """The smallest length of at least n whose only prime factors are 2, 3 and 5: numpy's FFT
+    is fast at those and many times slower at a length with a large prime factor."""
+    best = 1 << max(n - 1, 0).bit_length()
+    threes = 1
+    while threes < best:
+        fives = threes
+        while fives < best:
+            size = fives << max(0, (n - 1) // fives).bit_length()  # fives * the power of two reaching n
+            best = min(best, size)
+            fives *= 5
+        threes *= 3
+    return best
+
+
+@functools.lru_cache(maxsize=8)
+def _weighting(pad: int) -> Samples:
+    import numpy as np
+
+    return _k_weighting(np.fft.rfftfreq(pad, 1 / SAMPLE_RATE).astype(np.float64))
+
+
 def lufs(x: Samples) -> float:
     """Integrated loudness of mono samples in [-1, 1] (LUFS; -inf for silence). A clip
     shorter than one block is measured as one block."""
@@ -77,8 +100,8 @@ def lufs(x: Samples) -> float:
 
     if not len(x):
         return -math.inf
-    pad = len(x) + SAMPLE_RATE // 10  # the filters' ring has room before the FFT wraps around
-    spectrum = np.fft.rfft(x, pad) * _k_weighting(np.fft.rfftfreq(pad, 1 / SAMPLE_RATE).astype(np.float64))
+    pad = fft_size(len(x) + SAMPLE_RATE // 10)  # the filters' ring has room before the FFT wraps around
+    spectrum = np.fft.rfft(x, pad) * _weighting(pad)
     y = np.fft.irfft(spectrum, pad)[: len(x)]
     size, step = round(BLOCK_S * SAMPLE_RATE), round(STEP_S * SAMPLE_RATE)
     power = np.concatenate(([0.0], np.cumsum(y * y)))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from content.phrases import phrase
-from speech.local import loudness
+from speech.local import loudness, sentences
 from speech.local.pcm import SAMPLE_RATE, Clip
 
 VOICE_ID = "en_US-joe-medium"
@@ -27,6 +27,7 @@ MODEL_SHA256 = "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06
 NATURAL_WPM = 170  # Piper's joe at length_scale 1.0 speaks the routine's cues at about this rate
 TRIM_THRESHOLD = 256  # |sample| at or below this is Piper's near-silence and breath (-42 dBFS)
 GAIN = 0.85  # headroom for a chime mixed under speech (Piper normalizes to full scale)
+SYNTHESIS = "sentences"  # each sentence synthesized, trimmed and leveled alone (speech.local.sentences)
 
 
 class VoiceUnavailable(Exception):
@@ -104,11 +105,14 @@ class PiperEngine:
     @property
     def identity(self) -> str:
         """What makes this voice's audio what it is (for cache keys)."""
-        return f"piper:{VOICE_ID}:{MODEL_SHA256[:16]}:{self.rate}:{loudness.VERSION}"
+        return f"piper:{VOICE_ID}:{MODEL_SHA256[:16]}:{self.rate}:{loudness.VERSION}:{SYNTHESIS}"
 
     def clip(self, text: str) -> Clip:
+        """A text's clip: each of its sentences said alone, joined (speech.local.sentences)."""
         if text not in self._memo:
-            self._memo[text] = self._synthesize(text)
+            parts = sentences.split(text)
+            whole = len(parts) == 1
+            self._memo[text] = self._synthesize(text) if whole else sentences.join(list(map(self.clip, parts)))
         return self._memo[text]
 
     def _synthesize(self, text: str) -> Clip:

@@ -29,7 +29,7 @@ from speech.local.engine import DEFAULT_RATE, MAX_RATE, MIN_RATE, SYNTHESIS
 from speech.script import Script, script_for
 
 # Bump when the same inputs would sound different (chimes, mixing, encoding, level).
-RENDER_VERSION = "2"  # 2: speech at one loudness (speech/local/loudness.py)
+RENDER_VERSION = "3"  # 2: speech at one loudness (speech/local/loudness.py); 3: the neural voice by sentence
 ROUTE = "/audio"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,600}\.[0-9a-f]{24}")
 

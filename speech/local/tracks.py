@@ -20,13 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from speech import schedule
+from speech.local import sentences
 from speech.local.pcm import SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from speech.local.voices import Speaker
-from speech.script import Script
+from speech.script import Cue, Script
 
 BLOCK = SAMPLE_RATE  # frames per block of audio handed out (one second)
 CHIME_CUES = ("begin", "switch")  # cue kinds a chime marks
 COUNTDOWN = (3, 2, 1)  # seconds before a step's end that get a tick
+FOREVER = 1 << 62  # a frame past any track's end
 
 
 @dataclass(frozen=True)
@@ -145,28 +147,64 @@ def blocks(track: Track, speaker: Speaker, start: int = 0, stop: int | None = No
         yield _mix(pieces, b, min(b + BLOCK, stop))
 
 
+class _Saying:
+    """The cue being said in a track made as it goes: its sentences are handed out as the
+    blocks they sound in come (speech.local.sentences), so a long first cue's first
+    sentence goes out before its last is synthesized."""
+
+    def __init__(self, index: int, cue: Cue, start: int, speaker: Speaker) -> None:
+        self.index, self.cue, self.start, self.end = index, cue, start, start
+        self.speaker, self._to_say, self._at = speaker, sentences.parts(speaker.kind, cue.text), 0
+
+    @property
+    def done(self) -> bool:
+        return not self._to_say
+
+    def until(self, frame: int, pieces: list[tuple[int, np.ndarray]]) -> None:
+        """Add to `pieces` every sentence that starts before `frame`, synthesizing it then."""
+        while self._to_say and self.start + self._at < frame:
+            clip = self.speaker.clip(self._to_say.pop(0))
+            pieces.append((self.start + self._at, np.frombuffer(clip.pcm, dtype="<i2")))
+            pieces.sort(key=lambda piece: piece[0])
+            self.end = self.start + self._at + clip.frames
+            self._at += clip.frames + sentences.GAP_FRAMES
+
+    def placed(self) -> Placed:
+        """The cue where it fell, once said whole."""
+        due = round(self.cue.at * SAMPLE_RATE)
+        return Placed(self.index, self.cue.text, self.cue.kind, due, self.start, self.end)
+
+
 def progressive(script: Script, index: int, speaker: Speaker, free_at: int = 0) -> Iterator[bytes]:
-    """The same PCM as blocks(layout(...)), block by block, made as it goes: a cue's clip is
-    synthesized when the first block it may sound in comes (no cue sounds before it is due),
-    so the first block is out once the first cue's clip is."""
+    """The same PCM as blocks(layout(...)), block by block, made as it goes: a cue's speech
+    is synthesized a sentence at a time, when the first block it may sound in comes (no cue
+    sounds before it is due), so the first block is out once the first sentence is."""
+    cues = script.steps[index].cues
     step_frames = script.steps[index].seconds * SAMPLE_RATE
-    dues = [round(c.at * SAMPLE_RATE) for c in script.steps[index].cues]
-    upcoming = _cues(script, index, speaker, free_at)
-    placed: list[Placed] = []
     chimes = _ticks(script, index)
     pieces = sorted(((c.start, chime(c.sound)) for c in chimes), key=lambda piece: piece[0])
+    placed: list[Placed] = []
+    saying: _Saying | None = None
     b = 0
     while True:
         e = b + BLOCK
-        while len(placed) < len(dues) and dues[len(placed)] < e:
-            cue, clip = next(upcoming)
-            placed.append(cue)
-            pieces.append((cue.start, np.frombuffer(clip.pcm, dtype="<i2")))
-            if cue.kind in CHIME_CUES:
-                chimes.append(Chime(cue.start, "bell"))
-                pieces.append((cue.start, chime("bell")))
-            pieces.sort(key=lambda piece: piece[0])
-        if len(placed) == len(dues):  # every cue placed: the end is known
+        while (n := len(placed) + (saying is not None)) < len(cues) and round(cues[n].at * SAMPLE_RATE) < e:
+            if saying is not None:  # the cue before must be said whole: where it ends decides this one's start
+                saying.until(FOREVER, pieces)
+                placed.append(saying.placed())
+                free_at = saying.end
+            saying = _Saying(n, cues[n], schedule.start(round(cues[n].at * SAMPLE_RATE), free_at), speaker)
+            if cues[n].kind in CHIME_CUES:
+                chimes.append(Chime(saying.start, "bell"))
+                pieces.append((saying.start, chime("bell")))
+                pieces.sort(key=lambda piece: piece[0])
+        if saying is not None:
+            last = len(placed) + 1 == len(cues)
+            saying.until(FOREVER if last else e, pieces)  # the last cue whole: the track's end is known
+            if last:
+                placed.append(saying.placed())
+                saying = None
+        if len(placed) == len(cues):  # every cue placed: the end is known
             e = min(e, _end(step_frames, placed, chimes))
             if b >= e:
                 return

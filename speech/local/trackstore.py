@@ -4,52 +4,73 @@ route and `recovery-coach audio build` hand out.
 What must stay true, whatever is asked for:
 - One render at a time per process (RENDERING), so on the server's two cores a render never
   takes the core the other requests need; at most WAITING more requests wait for one, and
-  any beyond are refused at once (Full), without waiting or rendering.
-- One render per track across processes: an flock on one of LOCK_FILES lock files, picked by
-  the key's hash; whoever waits finds the track in the cache when the lock comes free, and
+  any beyond are refused at once (Full), without waiting or rendering. A render takes its
+  turn (the render lock) at its first clip to synthesize and keeps it to its end: what it
+  reads from the clip cache before that (a routine's opening sentence) goes out at once.
+- One render per track across processes: a lock per key (speech.local.keylock); whoever
+  waits finds the track in the cache when the lock comes free, and
   gives up (Busy) after `wait` seconds.
 - At most SPEAKERS voices (engines) held per process; the least recently used is closed,
   and its memory freed, before another is opened.
 - `voices` and `rates`, when given, are the only ones a key may name: any other key is no
   track at all (`parse` says None), so it is never rendered.
 - Tracks asked for `ahead` (the rest of a routine that just started playing) are rendered by
-  one background thread per process, in the order asked, one clip at a time, and only while
-  no request waits for a render: a request waits at most for one clip of them. At most AHEAD
-  tracks wait to be rendered ahead; more are not queued (a request renders them).
+  one background thread per process, in the order asked, one clip (a sentence of the neural
+  voice) at a time, and only while no request waits for a render: a request waits at most
+  for one sentence of them. At most AHEAD tracks wait to be rendered ahead; more are not
+  queued (a request renders them).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from speech.local import keylock, sentences
 from speech.local.ahead import Ahead
-from speech.local.cache import DiskCache, digest
+from speech.local.cache import DiskCache
 from speech.local.engine import SpeechError
 from speech.local.engine import list_voices as espeak_voices
+from speech.local.keylock import Busy as Busy  # raised here too: callers import it from this module
 from speech.local.making import RenderOutcome, Writing, follow
+from speech.local.openings import openings
 from speech.local.piper_engine import VOICE_ID, installed
 from speech.local.trackkey import TrackRef, parse_key
-from speech.local.voices import CachedSpeaker, Speaker, open_speaker
+from speech.local.voices import CachedSpeaker, CacheFirst, Speaker, open_speaker
 
 KIND, EXT = "tracks", "mp3"
 RENDERING = 1  # renders at once in one process
 WAITING = 3  # requests that may wait for a render in one process; gunicorn's threads must be more
 SPEAKERS = 2  # engines held in one process (a neural one holds its whole model)
-LOCK_FILES = 256  # keys share these, so a storm of keys leaves no more files behind
+FETCH_WAIT_S = 5.0  # the longest a render ahead waits for the track a player is about to fetch
+POLL_S = 0.02  # how often it looks whether that track is made (by any process)
 
 log = logging.getLogger("recovery_coach.tracks")
 
 
-class Busy(Exception):
-    """The track is being rendered by someone else and did not come in time."""
+@dataclass(frozen=True)
+class Fetching:
+    """In the queue ahead: wait until `ref` is made, or until `until` (time.monotonic())."""
+
+    ref: TrackRef
+    until: float
+
+
+@dataclass(frozen=True)
+class Opening:
+    """In the queue ahead: say the sentences routines open with in this voice and rate."""
+
+    voice: str
+    rate: int
+
+
+Ahead_ = TrackRef | tuple[str, int] | Fetching | Opening
 
 
 class Full(Busy):
@@ -74,7 +95,7 @@ class TrackStore:
         self._guard = threading.Lock()
         self._asking = 0  # requests inside file(), waiting for a render or rendering
         self._quiet = threading.Condition()  # notified when _asking drops to 0
-        self._ahead: Ahead[TrackRef | tuple[str, int]] = Ahead(self._make_ahead)
+        self._ahead: Ahead[Ahead_] = Ahead(self._make_ahead)
         self._writing = Writing()  # tracks this process is writing now, for listeners to follow
 
     def voice_ok(self, voice: str) -> bool:
@@ -170,10 +191,15 @@ class TrackStore:
                 self._asking -= 1
                 self._quiet.notify_all()
 
-    def ahead(self, refs: Iterable[TrackRef]) -> None:
+    def ahead(self, refs: Iterable[TrackRef], after: TrackRef | None = None) -> None:
         """Render these tracks in the background, in this order, after any asked for before
-        and only while no request waits for a render (the module's docstring)."""
-        self._ahead.add(refs)
+        and only while no request waits for a render (the module's docstring). `after`: the
+        track a player is about to fetch; nothing is rendered ahead until it is made (or
+        FETCH_WAIT_S passed), so its first audio has the cores to itself."""
+        wanted: list[Ahead_] = list(refs)
+        if after is not None and wanted:
+            wanted.insert(0, Fetching(after, time.monotonic() + FETCH_WAIT_S))
+        self._ahead.add(wanted)
 
     def settled(self, timeout: float) -> bool:
         """Wait until no track waits to be rendered ahead (False if `timeout` passed first)."""
@@ -181,32 +207,42 @@ class TrackStore:
 
     def preload(self, voice: str, rate: int) -> None:
         """Load (voice, rate)'s engine now, in the background, so the first track asked for
-        does not wait for it (a neural voice takes a second or two to load)."""
-        self._ahead.add([(voice, rate)])  # made by _make_ahead
+        does not wait for it (a neural voice takes a second or two to load), then say the
+        sentences routines open with (speech.local.openings) into the clip cache."""
+        opening = [Opening(voice, rate)] if voice == VOICE_ID else []  # espeak-ng says a cue whole, and fast
+        self._ahead.add([(voice, rate), *opening])  # made by _make_ahead
 
-    def _make_ahead(self, thing: TrackRef | tuple[str, int]) -> None:
-        """A track rendered ahead (its clips first, each when no request waits), or a voice
-        loaded."""
-        if not isinstance(thing, TrackRef):
+    def _make_ahead(self, thing: Ahead_) -> None:
+        """A track rendered ahead (its clips first, each when no request waits), a voice
+        loaded, the openings said, or a wait for a track a player is about to fetch."""
+        if isinstance(thing, Fetching):
+            while time.monotonic() < thing.until and not self._ahead.stopping and self.cached(thing.ref) is None:
+                time.sleep(POLL_S)
+        elif isinstance(thing, Opening):
+            self._say_ahead(thing.voice, thing.rate, openings())
+        elif not isinstance(thing, TrackRef):
             with self._rendering:
                 self._speaker(*thing)
-            return
-        if self.cached(thing) is not None:
-            return
-        for cue in thing.script.steps[thing.step].cues:
+        elif self.cached(thing) is None and self._say_ahead(thing.voice, thing.rate, _sentences(thing)):
+            try:
+                with self._file_lock(thing.key, time.monotonic() + self.wait):
+                    if self.cached(thing) is None:  # clips read, not made: no need to give way
+                        self.render(thing)
+            except Busy:  # another process is rendering it
+                pass
+
+    def _say_ahead(self, voice: str, rate: int, texts: Iterable[str]) -> bool:
+        """Synthesize these texts into the clip cache, one at a time, each when no request
+        waits for a render; False if the process began to end first."""
+        for text in texts:
             with self._quiet:
                 while self._asking and not self._ahead.stopping:  # stopping at exit is seen within a second
                     self._quiet.wait(1.0)
             if self._ahead.stopping:
-                return  # the process is ending
+                return False
             with self._rendering:
-                self._speaker(thing.voice, thing.rate).clip(cue.text)
-        try:
-            with self._file_lock(thing.key, time.monotonic() + self.wait):
-                if self.cached(thing) is None:  # clips read, not made: no need to give way
-                    self.render(thing)
-        except Busy:  # another process is rendering it
-            pass
+                self._speaker(voice, rate).clip(text)
+        return True
 
     def render(self, ref: TrackRef) -> Path:
         """Render the track into the cache, written as it is made (`track` can follow it)."""
@@ -214,8 +250,11 @@ class TrackStore:
         # requests it answers (every POST /alexa, every cached track) never render.
         from speech.local import mp3, tracks
 
-        with self._rendering:
-            speaker = self._speaker(ref.voice, ref.rate)
+        with contextlib.ExitStack() as held:  # the render lock, from the first clip synthesized on
+            known = self._speakers.get((ref.voice, ref.rate))  # read without the lock: only clips are read from it
+            speaker = CacheFirst(
+                ref.voice, ref.rate, known, lambda: self._speaker(ref.voice, ref.rate), self._rendering, held
+            )
             making, failed = self._writing.start(ref.key), True
             try:
                 pcm = tracks.progressive(ref.script, ref.step, speaker, free_at=mp3.ENCODER_DELAY)
@@ -243,26 +282,16 @@ class TrackStore:
         self._speakers[wanted] = CachedSpeaker(open_speaker(voice, rate), self.cache)
         return self._speakers[wanted]
 
-    @contextlib.contextmanager
-    def _file_lock(self, key: str, deadline: float) -> Iterator[None]:
-        folder = self.cache.root / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{int(digest('lock', key)[:8], 16) % LOCK_FILES:03d}"
-        fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)  # flock excludes other fds in this process too
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise Busy(key) from None
-                    time.sleep(0.05)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+    def _file_lock(self, key: str, deadline: float) -> contextlib.AbstractContextManager[None]:
+        return keylock.held(self.cache.root, key, deadline)
 
     def close(self) -> None:
         with self._rendering:
             while self._speakers:
                 self._speakers.popitem(last=False)[1].close()
+
+
+def _sentences(ref: TrackRef) -> list[str]:
+    """What a track's voice synthesizes, one at a time: its cues, or their sentences (neural)."""
+    kind = "neural" if ref.voice == VOICE_ID else "espeak"
+    return [part for cue in ref.script.steps[ref.step].cues for part in sentences.parts(kind, cue.text)]

@@ -10,12 +10,14 @@ keyed by the voice's identity (voice, rate, model) and the text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Protocol
 
 from content.phrases import phrase
 from speech.local import engine as espeak_engine
-from speech.local import piper_engine
+from speech.local import piper_engine, sentences
 from speech.local.cache import DiskCache
 from speech.local.pcm import Clip
 
@@ -104,7 +106,12 @@ class CachedSpeaker:
         return self.inner.identity
 
     def clip(self, text: str) -> Clip:
+        """A text's clip; the neural voice's sentences are cached one by one (shared by cues)."""
         if text in self._memo:
+            return self._memo[text]
+        parts = sentences.parts(self.kind, text)
+        if len(parts) > 1:
+            self._memo[text] = sentences.join(list(map(self.clip, parts)))
             return self._memo[text]
         key = f"{self.identity}\x1f{text}"
         pcm = self.cache.get("clips", key, "pcm")
@@ -117,5 +124,60 @@ class CachedSpeaker:
         self._memo[text] = Clip(pcm)
         return self._memo[text]
 
+    def cached(self, text: str) -> Clip | None:
+        """The text's clip if it is in memory or the disk cache (nothing is synthesized)."""
+        if text in self._memo:
+            return self._memo[text]
+        parts = sentences.parts(self.kind, text)
+        if len(parts) > 1:
+            clips = [self.cached(part) for part in parts]
+            return None if None in clips else sentences.join([c for c in clips if c is not None])
+        pcm = self.cache.get("clips", f"{self.identity}\x1f{text}", "pcm")
+        if pcm is not None:
+            self._memo[text] = Clip(pcm)
+        return self._memo.get(text)
+
     def close(self) -> None:
         self.inner.close()
+
+
+class CacheFirst:
+    """A render's voice that reads clips from the cache without waiting for a turn, and takes
+    its turn (`turn`: the process's render lock, then held by `held` until the render ends)
+    at its first clip to synthesize, when it asks `speaker()` for the engine afresh.
+
+    What must stay true: nothing is synthesized without the turn, and the engine used to
+    synthesize is asked for with the turn held (one closed meanwhile is opened again)."""
+
+    def __init__(
+        self,
+        voice: str,
+        rate: int,
+        known: Speaker | None,
+        speaker: Callable[[], Speaker],
+        turn: ContextManager[object],
+        held: ExitStack,
+    ) -> None:
+        self.voice, self.rate, self.kind = voice, rate, "neural" if is_neural(voice) else "espeak"
+        self._known, self._speaker, self._turn, self._held = known, speaker, turn, held
+        self._engine: Speaker | None = None
+
+    @property
+    def identity(self) -> str:
+        return self._engine_now().identity
+
+    def clip(self, text: str) -> Clip:
+        if self._engine is None and isinstance(self._known, CachedSpeaker):
+            found = self._known.cached(text)
+            if found is not None:
+                return found
+        return self._engine_now().clip(text)
+
+    def _engine_now(self) -> Speaker:
+        if self._engine is None:
+            self._held.enter_context(self._turn)
+            self._engine = self._speaker()
+        return self._engine
+
+    def close(self) -> None:
+        """Nothing: the engine is the store's."""
