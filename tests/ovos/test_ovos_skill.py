@@ -4,12 +4,16 @@ their moment, cancelled by what the person says), and a red flag ends it in any 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ovos_bus_client.message import Message
 from ovos_bus_client.session import Session
 from ovoscope import End2EndTest
 from ovoskit import SKILL_ID, Talk, later, spoken
 
 from skill.ovos.skill import RecoveryCoachSkill
+from skill.store.sqlite import SQLiteStore
 
 
 def kinds(messages) -> list[str]:
@@ -123,6 +127,10 @@ def test_stop_goes_through_ovos_stop_and_saves_the_place_for_next_time(croft):
     assert f"{SKILL_ID}.stop.response" in kinds(stopped)
     assert any("saved your place" in s for s in spoken(stopped)), spoken(stopped)
     assert not talk.skill.coach.in_conversation(talk.sid)
+    # Kept in SQLite under OVOS's data directory, in the skill's own folder.
+    db = Path(os.environ["XDG_DATA_HOME"]) / "mycroft" / "filesystem" / "skills" / SKILL_ID / "recovery-coach.sqlite3"
+    kept = SQLiteStore(db).get(f"ovos:{talk.site}")
+    assert kept is not None and kept["pos"]["state"] == "paused"
     again = talk.say("open recovery coach")
     assert "carry on with brisk walking" in spoken(again)[0]
 
