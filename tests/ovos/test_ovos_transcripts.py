@@ -14,7 +14,7 @@ from skill.ovos import locale
 from skill.ovos.front import Coach
 from skill.store.sqlite import SQLiteStore
 
-OVER_THE_BUS = ("safety_stop", "red_flag_after_the_routine", "whole_routine", "durations_and_options")
+OVER_THE_BUS = ("red_flag_after_the_routine", "whole_routine", "durations_and_options")
 
 
 def test_every_left_out_transcript_exists():
