@@ -1,13 +1,14 @@
 """Recovery Coach as an Open Voice OS skill (ovos-workshop, the `ovos` extra), loaded by
 OVOS through the `ovos.plugin.skill` entry point.
 
-From idle, OVOS's intent pipeline matches the generated `.intent` files and the handler
-passes the words on; while a conversation is open, `converse()` takes every utterance the
-coach understands before any intent matching ("next", "pause", "it hurts", "how much is
-left"), so a red flag is heard in any state. The coach answers (skill/ovos/front.py);
-the first line is spoken at once and each later line of a routine's part is handed to
-OVOS's event scheduler for its moment. Anything said cancels the lines still waiting: the
-answer to it is what is said next.
+From idle, OVOS's intent pipeline matches the generated `.intent` files (opening the coach,
+starting a routine, every red flag and warning sign), and anything else the coach
+understands reaches it as a fallback; while a conversation is open, `converse()` takes
+every utterance the coach understands before any intent matching ("next", "pause", "it
+hurts", "how much is left"), so a red flag is heard in any state. The coach answers
+(skill/ovos/front.py); the first line is spoken at once and each later line of a
+routine's part is handed to OVOS's event scheduler for its moment. What moves the routine,
+pauses or ends it cancels the lines still waiting; a question's answer leaves them be.
 
 What must stay true: no conversation logic here, only OVOS messages in and speech out.
 """
