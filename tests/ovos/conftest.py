@@ -16,8 +16,17 @@ from ovoskit import SKILL_ID  # noqa: E402
 
 @pytest.fixture(scope="module")
 def croft():
+    """OVOS's padacioso matches in a process pool made for every utterance. Forked from a
+    test process whose other threads (a bus timer, a writer left by another test file) may
+    hold a lock, a pool worker can hang for good; started from a fork server (one thread),
+    it cannot."""
+    import multiprocessing
+
     from ovoscope import get_minicroft
 
+    before = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("forkserver", force=True)
     minicroft = get_minicroft([SKILL_ID])
     yield minicroft
     minicroft.stop()
+    multiprocessing.set_start_method(before, force=True)
