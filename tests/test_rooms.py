@@ -18,14 +18,16 @@ from skill.coach.routes import ROUTE_LIST, ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_LIBRARIES = ("ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "flask", "werkzeug", "boto3", "botocore")
+OVOS = ("ovos_workshop", "ovos_bus_client", "ovos_utils", "ovos_core", "ovoscope")
 # Each room and the rooms it must never import (directly, at any depth of its files).
 FORBIDDEN = {
     "content": ("speech", "skill"),
     "speech": ("skill",),
-    "skill/coach": ("skill.alexa", "skill.server", "skill.sim", "skill.cli", *PLATFORM_LIBRARIES),
-    "skill/store": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli"),
-    "skill/alexa": ("skill.server", "skill.sim", "skill.cli", "flask", "werkzeug"),
-    "skill/server": ("skill.sim", "skill.cli"),
+    "skill/coach": ("skill.alexa", "skill.server", "skill.sim", "skill.cli", "skill.ovos", *PLATFORM_LIBRARIES, *OVOS),
+    "skill/store": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli", "skill.ovos"),
+    "skill/alexa": ("skill.server", "skill.sim", "skill.cli", "skill.ovos", "flask", "werkzeug", *OVOS),
+    "skill/server": ("skill.sim", "skill.cli", "skill.ovos", *OVOS),
+    "skill/sim": ("skill.ovos", *OVOS),
     # The listener hears words; what they mean is its caller's: it knows no conversation nor front end.
     "skill/listen": (
         "skill.coach",
@@ -34,9 +36,30 @@ FORBIDDEN = {
         "skill.server",
         "skill.sim",
         "skill.cli",
+        "skill.ovos",
+        *PLATFORM_LIBRARIES,
+        *OVOS,
+    ),
+    "skill/aws": (
+        "skill.coach",
+        "skill.alexa",
+        "skill.server",
+        "skill.sim",
+        "skill.cli",
+        "skill.ovos",
+        "flask",
+        "werkzeug",
+    ),
+    # The OVOS skill: the coach and the store, never another front end nor Alexa's libraries.
+    "skill/ovos": (
+        "skill.alexa",
+        "skill.server",
+        "skill.sim",
+        "skill.cli",
+        "skill.aws",
+        "skill.listen",
         *PLATFORM_LIBRARIES,
     ),
-    "skill/aws": ("skill.coach", "skill.alexa", "skill.server", "skill.sim", "skill.cli", "flask", "werkzeug"),
 }
 
 
@@ -95,3 +118,13 @@ def test_no_private_sdk_method_is_overridden():
         if h in p.read_text()
     ]
     assert not found, found
+
+
+def test_the_ovos_front_and_its_locale_load_without_any_ovos_library():
+    """`recovery-coach model` writes the OVOS files where the `ovos` extra is not installed."""
+    code = (
+        "import sys; import skill.ovos.front, skill.ovos.locale, skill.cli.ovos_files;"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(OVOS)!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert out.strip() == "[]"
