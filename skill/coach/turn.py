@@ -98,17 +98,7 @@ def turn(
     streams = stream.can_stream(kept, device)
     ctx.streaming = streams
     ctx.on_player = streams or played is not None
-    if "pos" in session:
-        ctx.pos = seq.from_attributes(session["pos"])
-        if ctx.pos is None:
-            ctx.note = phrase("skill.lost_place")
-    elif garbled:
-        ctx.note = phrase("skill.lost_place")
-    elif new_session:
-        ctx.pos = memory.saved_position(kept, ctx.today)
-        if streams:
-            ctx.pos = stream.playing_position(kept, device, ctx.pos)
-            ctx.into_step = stream.into_step(kept, device, ctx.pos)
+    _find_place(ctx, session, garbled, new_session, kept)
     if played is not None and ctx.pos is not None:
         ctx.into_step = max(0.0, played)
     before_pos = ctx.pos
@@ -132,6 +122,22 @@ def turn(
     owed = bool(session.get("unsaved")) or result.if_unsaved is not None  # a claimed save is written to know
     result.write = not off and not ctx.forget and (new_kept != kept or owed)
     return result
+
+
+def _find_place(ctx: Ctx, session: dict[str, Any], garbled: bool, new_session: bool, kept: dict[str, Any]) -> None:
+    """Where the routine is: the session's place, else (a new session) the saved one, or
+    where the device's player is in the coach's stream; a place that cannot be read is said lost."""
+    if "pos" in session:
+        ctx.pos = seq.from_attributes(session["pos"])
+        if ctx.pos is None:
+            ctx.note = phrase("skill.lost_place")
+    elif garbled:
+        ctx.note = phrase("skill.lost_place")
+    elif new_session:
+        ctx.pos = memory.saved_position(kept, ctx.today)
+        if ctx.streaming:
+            ctx.pos = stream.playing_position(kept, ctx.device, ctx.pos)
+            ctx.into_step = stream.into_step(kept, ctx.device, ctx.pos)
 
 
 def _unsaved(reply: Reply, pos: Position | None) -> Reply | None:
