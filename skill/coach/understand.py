@@ -17,7 +17,10 @@ and how sure it is. Two steps, in this order:
    a template that does not, and the reverse, so "I'm not dizzy" stops nothing; nor does
    a question ("what does sharp pain mean") match a statement.
 
-Below the threshold the answer is no intent: the front end's fallback.
+Below the threshold, one last look before the fallback: a word that only a warning sign
+uses ("swelling", "dizzy"; the caller's `alarms`) raises that sign, unless the words ask or
+deny. A sign must never go unheard; a false stop costs a "say start my leg recovery".
+Below that, the answer is no intent: the front end's fallback.
 """
 
 from __future__ import annotations
@@ -79,8 +82,10 @@ class Matcher:
 
     def __init__(
         self, intents: Mapping[str, Mapping[str, object]], types: Mapping[str, Mapping[str, Sequence[str]]],
-        phrases: Mapping[str, Iterable[str]],
+        phrases: Mapping[str, Iterable[str]], alarms: Mapping[str, Sequence[str]] | None = None,
     ) -> None:  # fmt: skip
+        """`alarms`: {intent name: word beginnings}, the warning signs heard by a word alone."""
+        self._alarms = {name: tuple(stems) for name, stems in (alarms or {}).items() if name in intents}
         self._slot_types = _slot_types(intents)
         from hassil import Intents, TextSlotList, WildcardSlotList
 
@@ -116,7 +121,17 @@ class Matcher:
             # another intent knows better; else the wildcard stands (an unknown movement).
             fuzzy = self._fuzzy.best(said)
             return fuzzy if fuzzy.intent not in (None, strict.intent) else strict
-        return self._fuzzy.best(said)
+        heard = self._fuzzy.best(said)
+        return heard if heard.intent is not None else self._alarm(said.split()) or heard
+
+    def _alarm(self, tokens: list[str]) -> Heard | None:
+        """The warning sign a word of it raises, when the words neither ask nor deny."""
+        if _asks([t for t in tokens if t not in FILLERS]) or NEGATIONS & set(tokens):
+            return None
+        for name, stems in self._alarms.items():
+            if any(t.startswith(stem) for t in tokens for stem in stems):
+                return Heard(name, {}, THRESHOLD)
+        return None
 
 
 def _asks(tokens: Sequence[str]) -> bool:

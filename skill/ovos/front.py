@@ -28,7 +28,7 @@ from skill.coach.replies import Reply
 from skill.coach.slots import Slot, duration_phrases
 from skill.coach.turn import needs_kept, settle, turn
 from skill.coach.understand import Matcher, words
-from skill.coach.vocabulary import slot_types
+from skill.coach.vocabulary import alarm_words, slot_types
 from skill.store.base import Store, StoreError
 from speech.ssml import segments
 from speech.timing import estimate_seconds
@@ -58,7 +58,7 @@ class Answer:
 
 def make_matcher(intents: Mapping[str, Mapping[str, object]]) -> Matcher:
     """The coach's matcher over the skill's phrasebook (skill/ovos/phrasebook.json)."""
-    return Matcher(intents, slot_types(), {"AMAZON.DURATION": duration_phrases()})
+    return Matcher(intents, slot_types(), {"AMAZON.DURATION": duration_phrases()}, alarm_words())
 
 
 def lines(ssml: str | None) -> tuple[Line, ...]:

@@ -23,7 +23,7 @@ from skill.alexa.model import intents, phrasebook, source
 from skill.coach.slots import Slot, duration_phrases, resolve
 from skill.coach.understand import FILLERS, Matcher
 from skill.coach.understand import words as said_words
-from skill.coach.vocabulary import slot_types
+from skill.coach.vocabulary import alarm_words, slot_types
 from skill.sim import times
 from skill.sim.times import iso_duration
 from skill.sim.transport import Transport
@@ -44,7 +44,12 @@ class Match:
 def matcher() -> Matcher:
     """The interaction model's samples (and what Alexa's built-ins understand), made ready
     for the coach's matcher: strict first, then fuzzy (skill/coach/understand.py)."""
-    return Matcher(phrasebook(), slot_types(), {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()})
+    from skill.alexa.names import ask_of
+
+    book = phrasebook()
+    alarms = {name: alarm_words()[ask_of(name).value] for name in book if ask_of(name).value in alarm_words()}
+    phrases = {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()}
+    return Matcher(book, slot_types(), phrases, alarms)
 
 
 def understood(words: str) -> str | None:

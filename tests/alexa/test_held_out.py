@@ -85,3 +85,16 @@ def test_the_held_out_figure():
     share = (total - len(missed)) / total
     print(f"held-out: {total - len(missed)} of {total} ({share:.0%}) for the intents the model has")
     assert share >= FLOOR, "\n".join(missed)
+
+
+ALARMS = yaml.safe_load((HERE / "alarm_words.yaml").read_text())
+
+
+@pytest.mark.parametrize("said, intent", ALARMS["stops"].items())
+def test_a_warning_sign_in_words_no_phrasing_has_still_stops_the_routine(said, intent):
+    assert match(said).intent == intent
+
+
+@pytest.mark.parametrize("said", ALARMS["does_not_stop"])
+def test_a_warning_word_in_a_question_or_a_denial_stops_nothing(said):
+    assert match(said).intent not in STOPS
