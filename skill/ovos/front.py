@@ -94,6 +94,9 @@ class Coach:
         self.prefixes = tuple(f"{p} " for p in phrasebook["prefixes"])  # "ask recovery coach to ...": longest first
         self.clock = clock
         self.sessions: dict[str, dict[str, Any]] = {}  # OVOS session id -> the coach's session attributes
+        # OVOS session id -> when the part being said began, and where it begins in its step:
+        # the coach is told how far into the step the lines have gone ("how much is left").
+        self.part_began: dict[str, tuple[datetime, float]] = {}
 
     def understand(self, utterance: str) -> tuple[Ask, dict[str, Slot]] | None:
         """The ask and slots in what was said; None when the coach does not understand it."""
@@ -127,9 +130,11 @@ class Coach:
             except StoreError:
                 store_ok = False
         now = self.clock()
-        result = turn(ask, slots, new, session, saved, now=now, store_ok=store_ok, device=Device())
+        played = self._played(sid, now)
+        result = turn(ask, slots, new, session, saved, now=now, store_ok=store_ok, device=Device(), played=played)
         result = settle(result, self.store, uid)
         reply = result.reply
+        self._note_part(sid, now, reply, result.session)
         if reply.reminder is not None:  # never on OVOS's phrasings; a reminder is the device's own skill's
             reply = reminders.after(reply, reminders.Outcome.FAILED)
         if reply.end or ask == Ask.GONE_QUIET:
@@ -137,6 +142,22 @@ class Coach:
         else:
             self.sessions[sid] = result.session
         return _answer(ask, reply, self.state(sid) == "active")
+
+    def _played(self, sid: str, now: datetime) -> float | None:
+        """Seconds of the step said so far, while a part's lines are being said; else None."""
+        if sid not in self.part_began or self.state(sid) != "active":
+            return None
+        began, at = self.part_began[sid]
+        return at + max(0.0, (now - began).total_seconds())
+
+    def _note_part(self, sid: str, now: datetime, reply: Reply, session: dict[str, Any]) -> None:
+        from speech import sequencer as seq
+
+        pos = seq.from_attributes(session.get("pos")) if reply.played and not reply.end else None
+        if pos is not None:
+            self.part_began[sid] = (now, float(seq.current_part(pos).at))
+        elif reply.end or reply.played:
+            self.part_began.pop(sid, None)
 
     def quiet(self, sid: str, uid: str) -> None:
         """OVOS no longer sends this conversation to the skill: the person walked away."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ovos_bus_client.message import Message
@@ -77,8 +78,11 @@ class Talk:
             self.context = {**self.context, "session": sessions[-1]}
 
     def tick(self) -> list[Message]:
-        """The clock reaches the next scheduled line: the scheduler emits its event."""
+        """The clock reaches the next scheduled line: the scheduler emits its event (and the
+        coach's clock reads that moment from then on)."""
         event = self.scheduled.pop(0)
+        moment = datetime.fromtimestamp(event.data["time"], UTC)
+        self.skill.coach.clock = lambda: moment
         return self.emit(Message(event.data["event"], event.data["data"], event.context))
 
     def emit(self, message: Message) -> list[Message]:

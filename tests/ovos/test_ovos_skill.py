@@ -95,8 +95,9 @@ def test_a_short_routine_cues_on_schedule_next_pause_resume_and_a_red_flag_while
     assert times == sorted(times) and times[-1] - times[0] > 20  # each line at its own moment
 
     assert spoken(talk.tick()) == ["Halfway there."]  # the clock reaches the first cue
-    # A question leaves the part's lines waiting; its answer is said at once.
-    assert "Next up is leg swings" in spoken(talk.say("how much is left"))[0]
+    # A question leaves the part's lines waiting; its answer is said at once, of the movement
+    # whose lines are being said (halfway through brisk walking, not after it).
+    assert "seconds left in brisk walking" in spoken(talk.say("how much is left"))[0]
     assert len(talk.scheduled) == 2
     assert spoken(talk.tick()) == ["Ten seconds left."]
 

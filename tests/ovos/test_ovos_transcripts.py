@@ -6,6 +6,8 @@ of the active skills, so the bus replays only a few.)"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from ovoskit import Talk, later, spoken
 from transcripts import ALEXA_ONLY, CONVERSATIONS, TRANSCRIPTS, replay
@@ -14,6 +16,7 @@ from skill.ovos import locale
 from skill.ovos.front import Coach
 from skill.store.sqlite import SQLiteStore
 
+SAYING_S = 5  # the time the last line of an answer takes to say, at most
 OVER_THE_BUS = ("red_flag_after_the_routine", "whole_routine", "durations_and_options")
 
 
@@ -33,7 +36,12 @@ def test_transcript_through_the_ovos_front(path, tmp_path, phrasebook):
 
     def say(words: str) -> str:
         answer = coach.hear("s", "ovos:site", words)
-        return "" if answer is None else " [pause] ".join(line.text for line in answer.lines)
+        if answer is None:
+            return ""
+        # As on Alexa, the person speaks again once all of the answer has been said.
+        moment = coach.clock() + timedelta(seconds=max(line.at for line in answer.lines) + SAYING_S)
+        coach.clock = lambda: moment
+        return " [pause] ".join(line.text for line in answer.lines)
 
     replay(path, say, coach, "s")
 
@@ -44,6 +52,10 @@ def test_transcript_over_the_ovos_bus(name, croft):
 
     def say(words: str) -> str:
         said = talk.say(words)
+        times = [m.data["time"] for m in said if m.msg_type == "mycroft.scheduler.schedule_event"]
+        if times:  # as on Alexa, the person speaks again once all of the answer has been said
+            moment = datetime.fromtimestamp(max(times) + SAYING_S, UTC)
+            talk.skill.coach.clock = lambda: moment
         return " [pause] ".join([*spoken(said), *later(said)])
 
     replay(CONVERSATIONS / f"{name}.txt", say, talk.skill.coach, talk.sid)
