@@ -22,6 +22,9 @@ from skill.listen.language import WAKE, arpa
 from skill.listen.listener import SAMPLE_RATE, Heard
 
 WAKE_WAIT = 1.5  # seconds a pause after the wake word may last, the command still heard with it
+SHORT = 1.2  # seconds: an utterance this short, not a command, may be the wake word misheard alone
+EARLY_FRAMES = 4  # frames of quiet after a complete command that end its utterance (END_FRAMES otherwise)
+DECODER: dict[str, Any] = {}  # pocketsphinx options over its defaults (bench/listen.py measured them)
 EVERYDAY_WORDS = 1000  # the most common words of the general model, for speech that is not a command
 
 
@@ -34,6 +37,14 @@ def model_dir() -> Path:
 def dictionary_words() -> set[str]:
     with open(model_dir() / "cmudict-en-us.dict", encoding="utf-8") as f:
         return {line.split(" ", 1)[0] for line in f if "(" not in line.split(" ", 1)[0]}
+
+
+def like_wake(vowel: str = "OW", most: int = 3) -> set[str]:
+    """Short words with the wake word's vowel ("go", "oh", "nope"): what "coach" is heard as
+    under noise when it comes alone, before a pause."""
+    with open(model_dir() / "cmudict-en-us.dict", encoding="utf-8") as f:
+        rows = [line.split() for line in f]
+    return {r[0] for r in rows if "(" not in r[0] and vowel in r[1:] and len(r) - 1 <= most}
 
 
 def everyday(known: set[str], count: int = EVERYDAY_WORDS) -> list[tuple[str, float]]:
@@ -59,7 +70,11 @@ class SphinxListener:
             path = os.path.join(folder, "commands.arpa")
             Path(path).write_text(text, encoding="utf-8")
             config = pocketsphinx.Config(
-                hmm=str(model_dir() / "en-us"), dict=str(model_dir() / "cmudict-en-us.dict"), lm=path, logfn=log
+                hmm=str(model_dir() / "en-us"),
+                dict=str(model_dir() / "cmudict-en-us.dict"),
+                lm=path,
+                logfn=log,
+                **DECODER,
             )
             self._decoder: Any = pocketsphinx.Decoder(config)
         self._endpointer = Endpointer()
@@ -68,6 +83,9 @@ class SphinxListener:
         self._start = 0.0
         self._holding = 0  # frames left to wait for the command after the wake word alone
         self.vocabulary = {w for ss in said.values() for s in ss for w in s.split()} | {WAKE}
+        self._like_wake = like_wake() | {WAKE}
+        self._stand_in = ""  # the word heard alone before a pause that stands for the wake word
+        self._complete = {f"{WAKE} {s}" for ss in said.values() for s in ss}  # a command said whole
 
     def restart(self) -> None:
         """A new stream (another microphone or file): the noise floor is learnt afresh."""
@@ -90,7 +108,7 @@ class SphinxListener:
         if self._holding:  # after the wake word alone, every frame is the same utterance
             self._holding -= 1
             dec.process_raw(frame)
-            if ended or not (self._holding or ep.speaking):
+            if ended or not (self._holding or ep.speaking) or self._whole(ep):
                 self._holding = 0
                 return self._end(ep.now)
             return None
@@ -99,19 +117,38 @@ class SphinxListener:
             self._start = ep.now - len(speech) * FRAME
         if speech:
             dec.process_raw(b"".join(speech))
+        if self._whole(ep):
+            return self._end(ep.now)
         if not ended:
             return None
-        said = dec.hyp()
-        if said is not None and said.hypstr.strip() == WAKE:  # "coach, ... next": the command comes after a pause
-            self._holding = round(WAKE_WAIT / FRAME)
+        said = self._said()
+        if said in self._like_wake and ep.now - self._start <= SHORT:
+            self._holding = round(WAKE_WAIT / FRAME)  # "coach, ... next": the command comes after a pause
+            self._stand_in = said
             return None
         return self._end(ep.now)
+
+    def _whole(self, ep: Endpointer) -> bool:
+        """A whole command and a breath after it: the utterance ends now, not after END_FRAMES."""
+        if not (ep.speaking and ep.quiet == EARLY_FRAMES and self._said() in self._complete):
+            return False
+        ep.speaking, self._holding = False, 0
+        ep.recent.clear()
+        return True
+
+    def _said(self) -> str:
+        """The words so far in the utterance (the decoder's partial hypothesis)."""
+        hyp = self._decoder.hyp()
+        return " ".join(hyp.hypstr.split()) if hyp is not None else ""
 
     def _end(self, end: float) -> Heard:
         dec = self._decoder
         dec.end_utt()
         hyp = dec.hyp()
         text = hyp.hypstr if hyp is not None else ""
+        words, stand_in, self._stand_in = text.split(), self._stand_in, ""
+        if stand_in and len(words) > 1 and words[0] == stand_in:  # "go ... resume": the wake word, misheard
+            text = " ".join([WAKE, *words[1:]])
         return Heard(text, float(hyp.prob) if hyp is not None else 0.0, self._start, end)
 
     def close(self) -> list[Heard]:
