@@ -85,7 +85,7 @@ def arpa(commands: Mapping[str, Sequence[str]], everyday: Sequence[tuple[str, fl
             for a, b in zip(seq, seq[1:]):
                 bigrams[a][b] += weight
                 unigrams[b] += weight
-    total_everyday = sum(p for _, p in everyday)
+    total_everyday = sum(p for _, p in everyday) or 1.0
     for word, p in everyday:  # as much everyday speech as commands, spread by how common a word is
         share = p / total_everyday
         bigrams["<s>"][word] += share * COMMAND_SHARE / (1 - COMMAND_SHARE)
@@ -113,3 +113,27 @@ def _backoff(seen: Mapping[str, float], p_uni: Mapping[str, float]) -> float:
     kept = sum(max(c - DISCOUNT * min(c, 1), 1e-9) for c in seen.values()) / total
     covered = sum(p_uni.get(w, 0.0) for w in seen)
     return math.log10(max(1 - kept, 1e-9) / max(1 - covered, 1e-9))
+
+
+def fsg(sentences: Sequence[str], name: str = "commands") -> str:
+    """A finite-state grammar (pocketsphinx's FSG text) of the wake word followed by exactly
+    one of `sentences`: a tree of their words, each branch as likely as its siblings."""
+    children: dict[int, dict[str, int]] = defaultdict(dict)
+    ends: set[int] = set()
+    count = 2  # state 0 the start, 1 after the wake word
+    for sentence in dict.fromkeys(sentences):
+        at = 1
+        for word in sentence.split():
+            if word not in children[at]:
+                children[at][word], count = count, count + 1
+            at = children[at][word]
+        ends.add(at)
+    final = count
+    lines = ["TRANSITION 0 1 1.0 " + WAKE]
+    for state in range(1, final):
+        out = [(f" {word}", to) for word, to in children.get(state, {}).items()] + (
+            [("", final)] if state in ends else []
+        )
+        lines += [f"TRANSITION {state} {to} {1 / len(out):.6f}{word}" for word, to in out]
+    head = [f"FSG_BEGIN {name}", f"NUM_STATES {final + 1}", "START_STATE 0", f"FINAL_STATE {final}"]
+    return "\n".join([*head, *lines, "FSG_END", ""])

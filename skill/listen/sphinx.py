@@ -5,8 +5,14 @@ Speech is cut into utterances by loudness over the noise floor (skill/listen/end
 when one is the wake word alone, the decoder goes on listening for up to WAKE_WAIT seconds,
 so "coach ... next" is one utterance. Each utterance is decoded as it arrives, against the
 listener's own language (skill/listen/language.py), so the words are ready soon after the
-speaker stops. What comes out is the best sentence and its posterior probability from the
-word lattice, the confidence the gate holds against its threshold.
+speaker stops; an utterance that is a whole command ends after EARLY_FRAMES of quiet, not
+the endpointer's END_FRAMES. Under noise "coach" alone is often heard as a short word with
+its vowel ("go", "oh"); such a word before a pause is held like the wake word and, when a
+command follows, stands for it. When the wake word is followed by words that are no command
+("coach, my knee is warm"), the audio is decoded again against the commands alone (an FSG)
+and the command found is taken only when it is within a word or so of what was heard. What
+comes out is the best sentence and its posterior probability from the word lattice, the
+confidence the gate holds against its threshold.
 """
 
 from __future__ import annotations
@@ -18,10 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from skill.listen.endpoint import FRAME, Endpointer
-from skill.listen.language import WAKE, arpa
+from skill.listen.language import WAKE, arpa, fsg
 from skill.listen.listener import SAMPLE_RATE, Heard
 
 WAKE_WAIT = 1.5  # seconds a pause after the wake word may last, the command still heard with it
+SHORT = 1.2  # seconds: an utterance this short, not a command, may be the wake word misheard alone
+EARLY_FRAMES = 4  # frames of quiet after a complete command that end its utterance (END_FRAMES otherwise)
+AGAIN_CLOSE = 4  # the second pass may change one word, and one more in every this many
+AGAIN_EACH = 40  # about this many sentences of each intent in the second pass: more are slower, none better
+COMMANDS_ONLY = "commands"  # the second pass's search: the wake word and command phrases, nothing else
 EVERYDAY_WORDS = 1000  # the most common words of the general model, for speech that is not a command
 
 
@@ -34,6 +45,14 @@ def model_dir() -> Path:
 def dictionary_words() -> set[str]:
     with open(model_dir() / "cmudict-en-us.dict", encoding="utf-8") as f:
         return {line.split(" ", 1)[0] for line in f if "(" not in line.split(" ", 1)[0]}
+
+
+def like_wake(vowel: str = "OW", most: int = 3) -> set[str]:
+    """Short words with the wake word's vowel ("go", "oh", "nope"): what "coach" is heard as
+    under noise when it comes alone, before a pause."""
+    with open(model_dir() / "cmudict-en-us.dict", encoding="utf-8") as f:
+        rows = [line.split() for line in f]
+    return {r[0] for r in rows if "(" not in r[0] and vowel in r[1:] and len(r) - 1 <= most}
 
 
 def everyday(known: set[str], count: int = EVERYDAY_WORDS) -> list[tuple[str, float]]:
@@ -56,18 +75,31 @@ class SphinxListener:
         said = {name: [s for s in ss if all(w in known for w in s.split())] for name, ss in commands.items()}
         text = arpa(said, everyday(known))
         with tempfile.TemporaryDirectory(prefix="recovery-coach-listen-") as folder:
-            path = os.path.join(folder, "commands.arpa")
+            path, only = os.path.join(folder, "language.arpa"), os.path.join(folder, "commands.arpa")
             Path(path).write_text(text, encoding="utf-8")
+            Path(only).write_text(
+                fsg([s for ss in said.values() for s in ss[:: max(1, len(ss) // AGAIN_EACH)]], COMMANDS_ONLY),
+                encoding="utf-8",
+            )
             config = pocketsphinx.Config(
-                hmm=str(model_dir() / "en-us"), dict=str(model_dir() / "cmudict-en-us.dict"), lm=path, logfn=log
+                hmm=str(model_dir() / "en-us"),
+                dict=str(model_dir() / "cmudict-en-us.dict"),
+                lm=path,
+                logfn=log,
             )
             self._decoder: Any = pocketsphinx.Decoder(config)
+            self._everyday = self._decoder.current_search()
+            self._decoder.add_fsg(COMMANDS_ONLY, self._decoder.read_fsg(only))
+        self._audio: list[bytes] = []  # the utterance so far, for a second pass
         self._endpointer = Endpointer()
         self.frame_bytes = int(FRAME * SAMPLE_RATE) * 2
         self._pending = b""
         self._start = 0.0
         self._holding = 0  # frames left to wait for the command after the wake word alone
         self.vocabulary = {w for ss in said.values() for s in ss for w in s.split()} | {WAKE}
+        self._like_wake = like_wake() | {WAKE}
+        self._stand_in = ""  # the word heard alone before a pause that stands for the wake word
+        self._complete = {f"{WAKE} {s}" for ss in said.values() for s in ss}  # a command said whole
 
     def restart(self) -> None:
         """A new stream (another microphone or file): the noise floor is learnt afresh."""
@@ -89,30 +121,76 @@ class SphinxListener:
         speech, started, ended = ep.process(frame)
         if self._holding:  # after the wake word alone, every frame is the same utterance
             self._holding -= 1
-            dec.process_raw(frame)
-            if ended or not (self._holding or ep.speaking):
+            self._feed(frame)
+            if ended or not (self._holding or ep.speaking) or self._whole(ep):
                 self._holding = 0
                 return self._end(ep.now)
             return None
         if started:
             dec.start_utt()
+            self._audio = []
             self._start = ep.now - len(speech) * FRAME
         if speech:
-            dec.process_raw(b"".join(speech))
+            self._feed(b"".join(speech))
+        if self._whole(ep):
+            return self._end(ep.now)
         if not ended:
             return None
-        said = dec.hyp()
-        if said is not None and said.hypstr.strip() == WAKE:  # "coach, ... next": the command comes after a pause
-            self._holding = round(WAKE_WAIT / FRAME)
+        said = self._said()
+        if said in self._like_wake and ep.now - self._start <= SHORT:
+            self._holding = round(WAKE_WAIT / FRAME)  # "coach, ... next": the command comes after a pause
+            self._stand_in = said
             return None
         return self._end(ep.now)
+
+    def _whole(self, ep: Endpointer) -> bool:
+        """A whole command and a breath after it: the utterance ends now, not after END_FRAMES."""
+        if not (ep.speaking and ep.quiet == EARLY_FRAMES and self._said() in self._complete):
+            return False
+        ep.speaking, self._holding = False, 0
+        ep.recent.clear()
+        return True
+
+    def _said(self) -> str:
+        """The words so far in the utterance (the decoder's partial hypothesis)."""
+        hyp = self._decoder.hyp()
+        return " ".join(hyp.hypstr.split()) if hyp is not None else ""
+
+    def _feed(self, pcm: bytes) -> None:
+        self._decoder.process_raw(pcm)
+        self._audio.append(pcm)
 
     def _end(self, end: float) -> Heard:
         dec = self._decoder
         dec.end_utt()
         hyp = dec.hyp()
         text = hyp.hypstr if hyp is not None else ""
-        return Heard(text, float(hyp.prob) if hyp is not None else 0.0, self._start, end)
+        prob = float(hyp.prob) if hyp is not None else 0.0
+        words, stand_in, self._stand_in = text.split(), self._stand_in, ""
+        if stand_in and len(words) > 1 and words[0] == stand_in:  # "go ... resume": the wake word, misheard
+            words[0] = WAKE
+        if words[:1] == [WAKE] and len(words) > 1 and " ".join(words) not in self._complete:
+            words, prob = self._again(words, prob)
+        return Heard(" ".join(words), prob, self._start, end)
+
+    def _again(self, words: list[str], prob: float) -> tuple[list[str], float]:
+        """The wake word, then words that are no command ("coach, my knee is warm"): the same
+        audio decoded again against the commands alone. The command found replaces the words
+        only when it differs from them in at most one word in four (AGAIN_CLOSE), so speech
+        that is not a command stays what it was."""
+        dec = self._decoder
+        dec.activate_search(COMMANDS_ONLY)
+        try:
+            dec.start_utt()
+            dec.process_raw(b"".join(self._audio), full_utt=True)
+            dec.end_utt()
+            hyp = dec.hyp()
+        finally:
+            dec.activate_search(self._everyday)
+        again = hyp.hypstr.split() if hyp is not None else []
+        if again[:1] == [WAKE] and _distance(words, again) <= 1 + (len(again) - 2) // AGAIN_CLOSE:
+            return again, max(prob, float(hyp.prob))
+        return words, prob
 
     def close(self) -> list[Heard]:
         """The end of the stream: an utterance still open ends here."""
@@ -122,3 +200,13 @@ class SphinxListener:
             return []
         ep.speaking, self._holding = False, 0
         return [self._end(ep.now)]
+
+
+def _distance(a: list[str], b: list[str]) -> int:
+    """Words to insert, delete or replace to make `a` into `b`."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
