@@ -11,7 +11,6 @@ largest worker's memory against the workers' at rest. Requests go to 127.0.0.1 o
 
 from __future__ import annotations
 
-import http.client
 import os
 import statistics
 import sys
@@ -25,6 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "alexa")]
 
 from gunicornkit import Gunicorn  # noqa: E402
 
+from bench.first_audio import fetch  # noqa: E402
 from bench.first_audio import ready as workers_ready  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from skill.sim.chat import Conversation  # noqa: E402
@@ -38,21 +38,6 @@ ROUTINES = 20
 APART_S = 3.0  # between two people starting
 POLL_S = 0.25  # how often each track's readiness is asked (HEAD)
 DEADLINE_S = 600  # the benchmark gives up on a track after this long
-
-
-def fetch(server: Gunicorn, path: str) -> tuple[float, float, int]:
-    """Seconds to the first byte and to the whole answer of a GET, and its status."""
-    start = time.monotonic()
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
-    try:
-        conn.request("GET", path)
-        r = conn.getresponse()
-        r.read(1)
-        first = time.monotonic() - start
-        r.read()
-        return first, time.monotonic() - start, r.status
-    finally:
-        conn.close()
 
 
 def start_routine(server: Gunicorn, words: str, n: int) -> tuple[float, TrackRef]:
@@ -117,7 +102,7 @@ def main() -> None:
                 later[n] = [
                     TrackRef(first_track.inputs, s, first_track.voice, first_track.rate) for s in range(1, steps)
                 ]
-                first, whole, status = fetch(server, first_track.path)
+                first, whole, status = fetch(server.port, first_track.path)
                 if status == 200:
                     firsts.append((first, whole, first_track.script.steps[0].seconds))
                 print(f"person {n}: first byte {first:.2f} s, whole {whole:.2f} s", file=sys.stderr)

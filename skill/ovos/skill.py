@@ -86,6 +86,10 @@ class RecoveryCoachSkill(FallbackSkill, ConversationalSkill):  # type: ignore[mi
 
     def _on_fallback(self, message: Message) -> bool:
         """Anything else the coach understands, said from idle ("what have I done this week")."""
+        return self._answer_first(message)
+
+    def _answer_first(self, message: Message) -> bool:
+        """Say the answer to the first of the utterances the coach understands, if any."""
         sid, uid = _ids(SessionManager.get(message))
         for said in message.data.get("utterances") or []:
             answer = self.coach.hear(sid, uid, said)
@@ -100,15 +104,7 @@ class RecoveryCoachSkill(FallbackSkill, ConversationalSkill):  # type: ignore[mi
         return self.coach.in_conversation(sid) and any(self.coach.understand(u) for u in utterances)
 
     def converse(self, message: Message) -> bool:
-        sid, uid = _ids(SessionManager.get(message))
-        if not self.coach.in_conversation(sid):
-            return False
-        for said in message.data.get("utterances") or []:
-            answer = self.coach.hear(sid, uid, said)
-            if answer is not None:
-                self._say(sid, answer)
-                return True
-        return False
+        return self.coach.in_conversation(_ids(SessionManager.get(message))[0]) and self._answer_first(message)
 
     def can_stop(self, message: Message) -> bool:
         return self.coach.in_conversation(_ids(SessionManager.get(message))[0])
