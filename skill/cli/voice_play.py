@@ -38,6 +38,7 @@ from skill.coach.turn import turn
 from skill.listen.gate import Verdict
 from skill.sim.chat import match
 from skill.sim.times import iso_duration, iso_time
+from speech import sequencer
 from speech.local.pcm import SAMPLE_RATE
 from speech.local.playback import Event, Key, Keys, Kind, Show
 from speech.local.sinks import Sink
@@ -124,14 +125,10 @@ class OfflineCoach:
 
 
 def _attrs(pos: Position) -> dict[str, Any]:
-    from speech import sequencer
-
     return sequencer.to_attributes(pos)
 
 
 def _position(session: dict[str, Any]) -> Position | None:
-    from speech import sequencer
-
     return sequencer.from_attributes(session.get("pos")) if "pos" in session else None
 
 

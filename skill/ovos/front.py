@@ -30,6 +30,7 @@ from skill.coach.turn import needs_kept, settle, turn
 from skill.coach.understand import Matcher, words
 from skill.coach.vocabulary import alarm_words, slot_types
 from skill.store.base import Store, StoreError
+from speech import sequencer as seq
 from speech.ssml import segments
 from speech.timing import estimate_seconds
 
@@ -151,8 +152,6 @@ class Coach:
         return at + max(0.0, (now - began).total_seconds())
 
     def _note_part(self, sid: str, now: datetime, reply: Reply, session: dict[str, Any]) -> None:
-        from speech import sequencer as seq
-
         pos = seq.from_attributes(session.get("pos")) if reply.played and not reply.end else None
         if pos is not None:
             self.part_began[sid] = (now, float(seq.current_part(pos).at))

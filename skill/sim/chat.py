@@ -20,6 +20,7 @@ from typing import Any
 
 from content.library import normalize
 from skill.alexa.model import intents, phrasebook, source
+from skill.alexa.names import ask_of
 from skill.coach.slots import Slot, duration_phrases, resolve
 from skill.coach.understand import FILLERS, Matcher
 from skill.coach.understand import words as said_words
@@ -44,8 +45,6 @@ class Match:
 def matcher() -> Matcher:
     """The interaction model's samples (and what Alexa's built-ins understand), made ready
     for the coach's matcher: strict first, then fuzzy (skill/coach/understand.py)."""
-    from skill.alexa.names import ask_of
-
     book = phrasebook()
     alarms = {name: alarm_words()[ask_of(name).value] for name in book if ask_of(name).value in alarm_words()}
     phrases = {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()}
