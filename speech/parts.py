@@ -12,11 +12,12 @@ renderer turns each part into markup, and the sequencer counts parts to move a c
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from content.phrases import phrase
 from content.planner import PlanInputs
 from speech.script import Cue, Script, script_for
+from speech.states import CueKind
 from speech.timing import estimate_seconds
 
 # Plan responses below Alexa's 240 s ceiling, leaving room for a spoken prefix.
@@ -48,6 +49,17 @@ def parts_for(inputs: PlanInputs, index: int, limit: float = RESPONSE_BUDGET) ->
     the skill asks for the current step's parts several times a turn. The same inputs and step
     give the same Part objects, so what is made from a part can be cached by the part."""
     return split_step(script_for(inputs), index, limit)
+
+
+@functools.lru_cache(maxsize=MAX_CACHED)
+def without_welcome(part: Part) -> Part:
+    """The part with the routine's welcome left out (said once, when the routine starts;
+    not on a repeat, a resume or a return to the first step). Cached by the part (parts
+    hash by identity), so the same part gives the same Part back and what is rendered
+    from it stays cached too."""
+    if not part.cues or part.cues[0].kind != CueKind.WELCOME:
+        return part
+    return replace(part, cues=part.cues[1:], pauses=part.pauses[1:])
 
 
 def split_step(script: Script, index: int, limit: float = RESPONSE_BUDGET) -> tuple[Part, ...]:

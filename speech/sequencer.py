@@ -14,7 +14,7 @@ steps. Nothing here renders speech: callers render the current part themselves.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from content.planner import DEFAULT_CARDIO_CHOICE, MAX_MINUTES, MIN_MINUTES, PlanInputs
@@ -44,6 +44,10 @@ class Position:
     def script(self) -> Script:
         return script_for(self.inputs)
 
+    @functools.cached_property  # nor do the current step's parts
+    def parts(self) -> tuple[Part, ...]:
+        return parts_for(self.inputs, self.step)
+
     @property
     def step_count(self) -> int:
         return len(self.script.steps)
@@ -56,7 +60,7 @@ def start(inputs: PlanInputs) -> Position:
 
 def parts(pos: Position) -> tuple[Part, ...]:
     """The parts of the current step, each at most RESPONSE_BUDGET seconds long."""
-    return parts_for(pos.inputs, pos.step)
+    return pos.parts
 
 
 def current_part(pos: Position) -> Part:
@@ -67,7 +71,7 @@ def advance(pos: Position) -> Move:
     """On to what comes after the current response: the next part of a long step
     ("part"), the next step ("step"), or the end ("finished")."""
     if pos.part + 1 < len(parts(pos)):
-        return replace(pos, part=pos.part + 1, state=State.ACTIVE), Outcome.PART
+        return Position(pos.inputs, pos.step, pos.part + 1, State.ACTIVE), Outcome.PART
     return next_step(pos)
 
 
@@ -76,31 +80,31 @@ def next_step(pos: Position) -> Move:
     if pos.state == State.FINISHED:
         return pos, Outcome.FINISHED
     if pos.step + 1 < pos.step_count:
-        return replace(pos, step=pos.step + 1, part=0, state=State.ACTIVE), Outcome.STEP
-    return replace(pos, part=0, state=State.FINISHED), Outcome.FINISHED
+        return Position(pos.inputs, pos.step + 1, 0, State.ACTIVE), Outcome.STEP
+    return Position(pos.inputs, pos.step, 0, State.FINISHED), Outcome.FINISHED
 
 
 def previous_step(pos: Position) -> Move:
     """Back one step ("step"); on the first step, restart it ("at_start")."""
     if pos.state == State.FINISHED:
-        return replace(pos, part=0, state=State.ACTIVE), Outcome.STEP
+        return Position(pos.inputs, pos.step, 0, State.ACTIVE), Outcome.STEP
     if pos.step == 0:
-        return replace(pos, part=0, state=State.ACTIVE), Outcome.AT_START
-    return replace(pos, step=pos.step - 1, part=0, state=State.ACTIVE), Outcome.STEP
+        return Position(pos.inputs, pos.step, 0, State.ACTIVE), Outcome.AT_START
+    return Position(pos.inputs, pos.step - 1, 0, State.ACTIVE), Outcome.STEP
 
 
 def pause(pos: Position) -> Move:
     """Pause ("paused"); anything not playing stays as it is, reported by its state."""
     if pos.state != State.ACTIVE:
         return pos, Outcome(pos.state)
-    return replace(pos, state=State.PAUSED), Outcome.PAUSED
+    return Position(pos.inputs, pos.step, pos.part, State.PAUSED), Outcome.PAUSED
 
 
 def resume(pos: Position) -> Move:
     """Back to playing the current part ("resumed"); a finished routine stays finished."""
     if pos.state == State.FINISHED:
         return pos, Outcome.FINISHED
-    return replace(pos, state=State.ACTIVE), Outcome.RESUMED
+    return Position(pos.inputs, pos.step, pos.part, State.ACTIVE), Outcome.RESUMED
 
 
 def repeat(pos: Position) -> Move:
@@ -108,7 +112,7 @@ def repeat(pos: Position) -> Move:
 
 
 def start_over(pos: Position) -> Move:
-    return replace(pos, step=0, part=0, state=State.ACTIVE), Outcome.RESTARTED
+    return Position(pos.inputs, 0, 0, State.ACTIVE), Outcome.RESTARTED
 
 
 def remaining_seconds(pos: Position) -> int:

@@ -67,8 +67,12 @@ def _resolved_id(slot: Any) -> str | None:
 
 
 def _stamp(req: Any) -> datetime | None:
+    """The request's time in the standard library's UTC (the SDK's parser gives dateutil's
+    zone, whose offsets are Python code the turn would run at every use of the time)."""
     stamp = req.timestamp if isinstance(req.timestamp, datetime) else None
-    return stamp.replace(tzinfo=UTC) if stamp is not None and stamp.tzinfo is None else stamp
+    if stamp is None:
+        return None
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
 def _permission_answer(req: Any) -> tuple[Ask, dict[str, Slot]]:
@@ -105,7 +109,8 @@ class TurnHandler(AbstractRequestHandler):
         ask = Ask.LAUNCH if kind == "LaunchRequest" else Ask.GONE_QUIET
         if kind == "IntentRequest":
             ask = ask_of(req.intent.name)
-            slots = {k: Slot(v.value, _resolved_id(v)) for k, v in (req.intent.slots or {}).items() if v}
+            heard = (req.intent.slots or {}).items()  # Alexa lists every slot, filled or not
+            slots = {k: Slot(v.value, _resolved_id(v)) for k, v in heard if v and (v.value or v.resolutions)}
         elif kind in ("SessionResumedRequest", "Connections.Response"):  # the reminders permission answer
             ask, slots = _permission_answer(req)
         elif kind == SCREEN_TOUCH:  # a button of the step screen: as the spoken command

@@ -13,7 +13,7 @@ from content.planner import AREAS, DEFAULT_MINUTES, PlanInputs
 from skill.coach.asks import Ask
 from skill.coach.context import Ctx, Question
 from skill.coach.replies import Reply, answer, play, say, step_name
-from skill.coach.slots import Slot, resolve
+from skill.coach.slots import NOT_SAID, resolve
 from speech import sequencer as seq
 from speech.states import State
 
@@ -87,7 +87,7 @@ def soreness_intent(ctx: Ctx) -> Reply:
             pos, _ = seq.resume(ctx.here)
             return play(ctx, pos, phrase("skill.pain_dull"), welcome=False)
         return answer(ctx, phrase("skill.sore_mid_routine"))
-    slot = ctx.slots.get("area", Slot())
+    slot = ctx.slots.get("area", NOT_SAID)
     area = resolve(slot, "AreaType") if slot.value or slot.id else None
     ctx.ask, ctx.area = Question.START, None
     if area is None:

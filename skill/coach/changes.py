@@ -20,7 +20,7 @@ from content.planner import MIN_MINUTES, PlanInputs
 from skill.coach import intents, memory
 from skill.coach.context import Ctx
 from skill.coach.replies import Reply, answer, duration_words, listing, play, step_name
-from skill.coach.slots import Slot, duration_seconds, resolve
+from skill.coach.slots import NOT_SAID, duration_seconds, resolve
 from speech import sequencer as seq
 from speech.sequencer import Position
 from speech.states import CueKind, State
@@ -77,7 +77,7 @@ def _minutes(pos: Position) -> str:
 def shorter(ctx: Ctx) -> Reply:
     """ "Make it shorter" (half of what is left, at least five minutes) or "I only have
     five minutes": before a routine, one that long starts."""
-    slot = ctx.slots.get("duration", Slot())
+    slot = ctx.slots.get("duration", NOT_SAID)
     seconds = duration_seconds(slot.value) if slot.value else None
     if ctx.pos is None or ctx.state not in UNDER_WAY:
         if seconds is None:
@@ -108,7 +108,7 @@ def fitted(pos: Position, seconds: float, done: tuple[str, ...], base: PlanInput
 def skip_part(ctx: Ctx) -> Reply:
     """ "Skip the foam rolling", "no more cardio": the part under way ends here; a part
     already done is said so; foam rolling later is left out (stretches and yoga instead)."""
-    focus = resolve(ctx.slots.get("focus", Slot()), "FocusType")
+    focus = resolve(ctx.slots.get("focus", NOT_SAID), "FocusType")
     if ctx.pos is None or ctx.state not in UNDER_WAY:
         return answer(ctx, phrase("change.skip_part_ready"))
     if focus not in CATEGORIES:

@@ -25,7 +25,7 @@ from skill.coach.replies import (
     step_left_seconds,
     step_name,
 )
-from skill.coach.slots import Slot, plan_minutes, slot_id
+from skill.coach.slots import NOT_SAID, plan_minutes, slot_id
 from speech import sequencer as seq
 from speech.states import Outcome, State
 
@@ -42,7 +42,7 @@ def launch(ctx: Ctx) -> Reply:
 
 
 def start_routine(ctx: Ctx) -> Reply:
-    minutes, minutes_note = plan_minutes(ctx.slots.get("duration", Slot()))
+    minutes, minutes_note = plan_minutes(ctx.slots.get("duration", NOT_SAID))
     focus, odd_focus = slot_id(ctx.slots, "focus", "FocusType", "full")
     focus_note = phrase("skill.focus_unknown", spoken=ctx.slots["focus"].value) if odd_focus else ""
     roller, _ = slot_id(ctx.slots, "roller", "RollerType", None)
@@ -221,7 +221,7 @@ def _offer_start(ctx: Ctx, sentence: str) -> Reply:
 
 
 def how_to_intent(ctx: Ctx) -> Reply:
-    slot = ctx.slots.get("movement", Slot())
+    slot = ctx.slots.get("movement", NOT_SAID)
     routine = (ctx.pos or default_position()).script.steps
     if (slot.value or "").lower().split()[:1] in (["this"], ["that"]):
         return current_movement_intent(ctx)

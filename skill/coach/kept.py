@@ -27,7 +27,7 @@ HISTORY_KEEP; visits and tips the larger.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from skill.coach.stream import checked_stream
@@ -95,27 +95,28 @@ def record_finished(kept: Kept, pos: Position, today: date) -> None:
     kept["history"] = [*kept.get("history", []), done][-HISTORY_KEEP:]
 
 
-def _value(kept: Kept, part: str) -> object:
-    if part == "place":
-        return tuple(kept.get(key) for key in PLACE)
-    if part == "flag":
-        return kept.get("flag")
-    return kept.get("prefs", {}).get(part.removeprefix("prefs."))
+def _changed_parts(before: Kept, after: Kept) -> list[str]:
+    """The parts ("place", "flag", "prefs.<name>") whose values differ, in name order."""
+    parts = []
+    if any(before.get(key) != after.get(key) for key in PLACE):
+        parts.append("place")
+    if before.get("flag") != after.get("flag"):
+        parts.append("flag")
+    was, now = before.get("prefs", {}), after.get("prefs", {})
+    if was != now:
+        parts += [f"prefs.{name}" for name in was.keys() | now.keys() if was.get(name) != now.get(name)]
+    return sorted(parts)
 
 
-def _parts(kept: Kept) -> set[str]:
-    return {"place", "flag", *(f"prefs.{name}" for name in kept.get("prefs", {}))}
-
-
-def stamp(before: Kept, after: Kept, now: datetime) -> Kept:
-    """`after` with the parts that differ from `before` stamped as changed now."""
-    parts = sorted(p for p in _parts(before) | _parts(after) if _value(before, p) != _value(after, p))
+def stamp(before: Kept, after: Kept, now: int) -> Kept:
+    """`after` with the parts that differ from `before` stamped as changed `now` (epoch seconds)."""
+    parts = _changed_parts(before, after)
     if not parts:
         return after
     changed = dict(after.get("changed", {}))
     n = 1 + max((s[1] for s in [*before.get("changed", {}).values(), *changed.values()]), default=0)
     for part in parts:
-        changed[part] = [int(now.timestamp()), n]
+        changed[part] = [now, n]
     return {**after, "changed": changed}
 
 

@@ -24,7 +24,7 @@ from skill.coach import body, intents, reminders
 from skill.coach.context import Ctx, Question
 from skill.coach.kept import fresh
 from skill.coach.replies import Reply, answer, listing, say, step_name
-from skill.coach.slots import Slot, duration_seconds, resolve
+from skill.coach.slots import NOT_SAID, Slot, duration_seconds, resolve
 from skill.coach.vocabulary import slot_types
 from speech import sequencer as seq
 from speech.sequencer import Position
@@ -124,7 +124,7 @@ def start(ctx: Ctx) -> Reply:
         return body.ask_if_better(ctx)
     prefs = ctx.kept.get("prefs", {})
     filled = dict(ctx.slots)
-    if not filled.get("duration", Slot()).value and isinstance(prefs.get("minutes"), int):
+    if not filled.get("duration", NOT_SAID).value and isinstance(prefs.get("minutes"), int):
         filled["duration"] = Slot(f"PT{prefs['minutes']}M")
     if not _said(filled, "focus") and prefs.get("focus"):
         filled["focus"] = Slot(None, prefs["focus"])
@@ -137,7 +137,7 @@ def start(ctx: Ctx) -> Reply:
 
 
 def _said(slots: dict[str, Slot], name: str) -> bool:
-    slot = slots.get(name, Slot())
+    slot = slots.get(name, NOT_SAID)
     return bool(slot.value or slot.id)
 
 
@@ -159,7 +159,7 @@ def _value_words(type_name: str, vid: str) -> str:
 
 
 def prefer_cardio(ctx: Ctx) -> Reply:
-    slot = ctx.slots.get("cardio", Slot())
+    slot = ctx.slots.get("cardio", NOT_SAID)
     choice = resolve(slot, "CardioType")
     if choice is None:
         choices = listing([_value_words("CardioType", v) for v in slot_types()["CardioType"]], "or")
@@ -168,7 +168,7 @@ def prefer_cardio(ctx: Ctx) -> Reply:
 
 
 def prefer_focus(ctx: Ctx) -> Reply:
-    slot = ctx.slots.get("focus", Slot())
+    slot = ctx.slots.get("focus", NOT_SAID)
     focus = resolve(slot, "FocusType")
     if focus is None:
         return answer(ctx, phrase("memory.focus_unknown", spoken=slot.value or ""))
@@ -176,7 +176,7 @@ def prefer_focus(ctx: Ctx) -> Reply:
 
 
 def prefer_minutes(ctx: Ctx) -> Reply:
-    seconds = duration_seconds(ctx.slots.get("duration", Slot()).value or "")
+    seconds = duration_seconds(ctx.slots.get("duration", NOT_SAID).value or "")
     if not seconds or seconds <= 0:
         return answer(ctx, phrase("memory.minutes_unclear"))
     minutes, note = clamp_minutes(max(1, round(seconds / 60)))

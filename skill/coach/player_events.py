@@ -50,7 +50,9 @@ def player_turn(
     kept = keeping.migrate(saved)
     before = copy.deepcopy(kept)
     audio = on_event(event, event_token, ms, kept, device, now)
-    return TurnResult(Reply(None, audio=tuple(audio)), {}, keeping.stamp(before, kept, now), write=kept != before)
+    return TurnResult(
+        Reply(None, audio=tuple(audio)), {}, keeping.stamp(before, kept, int(now.timestamp())), write=kept != before
+    )
 
 
 def on_event(

@@ -4,13 +4,14 @@ playing the current part of a step, and durations and lists read aloud."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from content.phrases import phrase
 from content.planner import DEFAULT_MINUTES, PlanInputs
 from skill.coach.context import Ctx
 from speech import sequencer as seq
+from speech.parts import without_welcome
 from speech.script import StepScript
 from speech.sequencer import Position
 from speech.ssml import MAX_RESPONSE_SECONDS, prepend, render_part, slowed, speak, text
@@ -100,11 +101,9 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     so help, time left and a walk-away speak of a finished routine. `welcome=False`
     leaves out the routine's welcome: it is said once, when the routine starts, not on a
     repeat, a resume or a return to the first step."""
-    part = seq.current_part(pos)
-    if not welcome and part.cues and part.cues[0].kind == CueKind.WELCOME:
-        part = replace(part, cues=part.cues[1:], pauses=part.pauses[1:])
+    part = seq.current_part(pos) if welcome else without_welcome(seq.current_part(pos))
     if pos.step + 1 >= pos.step_count and pos.part + 1 >= len(seq.parts(pos)):
-        pos = replace(pos, state=State.FINISHED)
+        pos = Position(pos.inputs, pos.step, pos.part, State.FINISHED)
     ctx.pos, ctx.ask = pos, None
     r = render_part(part)
     lead = " ".join(p for p in (ctx.note, *prefix) if p)

@@ -36,6 +36,9 @@ class Slot:
         object.__setattr__(self, "id", self.id if isinstance(self.id, str) else None)
 
 
+NOT_SAID = Slot()  # a slot the request did not fill (a Slot never changes: one will do)
+
+
 # A pattern string, compiled by re on first use: only a duration slot needs it.
 _ISO = (
     r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
@@ -134,7 +137,7 @@ def _values(type_name: str) -> tuple[frozenset[str], dict[str, str]]:
 def slot_id(slots: dict[str, Slot], name: str, type_name: str, default: str | None) -> tuple[str | None, bool]:
     """(the value id a slot means, or `default` when nothing was said; whether something was
     said that matches none of our values)."""
-    slot = slots.get(name, Slot())
+    slot = slots.get(name, NOT_SAID)
     if not (slot.value or slot.id):
         return default, False
     vid = resolve(slot, type_name)

@@ -199,10 +199,13 @@ def _kept(ctx: Ctx, kept: dict[str, Any], before: State, now: datetime) -> dict[
     if pos is not None and pos.state == State.FINISHED and before != State.FINISHED:
         keeping.record_finished(out, pos, ctx.today)
     # Kept paused (that is how it is offered), so pause and resume write nothing.
-    place = seq.to_attributes(replace(pos, state=State.PAUSED)) if pos is not None and pos.state in RESUMABLE else None
+    place = None
+    if pos is not None and pos.state in RESUMABLE:
+        place = seq.to_attributes(seq.Position(pos.inputs, pos.step, pos.part, State.PAUSED))
+    at = int(now.timestamp())
     if place != kept.get("pos"):
-        out["pos"], out["pos_at"] = place, int(now.timestamp()) if place else None
-    return keeping.stamp(kept, out, now)
+        out["pos"], out["pos_at"] = place, at if place else None
+    return keeping.stamp(kept, out, at)
 
 
 def _session_attributes(ctx: Ctx, kept: dict[str, Any], off: bool) -> dict[str, Any]:

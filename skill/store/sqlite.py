@@ -1,13 +1,15 @@
 """Per-user kept data in an SQLite file (RECOVERY_COACH_DB): the embedded store.
 
-One connection per process (made again after a fork, or when the file was deleted or
-replaced: checked at most once a second), shared by threads under a lock; WAL; a lock
-held by another process is waited out for at most 200 ms. Any other fault drops the
-connection, and the next attempt opens the file afresh, after a pause that doubles while
-it keeps failing (up to REOPEN_MOST_S), so a file that was read-only, full or missing
-heals without a restart. The schema is versioned (`PRAGMA user_version`) and migrated
-forward on open. Faults raise `StoreError` (skill/store/base.py); opening never raises,
-so the server starts anyway.
+Two connections per process, each shared by threads under a lock of its own: one reads,
+one writes. WAL lets a read go on while a write's transaction is open, so a turn's read
+never waits for a batch being written by the server's writer thread (skill/store/write_behind.py).
+Each is made again after a fork, or when the file was deleted or replaced (checked at most
+once a second); a lock held by another process is waited out for at most 200 ms. Any
+other fault drops that connection, and the next attempt opens the file afresh, after a
+pause that doubles while it keeps failing (up to REOPEN_MOST_S), so a file that was
+read-only, full or missing heals without a restart. The schema is versioned (`PRAGMA
+user_version`) and migrated forward on open. Faults raise `StoreError`
+(skill/store/base.py); opening never raises, so the server starts anyway.
 
 Writes keep the contract in skill/store/base.py, a batch in one transaction: each write an
 `UPDATE ... WHERE version = ?` (an INSERT for a user never written); when that finds
@@ -24,6 +26,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,20 +77,29 @@ FORGET = (  # SET's right-hand sides see the row as it was
 )
 
 
+@dataclass(eq=False)
+class _Lane:
+    """One connection, the lock its threads take turns under, and its fault state."""
+
+    name: str
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    db: sqlite3.Connection | None = None
+    owner: tuple[int, int, int] = (0, 0, 0)  # pid, device, inode of the open file
+    checked_at: float = 0.0  # when the open file was last found to be the one at the path
+    fault: StoreError | None = None  # the fault that closed the connection, until one works
+    reopen_at: float = 0.0
+    reopen_pause: float = REOPEN_FIRST_S
+
+
 class SQLiteStore(Store):
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.monotonic):
         self.path = Path(path)
         self.faults, self.clock = FaultLog(clock), clock
-        self._lock = threading.Lock()
-        self._checked_at = 0.0  # when the open file was last found to be the one at `path`
-        self._db: sqlite3.Connection | None = None
-        self._owner: tuple[int, int, int] = (0, 0, 0)  # pid, device, inode of the open file
+        self._reads, self._writes = _Lane("read"), _Lane("write")
         self._abandoned: list[sqlite3.Connection] = []  # inherited across fork: never closed here
-        self._fault: StoreError | None = None  # the fault that closed the connection, until one works
-        self._reopen_at, self._reopen_pause = 0.0, REOPEN_FIRST_S
         try:
-            with self._lock:
-                self._connection()
+            with self._writes.lock:  # the schema migrated (or the fault known) before any turn
+                self._connection(self._writes)
         except StoreError as e:
             self.faults.report(e)
 
@@ -95,28 +107,28 @@ class SQLiteStore(Store):
         st = os.stat(self.path)
         return st.st_dev, st.st_ino
 
-    def _connection(self) -> sqlite3.Connection:
-        """The process's connection: opened, or opened again after a fork or when the file
-        it has open was deleted or replaced (so a deleted file heals on the next turn)."""
-        if self._db is not None:
-            if self._owner[0] == os.getpid() and self.clock() < self._checked_at + FILE_CHECK_S:
-                return self._db
+    def _connection(self, lane: _Lane) -> sqlite3.Connection:
+        """The lane's connection: opened, or opened again after a fork or when the file it
+        has open was deleted or replaced (so a deleted file heals on the next turn)."""
+        if lane.db is not None:
+            if lane.owner[0] == os.getpid() and self.clock() < lane.checked_at + FILE_CHECK_S:
+                return lane.db
             try:
-                same = self._owner == (os.getpid(), *self._file_id())
+                same = lane.owner == (os.getpid(), *self._file_id())
             except OSError:  # deleted while running
                 same = False
             if same:
-                self._checked_at = self.clock()
-                return self._db
-            self._drop()
-        if self._fault is not None and self.clock() < self._reopen_at:
-            raise self._fault  # opened again once the pause is over, not on every turn meanwhile
+                lane.checked_at = self.clock()
+                return lane.db
+            self._drop(lane)
+        if lane.fault is not None and self.clock() < lane.reopen_at:
+            raise lane.fault  # opened again once the pause is over, not on every turn meanwhile
         try:
-            self._db = self._open()
+            lane.db = self._open()
         except (sqlite3.Error, OSError) as e:
-            raise self._failed(StoreError(fault_kind(e), str(e))) from None
-        self._owner, self._checked_at = (os.getpid(), *self._file_id()), self.clock()
-        return self._db
+            raise self._failed(lane, StoreError(fault_kind(e), str(e))) from None
+        lane.owner, lane.checked_at = (os.getpid(), *self._file_id()), self.clock()
+        return lane.db
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,11 +144,11 @@ class SQLiteStore(Store):
             raise
         return db
 
-    def _failed(self, error: StoreError) -> StoreError:
+    def _failed(self, lane: _Lane, error: StoreError) -> StoreError:
         """After a fault: the connection is dropped and opened again after a pause."""
-        self._drop()
-        self._fault, self._reopen_at = error, self.clock() + self._reopen_pause
-        self._reopen_pause = min(self._reopen_pause * 2, REOPEN_MOST_S)
+        self._drop(lane)
+        lane.fault, lane.reopen_at = error, self.clock() + lane.reopen_pause
+        lane.reopen_pause = min(lane.reopen_pause * 2, REOPEN_MOST_S)
         return error
 
     def _migrate(self, db: sqlite3.Connection) -> None:
@@ -156,26 +168,27 @@ class SQLiteStore(Store):
             db.execute("ROLLBACK")
             raise
 
-    def _drop(self) -> None:
-        db, self._db = self._db, None
+    def _drop(self, lane: _Lane) -> None:
+        db, lane.db = lane.db, None
         if db is None:
             return
-        if self._owner[0] == os.getpid():
+        if lane.owner[0] == os.getpid():
             db.close()
         else:
             self._abandoned.append(db)
 
-    def _retried(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
-        """`work` on the connection. A lock held by another process is waited out here, up to
-        BUSY_TIMEOUT_S, in short sleeps with this process's lock let go: SQLite's own
-        busy handler sleeps at least 1 ms while every other thread of the process waits
-        for the connection, which left 40% of the CPU idle with 2 workers under load."""
+    def _retried(self, work: Callable[[sqlite3.Connection], Any], lane: _Lane | None = None) -> Any:
+        """`work` on the lane's connection (the writing one unless told). A lock held by
+        another process is waited out here, up to BUSY_TIMEOUT_S, in short sleeps with the
+        lane's lock let go: SQLite's own busy handler sleeps at least 1 ms while every other
+        thread of the process waits for the connection."""
+        lane = lane or self._writes
         deadline, pause = time.monotonic() + BUSY_TIMEOUT_S, RETRY_FIRST_S
         while True:
-            with self._lock:
+            with lane.lock:
                 try:
-                    done = work(self._connection())
-                    self._fault, self._reopen_pause = None, REOPEN_FIRST_S
+                    done = work(self._connection(lane))
+                    lane.fault, lane.reopen_pause = None, REOPEN_FIRST_S
                     return done
                 except StoreError as e:
                     self.faults.report(e)
@@ -183,7 +196,7 @@ class SQLiteStore(Store):
                 except sqlite3.Error as e:
                     error = StoreError(fault_kind(e), str(e))
                     if error.kind != "locked":
-                        raise self._report(self._failed(error)) from None
+                        raise self._report(self._failed(lane, error)) from None
                     if time.monotonic() + pause > deadline:
                         raise self._report(error) from None
             time.sleep(pause)
@@ -194,7 +207,7 @@ class SQLiteStore(Store):
         return error
 
     def get(self, uid: str) -> Data:
-        record: Record = self._retried(lambda db: _record(db, uid))
+        record: Record = self._retried(lambda db: _record(db, uid), self._reads)
         return record.kept()
 
     def save_many(self, writes: Sequence[Write]) -> list[Saved]:
@@ -228,8 +241,9 @@ class SQLiteStore(Store):
         return not busy
 
     def close(self) -> None:
-        with self._lock:
-            self._drop()
+        for lane in (self._reads, self._writes):
+            with lane.lock:
+                self._drop(lane)
 
 
 def _transaction(db: sqlite3.Connection, work: Callable[[], Any]) -> Any:

@@ -68,5 +68,6 @@ def test_connections_stay_flat_under_load(tmp_path):
     after_one = open_files(db)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(user, range(1, 81)))
-    assert open_files(db) == after_one <= 3
+    # two connections (one reads, one writes): the file and its WAL each, and the shared index
+    assert open_files(db) == after_one <= 5
     assert "partway through your routine" in heard(talk_to(db, "amzn1.ask.account.load-40"), ["open recovery coach"])[0]
