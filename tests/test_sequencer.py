@@ -7,6 +7,9 @@ import yaml
 
 from content.planner import PlanInputs
 from speech import sequencer
+from speech.parts import without_welcome
+from speech.ssml import render_part, text
+from speech.states import CueKind
 
 TRANSCRIPTS = yaml.safe_load((Path(__file__).parent / "data" / "sequencer.yaml").read_text())
 
@@ -124,3 +127,18 @@ def test_a_plan_read_before_does_not_let_a_lookalike_through():
     good = {"v": 1, "plan": [20, "full", 1, "walking", [], 1], "at": [0, 0], "state": "active"}
     assert sequencer.from_attributes(good) is not None
     assert sequencer.from_attributes({**good, "plan": [20, "full", 1, "walking", [], True]}) is None
+
+
+def test_a_first_step_said_again_leaves_out_the_welcome_and_is_rendered_once():
+    """Go back, repeat or resume on the first movement: the welcome is not said again, and
+    saying it again and again renders it once (the rendered-part cache does not fill up)."""
+    pos = sequencer.start(PlanInputs())
+    part = sequencer.current_part(pos)
+    welcome = part.cues[0]
+    assert welcome.kind == CueKind.WELCOME
+    again = render_part(without_welcome(part))
+    cached = render_part.cache_info().currsize
+    for _ in range(3):
+        assert render_part(without_welcome(sequencer.current_part(pos))) is again
+    assert render_part.cache_info().currsize == cached
+    assert text(welcome.text) in render_part(part).ssml and text(welcome.text) not in again.ssml

@@ -1,11 +1,13 @@
 """The SQLite store under load: several processes writing the same and different users
-lose nothing, and a server answering many turns from many threads keeps one connection
-(its file descriptors stay flat) instead of piling them up."""
+lose nothing; a server answering many turns from many threads keeps its two connections
+(one reads, one writes: its file descriptors stay flat) instead of piling them up; and a
+turn's read does not wait for a batch being written."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -71,3 +73,31 @@ def test_connections_stay_flat_under_load(tmp_path):
     # two connections (one reads, one writes): the file and its WAL each, and the shared index
     assert open_files(db) == after_one <= 5
     assert "partway through your routine" in heard(talk_to(db, "amzn1.ask.account.load-40"), ["open recovery coach"])[0]
+
+
+def test_a_turn_reads_while_a_batch_is_being_written(tmp_path):
+    """The server's writer thread holds a write transaction open while it writes a batch;
+    a turn's read must not wait for it (reads have a connection of their own, and WAL
+    lets them see the last committed data meanwhile)."""
+    store = SQLiteStore(tmp_path / "coach.sqlite3")
+    store.put("amzn1.ask.account.reader", {"visits": 3})
+    in_batch, finish = threading.Event(), threading.Event()
+
+    def slow_batch(db):
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("UPDATE attributes SET data = '{\"visits\": 4}' WHERE user_id = 'amzn1.ask.account.reader'")
+        in_batch.set()
+        finish.wait(10)
+        db.execute("COMMIT")
+
+    writer = threading.Thread(target=store._retried, args=(slow_batch,))
+    writer.start()
+    try:
+        assert in_batch.wait(10)
+        with ThreadPoolExecutor(1) as pool:
+            read = pool.submit(store.get, "amzn1.ask.account.reader")
+            assert read.result(timeout=5)["visits"] == 3  # answered while the batch is open
+    finally:
+        finish.set()
+        writer.join()
+    assert store.get("amzn1.ask.account.reader")["visits"] == 4
