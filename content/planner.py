@@ -67,6 +67,13 @@ class PlanInputs:
         object.__setattr__(self, "minutes", min(max(self.minutes, MIN_MINUTES), MAX_MINUTES))
         object.__setattr__(self, "targets", tuple(sorted(set(self.targets), key=AREAS.index)))
 
+    def __hash__(self) -> int:  # a cache key several times a turn (plan, script, parts, screen): hashed once
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((self.minutes, self.focus, self.has_foam_roller, self.cardio, self.targets, self.rotation))
+
     @classmethod
     def asked(cls, minutes: int = DEFAULT_MINUTES, *rest: Any, **named: Any) -> tuple[PlanInputs, str | None]:
         """The inputs for a request, and the sentence to say when its minutes were outside 5-60."""

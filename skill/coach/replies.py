@@ -4,6 +4,7 @@ playing the current part of a step, and durations and lists read aloud."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -90,9 +91,18 @@ def reprompt_for(ctx: Ctx) -> str:
     return phrase("skill.active_reprompt", next=step_name(pos, pos.step + 1))
 
 
+def reprompt_ssml(ctx: Ctx) -> str:
+    return _said(reprompt_for(ctx))
+
+
+@functools.lru_cache(maxsize=1024)  # reprompts are a few phrases and the movements' names
+def _said(sentence: str) -> str:
+    return say(sentence)
+
+
 def answer(ctx: Ctx, *sentences: str, end: bool = False) -> Reply:
     """Plain speech, with a reprompt that fits the state the turn leaves behind."""
-    return Reply(say(ctx.note, *sentences), None if end else say(reprompt_for(ctx)), end)
+    return Reply(say(ctx.note, *sentences), None if end else reprompt_ssml(ctx), end)
 
 
 def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
@@ -115,7 +125,7 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     from skill.coach.screen import screen_for
 
     screen = screen_for(pos, r.estimated_seconds)
-    return Reply(ssml, say(reprompt_for(ctx)), played=True, lead=lead, screen=screen)
+    return Reply(ssml, reprompt_ssml(ctx), played=True, lead=lead, screen=screen)
 
 
 def help_words(state: State, name: str = "") -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from content.phrases import phrase
@@ -93,8 +93,7 @@ def turn(
     carried = not needs_kept(session)
     kept = keeping.migrate(session["kept"] if carried else saved)
     off = session.get("store") == "off" if carried else not store_ok
-    ctx = _context(ask, slots, new_session and not carried, session, kept)
-    ctx.today, ctx.device = now.date(), device
+    ctx = _context(ask, slots, new_session and not carried, session, kept, now.date(), device)
     streams = stream.can_stream(kept, device)
     ctx.streaming = streams
     ctx.on_player = streams or played is not None
@@ -173,10 +172,18 @@ def _after_quiet(pos: Position) -> Position:
     return after if outcome == Moved.FINISHED else replace(after, state=State.PAUSED)
 
 
-def _context(ask: Ask, slots: dict[str, Slot], counted: bool, session: dict[str, Any], kept: dict[str, Any]) -> Ctx:
+def _context(
+    ask: Ask,
+    slots: dict[str, Slot],
+    counted: bool,
+    session: dict[str, Any],
+    kept: dict[str, Any],
+    today: date,
+    device: Device,
+) -> Ctx:
     # Handlers replace a part of ctx.kept (prefs, stream, ...) with a new value and never change
     # one in place, so a copy of the top level keeps `kept` as it was read.
-    ctx = Ctx(pos=None, slots=slots, kept=dict(kept))
+    ctx = Ctx(pos=None, slots=slots, kept=dict(kept), today=today, device=device)
     ctx.visits = kept["visits"] + (1 if counted and ask != Ask.GONE_QUIET else 0)
     tips = session.get("tips", kept["tips"])
     ctx.tips = tips if isinstance(tips, int) and not isinstance(tips, bool) and tips >= 0 else 0
