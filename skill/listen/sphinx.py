@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.listen.again import SecondPass, close
+from skill.listen.denoise import Denoiser
 from skill.listen.endpoint import END_FRAMES, FRAME, Endpointer
 from skill.listen.language import WAKE, arpa, fsg
 from skill.listen.listener import SAMPLE_RATE, Heard
@@ -70,7 +71,7 @@ class SphinxListener:
     """Frames of 16-bit mono PCM at 16 kHz in (any length: they are re-cut to the endpointer's
     frames); a `Heard` out when an utterance ends."""
 
-    def __init__(self, commands: Mapping[str, Iterable[str]], log: str = os.devnull) -> None:
+    def __init__(self, commands: Mapping[str, Iterable[str]], log: str = os.devnull, denoise: bool = True) -> None:
         import pocketsphinx
 
         known = dictionary_words()
@@ -95,6 +96,8 @@ class SphinxListener:
         self._endpointer = Endpointer()
         self.frame_bytes = int(FRAME * SAMPLE_RATE) * 2
         self._pending = b""
+        self._denoise = denoise
+        self._denoiser, self._late = Denoiser(), b""  # the frame before, waiting for its denoised twin
         self._start = 0.0
         self._holding = 0  # frames left to wait for the command after the wake word alone
         self.vocabulary = {w for ss in said.values() for s in ss for w in s.split()} | {WAKE}
@@ -106,6 +109,7 @@ class SphinxListener:
     def restart(self) -> None:
         """A new stream (another microphone or file): the noise floor is learnt afresh."""
         self._endpointer, self._pending, self._holding = Endpointer(), b"", 0
+        self._denoiser, self._late = Denoiser(), b""
         self._again.end()
 
     def feed(self, pcm: bytes) -> list[Heard]:
@@ -114,17 +118,23 @@ class SphinxListener:
         out = []
         while len(self._pending) >= self.frame_bytes:
             frame, self._pending = self._pending[: self.frame_bytes], self._pending[self.frame_bytes :]
-            heard = self._frame(frame)
+            clean = frame
+            if self._denoise:  # the denoised frame is the one before: both go on one frame late
+                frame, self._late, clean = self._late, frame, self._denoiser.process(frame)
+                if not frame:
+                    continue
+            heard = self._frame(frame, clean)
             if heard is not None:
                 out.append(heard)
         return out
 
-    def _frame(self, frame: bytes) -> Heard | None:
+    def _frame(self, frame: bytes, heard: bytes) -> Heard | None:
+        """One frame as it came (for the endpointer) and as the recognizer hears it."""
         ep, dec = self._endpointer, self._decoder
-        speech, started, ended = ep.process(frame)
+        speech, started, ended = ep.process(frame, heard)
         if self._holding:  # after the wake word alone, every frame is the same utterance
             self._holding -= 1
-            self._feed(frame)
+            self._feed(heard)
             if ended or not (self._holding or ep.speaking) or self._whole(ep):
                 self._holding = 0
                 return self._end(ep.now)
