@@ -18,7 +18,7 @@ from skill.alexa.names import ask_of
 from skill.cli.voice_play import OfflineCoach
 from skill.coach.asks import STOPS_THE_ROUTINE, Ask
 from skill.listen.gate import Ignored, judge
-from skill.listen.language import expand
+from skill.listen.language import expand, fsg
 from skill.listen.listener import Heard
 from speech import sequencer
 from speech.states import State
@@ -122,6 +122,29 @@ def test_templates_expand_to_what_can_be_said():
     assert expand("how much is left [in my routine|in this one]", {}) == [
         "how much is left", "how much is left in my routine", "how much is left in this one"
     ]  # fmt: skip
+
+
+def test_the_second_pass_grammar_holds_exactly_the_commands_each_as_likely_as_its_siblings():
+    said = ["next", "next please", "go back", "i have a sharp pain", "i feel a sharp pain", "my calf is swollen"]
+    arcs: dict[str, list[tuple[str, float, str]]] = {}
+    for line in fsg(said).splitlines():
+        if line.startswith("FINAL_STATE"):
+            final = line.split()[1]
+        if line.startswith("TRANSITION"):
+            _, at, to, p, *word = line.split()
+            arcs.setdefault(at, []).append((to, float(p), " ".join(word)))
+
+    def sentences(at: str, words: str, p: float) -> dict[str, float]:
+        if at == final:
+            return {words.strip(): p}
+        return {k: v for to, q, w in arcs[at] for k, v in sentences(to, f"{words} {w}", p * q).items()}
+
+    got = sentences("0", "", 1.0)
+    assert set(got) == {f"coach {s}" for s in said}
+    assert (
+        got["coach go back"] == pytest.approx(1 / 4) and got["coach next"] == got["coach i have a sharp pain"] == 1 / 8
+    )
+    assert len(arcs) < len(" ".join(said).split())  # the shared ends are merged
 
 
 def test_play_listens_to_a_file_moves_on_next_and_stops_on_a_sharp_pain(tmp_path):

@@ -45,10 +45,12 @@ class Endpointer:
     quiet: int = 0
     frames: int = 0  # frames seen: the stream's clock
 
-    def process(self, frame: bytes) -> tuple[list[bytes], bool, bool]:
-        """(frames for the recognizer, started, ended) for one frame."""
+    def process(self, frame: bytes, heard: bytes | None = None) -> tuple[list[bytes], bool, bool]:
+        """(frames for the recognizer, started, ended) for one frame: its loudness is measured
+        on `frame`, and what the recognizer gets of it is `heard` (the frame itself if None)."""
         self.frames += 1
         db = level(frame)
+        frame = frame if heard is None else heard
         floor = db if self.floor is None else self.floor + FLOOR_RISE * FRAME
         self.floor = max(QUIETEST, min(db, floor))
         loud = db > self.floor + ABOVE_FLOOR

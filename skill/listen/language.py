@@ -117,7 +117,9 @@ def _backoff(seen: Mapping[str, float], p_uni: Mapping[str, float]) -> float:
 
 def fsg(sentences: Sequence[str], name: str = "commands") -> str:
     """A finite-state grammar (pocketsphinx's FSG text) of the wake word followed by exactly
-    one of `sentences`: a tree of their words, each branch as likely as its siblings."""
+    one of `sentences`: a tree of their words, each branch as likely as its siblings, with
+    the states whose futures are the same merged (sentences ending alike share their ends),
+    which leaves the sentences and their probabilities as they were and the search smaller."""
     children: dict[int, dict[str, int]] = defaultdict(dict)
     ends: set[int] = set()
     count = 2  # state 0 the start, 1 after the wake word
@@ -128,12 +130,15 @@ def fsg(sentences: Sequence[str], name: str = "commands") -> str:
                 children[at][word], count = count, count + 1
             at = children[at][word]
         ends.add(at)
-    final = count
-    lines = ["TRANSITION 0 1 1.0 " + WAKE]
-    for state in range(1, final):
-        out = [(f" {word}", to) for word, to in children.get(state, {}).items()] + (
-            [("", final)] if state in ends else []
-        )
+    merged: dict[tuple[bool, tuple[tuple[str, int], ...]], int] = {}
+    same: dict[int, int] = {}
+    for state in range(count - 1, 0, -1):  # children are numbered after their parents
+        future = (state in ends, tuple(sorted((w, same[c]) for w, c in children.get(state, {}).items())))
+        same[state] = merged.setdefault(future, len(merged) + 1)
+    final = len(merged) + 1
+    lines = [f"TRANSITION 0 {same[1]} 1.0 {WAKE}"]
+    for (is_end, out_words), state in sorted(merged.items(), key=lambda kv: kv[1]):
+        out = [(f" {word}", to) for word, to in out_words] + ([("", final)] if is_end else [])
         lines += [f"TRANSITION {state} {to} {1 / len(out):.6f}{word}" for word, to in out]
     head = [f"FSG_BEGIN {name}", f"NUM_STATES {final + 1}", "START_STATE 0", f"FINAL_STATE {final}"]
     return "\n".join([*head, *lines, "FSG_END", ""])
