@@ -118,6 +118,9 @@ class OfflineCoach:
             return _spoken_aside(pos, phrase("listen.not_here"), say)
         if ask in MOVES:
             return _moves(ask, pos, after)
+        if reply.played and after is not None and after.step != pos.step:  # moved on (a skip): the player says it
+            moves = _moves(Ask.NEXT, pos, after)
+            return _spoken_aside(pos, reply.lead, say, after) if reply.lead else moves
         ends = reply.end or after is None or after.state == State.FINISHED
         if ends:  # the voice cuts off the player's cue before it speaks
             return [lambda: say(spoken(reply.ssml)), Key.QUIT]
