@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from content import sources
-from skill.alexa.names import BUILTINS, INTENT_NAMES, intent_name, slot_type
+from skill.alexa.names import BUILTINS, CUSTOM, INTENT_NAMES, intent_name, slot_type
 from skill.coach import phrasebook as coach_phrasebook
 from skill.coach.asks import Ask
 
@@ -31,28 +31,30 @@ def source() -> dict[str, Any]:
     book = {
         Ask(name): {**spec, "slots": {s: slot_type(t) for s, t in spec["slots"].items()}}
         for name, spec in coach_phrasebook.asks().items()
-        if name in ASK_NAMES and Ask(name) in INTENT_NAMES  # the rest: unnamed() says which
+        if Ask(name) in INTENT_NAMES  # the rest: unnamed() says which
     }
     empty: dict[str, Any] = {"slots": {}, "samples": [], "understood": []}
     builtins = {name: book.get(BUILTINS[name], empty) for name in own["builtins"] if name in BUILTINS}
     taken = {BUILTINS[name] for name in builtins}
-    intents = {intent_name(ask): spec for ask, spec in book.items() if ask not in taken}
+    intents = {intent_name(ask): spec for ask, spec in book.items() if intent_name(ask) in CUSTOM and ask not in taken}
     return {**own, "intents": intents, "builtins": builtins}
-
-
-ASK_NAMES = frozenset(a.value for a in Ask)
 
 
 def unnamed() -> list[str]:
     """Phrasebook entries and built-ins Alexa's model cannot name: no ask of the coach's, an
-    ask that is no intent on Alexa, or a built-in the coach does not know."""
+    ask that is no intent on Alexa or a built-in left undeclared, or a built-in the coach
+    does not know."""
     own = sources.load(SOURCE)
     problems = [f"built-in {n} is not one of skill/alexa/names.py's" for n in own["builtins"] if n not in BUILTINS]
+    problems += [
+        f"phrasebook: '{n}' is not one of the coach's asks (skill/coach/asks.py)" for n in coach_phrasebook.unknown()
+    ]
     for name in coach_phrasebook.asks():
-        if name not in ASK_NAMES:
-            problems.append(f"phrasebook: '{name}' is not one of the coach's asks (skill/coach/asks.py)")
-        elif Ask(name) not in INTENT_NAMES:
+        alexa = INTENT_NAMES.get(Ask(name))
+        if alexa is None:
             problems.append(f"phrasebook: '{name}' is no intent on Alexa (skill/alexa/names.py)")
+        elif alexa in BUILTINS and alexa not in own["builtins"]:
+            problems.append(f"phrasebook: '{name}' is Alexa's {alexa}, which interaction_model.yaml does not declare")
     return problems
 
 

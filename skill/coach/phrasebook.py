@@ -26,6 +26,7 @@ from skill.coach.vocabulary import alarm_words, slot_types
 
 SOURCE = Path(__file__).parent / "phrasebook.yaml"
 DURATION, TIME = "Duration", "Time"  # slot types heard as phrases, not listed in the vocabulary
+ASK_NAMES = frozenset(a.value for a in Ask)
 
 
 @functools.cache
@@ -35,7 +36,8 @@ def _source() -> dict[str, Any]:
 
 def asks() -> dict[str, dict[str, Any]]:
     """{ask: {"slots": {slot: type}, "samples": [...], "understood": [...]}}, every line as
-    written, in the file's order (a fresh copy: callers may change it)."""
+    written, in the file's order (a fresh copy: callers may change it). An entry that is no
+    ask is left out (`model --check` names it: `unknown`)."""
     return {
         name: {
             "slots": dict((spec or {}).get("slots", {})),
@@ -43,7 +45,13 @@ def asks() -> dict[str, dict[str, Any]]:
             "understood": list((spec or {}).get("understood", [])),
         }
         for name, spec in _source()["asks"].items()
+        if name in ASK_NAMES
     }
+
+
+def unknown() -> list[str]:
+    """The phrasebook's entries that are none of the coach's asks (a misspelt name)."""
+    return [name for name in _source()["asks"] if name not in ASK_NAMES]
 
 
 def launch() -> list[str]:
