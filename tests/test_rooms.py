@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from skill.alexa import model
-from skill.alexa.names import BUILTINS, CUSTOM, ask_of
+from skill.alexa.names import BUILTINS, CUSTOM, SLOT_TYPES, ask_of
 from skill.coach import phrasebook
 from skill.coach.asks import Ask
 from skill.coach.routes import ROUTE_LIST, ROUTES
@@ -103,6 +103,7 @@ def test_the_phrasebook_is_in_the_coachs_words():
     assert set(phrasebook.asks()) <= {a.value for a in Ask}
     assert {t for spec in phrasebook.asks().values() for t in spec["slots"].values()} <= types
     assert "AMAZON" not in repr(phrasebook.asks())
+    assert set(SLOT_TYPES) == {phrasebook.DURATION, phrasebook.TIME}, "Alexa names each of the coach's phrase types"
 
 
 def test_the_conversation_runs_without_any_platform_loaded():

@@ -49,8 +49,9 @@ PLAYER_EVENTS = {
 QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
 
 
-# The coach's slot types heard as phrases, as Alexa's built-in slot types (the model's, and
-# what the chat simulator sends: ISO-8601 durations and times).
+# The coach's slot types heard as phrases (skill/coach/phrasebook.py DURATION, TIME; named here
+# without importing its matcher), as Alexa's built-in slot types: the model's, and what the
+# chat simulator sends (ISO-8601 durations and times).
 SLOT_TYPES = {"Duration": "AMAZON.DURATION", "Time": "AMAZON.TIME"}
 INTENT_NAMES = {ask: name for name, ask in {**CUSTOM, **BUILTINS}.items()}  # UNCLEAR is AMAZON.FallbackIntent
 
