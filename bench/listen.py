@@ -35,14 +35,15 @@ from listenkit import GAP, NOISES, VOICES, Said, stream  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
 from content.planner import PlanInputs  # noqa: E402
-from skill.alexa.names import ask_of  # noqa: E402
 from skill.cli.voice_play import OfflineCoach  # noqa: E402
 from skill.coach.asks import Ask  # noqa: E402
+from skill.coach.phrasebook import phrases, understood, with_launch  # noqa: E402
+from skill.coach.vocabulary import slot_types  # noqa: E402
 from skill.listen.gate import Verdict, judge  # noqa: E402
 from skill.listen.listener import SAMPLE_RATE  # noqa: E402
+from skill.listen.phrases import sentences as listen_sentences  # noqa: E402
 from skill.listen.sources import BLOCK  # noqa: E402
 from skill.listen.sphinx import SphinxListener  # noqa: E402
-from skill.sim.chat import listen_sentences, understood  # noqa: E402
 from speech import sequencer  # noqa: E402
 from speech.script import script_for  # noqa: E402
 
@@ -169,8 +170,8 @@ def commands(
             found = listen(fresh(), x, said)  # a room of its own: the noise floor and CMN start afresh
             for s in said:
                 mine = [(v, lat) for owner, v, lat in found if owner is s and v.intent is not None]
-                ok = any(ask_of(v.intent) == expected[s.text] for v, _ in mine if v.intent)
-                wrong_action += sum(ask_of(v.intent) != expected[s.text] for v, _ in mine if v.intent)
+                ok = any(Ask(v.intent) == expected[s.text] for v, _ in mine if v.intent)
+                wrong_action += sum(Ask(v.intent) != expected[s.text] for v, _ in mine if v.intent)
                 right.setdefault(f"{voice[0]} {noise}", []).append(ok)
                 latencies += [lat + turn_seconds(v.command) for v, lat in mine if ok]
     return right, latencies, wrong_action
@@ -204,7 +205,7 @@ def not_commands(
 def main() -> None:
     quick = "--quick" in sys.argv
     began = time.perf_counter()
-    sentences = listen_sentences()
+    sentences = listen_sentences(with_launch(), slot_types(), phrases())
     SphinxListener(sentences)
     load = time.perf_counter() - began
 

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from skill.alexa import model
-from skill.alexa.names import BUILTINS, CUSTOM, ask_of
+from skill.alexa.names import BUILTINS, CUSTOM, SLOT_TYPES, ask_of
+from skill.coach import phrasebook
 from skill.coach.asks import Ask
 from skill.coach.routes import ROUTE_LIST, ROUTES
+from skill.coach.vocabulary import slot_types
 
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_LIBRARIES = ("ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "flask", "werkzeug", "boto3", "botocore")
@@ -84,6 +86,26 @@ def test_a_room_imports_only_what_lies_below_it(room):
     assert not bad, bad
 
 
+# Modules that hear words for the coach themselves: they understand them with the coach's
+# phrasebook and matcher (skill/coach/phrasebook.py), never through Alexa's names or her simulator.
+HEAR_FOR_THE_COACH = ("skill/cli/voice_play.py", "bench/listen.py")
+
+
+@pytest.mark.parametrize("rel", HEAR_FOR_THE_COACH)
+def test_the_laptop_coach_hears_in_the_coachs_words(rel):
+    bad = sorted(n for n in imported(ROOT / rel) if n.split(".")[:2] in (["skill", "alexa"], ["skill", "sim"]))
+    assert not bad, f"{rel} imports {bad}"
+
+
+def test_the_phrasebook_is_in_the_coachs_words():
+    """Its entries are asks, its slot types the vocabulary's or its own phrases; no platform's names."""
+    types = set(slot_types()) | {phrasebook.DURATION, phrasebook.TIME}
+    assert set(phrasebook.asks()) <= {a.value for a in Ask}
+    assert {t for spec in phrasebook.asks().values() for t in spec["slots"].values()} <= types
+    assert "AMAZON" not in repr(phrasebook.asks())
+    assert set(SLOT_TYPES) == {phrasebook.DURATION, phrasebook.TIME}, "Alexa names each of the coach's phrase types"
+
+
 def test_the_conversation_runs_without_any_platform_loaded():
     code = (
         "import sys; from skill.coach.turn import turn; from skill.coach.asks import Ask;"
@@ -123,7 +145,7 @@ def test_no_private_sdk_method_is_overridden():
 def test_the_ovos_front_and_its_locale_load_without_any_ovos_library():
     """`recovery-coach model` writes the OVOS files where the `ovos` extra is not installed."""
     code = (
-        "import sys; import skill.ovos.front, skill.ovos.locale, skill.cli.ovos_files;"
+        "import sys; import skill.ovos.front, skill.ovos.locale; skill.ovos.locale.generated();"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(OVOS)!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout

@@ -1,9 +1,9 @@
-"""The Alexa interaction model: generated from skill/alexa/interaction_model.yaml plus the movement
-library, checked against Alexa's rules, and written as an ask-cli v2 skill package."""
+"""The Alexa interaction model: generated from the coach's phrasebook (skill/coach/phrasebook.yaml,
+each ask named as skill/alexa/names.py says), what is Alexa's own (skill/alexa/interaction_model.yaml)
+and the movement library, checked against Alexa's rules, and written as an ask-cli v2 skill package."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
@@ -12,11 +12,12 @@ from typing import Any
 from content import sources
 from content.library import normalize
 from content.planner import AREAS, CARDIO_CHOICES, FOCUSES
-from skill.alexa.phrasebook import carried, expand_all, lines_of, shipped, side_by_side
+from skill.alexa.phrasebook import SOURCE, carried, expand_all, lines_of, shipped, side_by_side, unnamed
+from skill.alexa.phrasebook import source as source  # model.source(): the source the checks read
+from skill.coach import phrasebook as coach_phrasebook
 from skill.coach import vocabulary
 from skill.coach.vocabulary import slot_types
 
-SOURCE = Path(__file__).parent / "interaction_model.yaml"
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 REQUIRED_BUILTINS = (
     "AMAZON.CancelIntent",
@@ -74,18 +75,19 @@ MAX_SLOT_VALUES = 50000  # values and synonyms across all custom slot types
 _SLOT, _SAMPLE_CHARS, _INVOCATION_CHARS = r"\{(\w+)\}", r"^[a-z' .{}_]+$", r"^[a-z]+( [a-z]+)+$"
 
 
-@functools.cache
-def source() -> dict[str, Any]:
-    return dict(sources.load(SOURCE))
-
-
 def data_sources() -> list[Path]:
     """Every YAML data file the skill reads, each with a compiled JSON twin (content/sources.py)."""
-    return [*sources.content_sources(), vocabulary.SOURCE, SOURCE, SOURCE.with_name("apl_step.yaml")]
+    return [
+        *sources.content_sources(),
+        vocabulary.SOURCE,
+        coach_phrasebook.SOURCE,
+        SOURCE,
+        SOURCE.with_name("apl_step.yaml"),
+    ]
 
 
 def phrasebook() -> dict[str, dict[str, Any]]:
-    """Every intent, built-ins included, its lines as written: what the coach's matcher reads."""
+    """Every intent, built-ins included, its lines as written (the coach's, in Alexa's names)."""
     return lines_of({**source()["intents"], **source()["builtins"]})
 
 
@@ -218,7 +220,7 @@ def check_invocation(name: str) -> list[str]:
 def check_model() -> list[str]:
     """What breaks Alexa's rules in the source; empty when it is fine."""
     src = source()
-    problems = check_invocation(src["invocation"])
+    problems = unnamed() + check_invocation(src["invocation"])
     types = slot_types()
     every = expanded()
     for b in REQUIRED_BUILTINS:

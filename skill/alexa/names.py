@@ -1,7 +1,8 @@
 """Alexa's names for what a person asks, and for what the player reports, in the coach's words.
 
 The custom intents are named after the coach's asks (`StartRoutineIntent` is
-`Ask.START_ROUTINE`); Amazon's built-ins are listed. Anything else is `Ask.UNCLEAR`.
+`Ask.START_ROUTINE`); Amazon's built-ins are listed. Anything else is `Ask.UNCLEAR`. The
+interaction model (skill/alexa/model.py) names the phrasebook's asks and slot types here.
 """
 
 from __future__ import annotations
@@ -48,6 +49,23 @@ PLAYER_EVENTS = {
 QUIET_REASONS = (None, "EXCEEDED_MAX_REPROMPTS")
 
 
+# The coach's slot types heard as phrases (skill/coach/phrasebook.py DURATION, TIME; named here
+# without importing its matcher), as Alexa's built-in slot types: the model's, and what the
+# chat simulator sends (ISO-8601 durations and times).
+SLOT_TYPES = {"Duration": "AMAZON.DURATION", "Time": "AMAZON.TIME"}
+INTENT_NAMES = {ask: name for name, ask in {**CUSTOM, **BUILTINS}.items()}  # UNCLEAR is AMAZON.FallbackIntent
+
+
 def ask_of(intent_name: str) -> Ask:
     """The coach's ask for an Alexa intent name."""
     return BUILTINS.get(intent_name) or CUSTOM.get(intent_name) or Ask.UNCLEAR
+
+
+def intent_name(ask: Ask) -> str:
+    """Alexa's intent name for one of the coach's asks (KeyError: an ask that is no intent on Alexa)."""
+    return INTENT_NAMES[ask]
+
+
+def slot_type(type_name: str) -> str:
+    """Alexa's slot type for one of the coach's (its own custom types keep their names)."""
+    return SLOT_TYPES.get(type_name, type_name)

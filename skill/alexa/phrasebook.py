@@ -1,14 +1,61 @@
-"""The interaction model's phrasebook syntax: one line stands for many samples.
+"""The coach's phrasebook as Alexa's model takes it: its asks named as Alexa's intents, with
+what is Alexa's own (interaction_model.yaml beside this file), and its lines expanded.
 
-"(a|b)" is one of the choices, "[x]" is x or nothing, nesting is allowed, and a slot
-carrier such as {duration} is kept as it is. "(start|begin) [a] {duration} routine"
-stands for four samples. skill/alexa/interaction_model.yaml documents it for writers.
+A line stands for many samples: "(a|b)" is one of the choices, "[x]" is x or nothing,
+nesting is allowed, and a slot carrier such as {duration} is kept as it is. "(start|begin)
+[a] {duration} routine" stands for four samples. skill/coach/phrasebook.yaml documents it
+for writers.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 from typing import Any
+
+from content import sources
+from skill.alexa.names import BUILTINS, CUSTOM, INTENT_NAMES, intent_name, slot_type
+from skill.coach import phrasebook as coach_phrasebook
+from skill.coach.asks import Ask
+
+SOURCE = Path(__file__).parent / "interaction_model.yaml"
+
+
+@functools.cache
+def source() -> dict[str, Any]:
+    """interaction_model.yaml with the coach's phrasebook in Alexa's names: `intents` the
+    custom intents (in the phrasebook's order), `builtins` the built-ins the model declares
+    (in interaction_model.yaml's order), each {slots, samples, understood}."""
+    own = dict(sources.load(SOURCE))
+    book = {
+        Ask(name): {**spec, "slots": {s: slot_type(t) for s, t in spec["slots"].items()}}
+        for name, spec in coach_phrasebook.asks().items()
+        if Ask(name) in INTENT_NAMES  # the rest: unnamed() says which
+    }
+    empty: dict[str, Any] = {"slots": {}, "samples": [], "understood": []}
+    builtins = {name: book.get(BUILTINS[name], empty) for name in own["builtins"] if name in BUILTINS}
+    taken = {BUILTINS[name] for name in builtins}
+    intents = {intent_name(ask): spec for ask, spec in book.items() if intent_name(ask) in CUSTOM and ask not in taken}
+    return {**own, "intents": intents, "builtins": builtins}
+
+
+def unnamed() -> list[str]:
+    """Phrasebook entries and built-ins Alexa's model cannot name: no ask of the coach's, an
+    ask that is no intent on Alexa or a built-in left undeclared, or a built-in the coach
+    does not know."""
+    own = sources.load(SOURCE)
+    problems = [f"built-in {n} is not one of skill/alexa/names.py's" for n in own["builtins"] if n not in BUILTINS]
+    problems += [
+        f"phrasebook: '{n}' is not one of the coach's asks (skill/coach/asks.py)" for n in coach_phrasebook.unknown()
+    ]
+    for name in coach_phrasebook.asks():
+        alexa = INTENT_NAMES.get(Ask(name))
+        if alexa is None:
+            problems.append(f"phrasebook: '{name}' is no intent on Alexa (skill/alexa/names.py)")
+        elif alexa in BUILTINS and alexa not in own["builtins"]:
+            problems.append(f"phrasebook: '{name}' is Alexa's {alexa}, which interaction_model.yaml does not declare")
+    return problems
 
 
 def expand(template: str) -> list[str]:

@@ -68,8 +68,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], shared: a
     p = sub.add_parser(
         "model",
         help="check or regenerate the Alexa interaction model and the OVOS locale files",
-        description="Generate deploy/skill-package and skill/ovos's locale files from "
-        "skill/alexa/interaction_model.yaml and the movement library, or check them.",
+        description="Generate deploy/skill-package and skill/ovos's locale files from the coach's "
+        "phrasebook (skill/coach/phrasebook.yaml), skill/alexa/interaction_model.yaml and the movement "
+        "library, or check them.",
     )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--check", action="store_true", help="validate the model and fail if deploy/ has drifted")
@@ -143,13 +144,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_model(args: argparse.Namespace) -> int:
     from skill.alexa import model
-    from skill.cli import ovos_files
+    from skill.ovos import locale
 
     if args.write:
-        for path in [*model.write_package(), *ovos_files.write()]:
+        for path in [*model.write_package(), *locale.write()]:
             print(f"wrote {path}")
         return 0
-    problems = model.check_model() + (model.drift() + ovos_files.drift() if args.check else [])
+    problems = model.check_model() + (model.drift() + locale.drift() if args.check else [])
     for p in problems:
         print(f"model: {p}", file=sys.stderr)
     if problems:

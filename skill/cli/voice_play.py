@@ -29,15 +29,13 @@ from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from content.phrases import phrase
-from skill.alexa.model import intents
-from skill.alexa.names import ask_of
 from skill.cli.listening import Ended, Hearing, verdict_line, wait_slices
+from skill.coach import phrasebook
 from skill.coach.asks import Ask
 from skill.coach.slots import Slot, resolve
+from skill.coach.times import iso_duration, iso_time
 from skill.coach.turn import turn
 from skill.listen.gate import Verdict
-from skill.sim.chat import match
-from skill.sim.times import iso_duration, iso_time
 from speech import sequencer
 from speech.local.pcm import SAMPLE_RATE
 from speech.local.playback import Event, Key, Keys, Kind, Show
@@ -82,16 +80,16 @@ def spoken(ssml: str | None) -> str:
     return " ".join(" ".join(p for p in segments(ssml) if isinstance(p, str)).split())
 
 
-def slots_of(intent: str, heard: dict[str, str]) -> dict[str, Slot]:
+def slots_of(ask: Ask, heard: dict[str, str]) -> dict[str, Slot]:
     """The matcher's slot words as the coach takes them: durations and times as ISO-8601, as
     Alexa sends them, custom values resolved to their ids."""
-    types = intents()[intent]["slots"]
+    types = phrasebook.asks().get(ask.value, {}).get("slots", {})
     out = {}
     for name, words in heard.items():
         kind = types[name]
-        if kind == "AMAZON.DURATION":
+        if kind == phrasebook.DURATION:
             out[name] = Slot(iso_duration(words))
-        elif kind == "AMAZON.TIME":
+        elif kind == phrasebook.TIME:
             out[name] = Slot(iso_time(words))
         else:
             out[name] = Slot(words, resolve(Slot(words), kind))
@@ -107,10 +105,10 @@ class OfflineCoach:
 
     def actions(self, command: str, pos: Position, say: Callable[[str], None], played: float = 0.0) -> list[Action]:
         """`played`: seconds of the current step the player has played."""
-        m = match(command)
-        ask = ask_of(m.intent)
+        heard = phrasebook.understand(command)
+        ask = Ask.UNCLEAR if heard.ask == Ask.LAUNCH else heard.ask  # opening the coach again is no command here
         session = {**self.session, "pos": _attrs(pos)}
-        result = turn(ask, slots_of(m.intent, m.slots), False, session, played=played)
+        result = turn(ask, slots_of(ask, heard.slots), False, session, played=played)
         reply = result.if_unsaved or result.reply  # nothing is saved here: never claim it was
         after = _position(result.session)
         self.session = result.session
@@ -263,12 +261,14 @@ def hands_free(
     """Keys and display for a player that also listens; when listening cannot start here,
     one sentence says why and the keyboard alone goes on."""
     from skill.cli.listening import CannotListen, blocks_from, make_listener
-    from skill.sim.chat import listen_sentences, understood
+    from skill.coach.phrasebook import phrases, understood, with_launch
+    from skill.coach.vocabulary import slot_types
+    from skill.listen.phrases import sentences
 
     voice = Voice(speaker, sink.stop)
     try:
         blocks = blocks_from(args.audio_in)  # first: a missing microphone is told before the model loads
-        listener = make_listener(listen_sentences())
+        listener = make_listener(sentences(with_launch(), slot_types(), phrases()))
     except CannotListen as exc:
         print(phrase("listen.carry_on", reason=str(exc)), file=sys.stderr)
         return keyboard, display

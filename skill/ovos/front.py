@@ -24,11 +24,11 @@ from typing import Any
 from skill.coach import reminders
 from skill.coach.asks import Ask
 from skill.coach.context import Device
+from skill.coach.phrasebook import matcher_of
 from skill.coach.replies import Reply
-from skill.coach.slots import Slot, duration_phrases
+from skill.coach.slots import Slot
 from skill.coach.turn import needs_kept, settle, turn
 from skill.coach.understand import Matcher, words
-from skill.coach.vocabulary import alarm_words, slot_types
 from skill.store.base import Store, StoreError
 from speech import sequencer as seq
 from speech.ssml import segments
@@ -57,9 +57,9 @@ class Answer:
     interrupts: bool = True  # the lines of the part under way stop (else a question's answer leaves them be)
 
 
-def make_matcher(intents: Mapping[str, Mapping[str, object]]) -> Matcher:
-    """The coach's matcher over the skill's phrasebook (skill/ovos/phrasebook.json)."""
-    return Matcher(intents, slot_types(), {"AMAZON.DURATION": duration_phrases()}, alarm_words())
+def make_matcher(intents: Mapping[str, Mapping[str, Any]]) -> Matcher:
+    """The coach's matcher over the asks heard on OVOS (skill/ovos/locale.py `phrasebook`)."""
+    return matcher_of(intents)
 
 
 def lines(ssml: str | None) -> tuple[Line, ...]:

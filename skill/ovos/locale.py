@@ -1,5 +1,6 @@
-"""The OVOS skill's locale files, generated from the one phrasebook by `recovery-coach
-model --write` and checked by `model --check`, as Alexa's interaction model is.
+"""The OVOS skill's locale files, generated from the coach's phrasebook
+(skill/coach/phrasebook.yaml) by `recovery-coach model --write` and checked by `model
+--check`, as Alexa's interaction model is; and the phrasebook the skill's matcher hears with.
 
 `locale/en-us/*.intent`: what OVOS's intent pipeline hears from idle, to open a
 conversation with the coach: opening it, starting a routine (`Launch`, `StartRoutine`) and
@@ -10,26 +11,26 @@ and once the coach is in conversation the skill's `converse()` hears everything 
 the coach's own matcher. A line needs two words of its own besides its slots ("{duration}
 please" would catch any words at all);
 `locale/en-us/<slot>.entity`: the words each slot accepts, so that OVOS's intent
-pipeline matches a `{slot}` only with a value the coach knows; `phrasebook.json`: the
-phrasebook in the coach's words (ask names, not Alexa's), which the skill's matcher reads
-at run time (skill/coach/understand.py), because no front end may import another.
+pipeline matches a `{slot}` only with a value the coach knows. The skill's matcher reads the
+coach's phrasebook itself at run time (`phrasebook`: the asks heard on OVOS).
 
 This module knows no OVOS library: `model` imports it where ovos-workshop is not installed.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from skill.coach import phrasebook as coach_phrasebook
 from skill.coach.asks import STOPS_THE_ROUTINE, Ask
+from skill.coach.slots import duration_phrases
+from skill.coach.vocabulary import slot_types
 
 HERE = Path(__file__).parent
 LOCALE = HERE / "locale" / "en-us"
-PHRASEBOOK = HERE / "phrasebook.json"
 # Asks with no OVOS phrasings, and why: what OVOS does itself, or what needs Alexa.
 ENTRY = {Ask.LAUNCH.value: Ask.LAUNCH.value, Ask.START_ROUTINE.value: Ask.START_ROUTINE.value}
 ENTRY.update({a.value: "warning_signs" for a in STOPS_THE_ROUTINE})  # one file: the matcher tells them apart
@@ -45,16 +46,28 @@ LEFT_OUT = {
 }
 
 
-def files(
-    by_ask: Mapping[str, Mapping[str, Any]], words: Mapping[str, Iterable[str]], prefixes: Iterable[str]
-) -> dict[str, str]:
-    """Every generated file as {path relative to skill/ovos/: text}. `by_ask`: {ask value:
+def phrasebook() -> dict[str, Any]:
+    """The coach's phrasebook as the skill hears with it: `intents`, every ask heard on OVOS
+    ({ask value: {"slots", "samples", "understood"}}, opening the coach as `Launch`, in the
+    order of their names), and the `prefixes` a request may start with, longest first."""
+    book = coach_phrasebook.with_launch()
+    kept = {name: book[name] for name in sorted(book) if Ask(name) not in LEFT_OUT}
+    prefixes = sorted({_plain(p) for p in coach_phrasebook.prefixes()}, key=lambda p: (-len(p), p))
+    return {"intents": kept, "prefixes": prefixes}
+
+
+def generated() -> dict[str, str]:
+    """{path under skill/ovos/: text} for every generated file."""
+    words = {name: [w for ws in values.values() for w in ws] for name, values in slot_types().items()}
+    words[coach_phrasebook.DURATION] = list(duration_phrases())
+    return files(phrasebook()["intents"], words)
+
+
+def files(kept: Mapping[str, Mapping[str, Any]], words: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Every generated file as {path relative to skill/ovos/: text}. `kept`: {ask value:
     {"slots": {slot: type}, "samples": [...], "understood": [...]}}, lines as written;
-    `words`: {slot type: every phrase a slot of that type accepts}; `prefixes`: what a
-    request may start with and means nothing by itself ("ask recovery coach to")."""
-    kept = {name: spec for name, spec in sorted(by_ask.items()) if Ask(name) not in LEFT_OUT}
-    book = {"intents": kept, "prefixes": sorted({_plain(p) for p in prefixes}, key=lambda p: (-len(p), p))}
-    out = {"phrasebook.json": json.dumps(book, indent=1, ensure_ascii=False, sort_keys=True) + "\n"}
+    `words`: {slot type: every phrase a slot of that type accepts}."""
+    out: dict[str, str] = {}
     slots: dict[str, str] = {}
     intents: dict[str, list[str]] = {}
     for name, spec in kept.items():
@@ -81,13 +94,15 @@ def _plain(line: str) -> str:
     return " ".join(line.lower().replace("'", "").replace("\u2019", "").split())
 
 
-def write(generated: Mapping[str, str], root: Path = HERE) -> list[Path]:
-    """Write the files, and remove generated files no longer made (an ask dropped)."""
+def write(made: Mapping[str, str] | None = None, root: Path = HERE) -> list[Path]:
+    """Write the files (`made`: as `generated` gives them), and remove generated files no
+    longer made (an ask dropped)."""
+    generated_now = generated() if made is None else made
     written = []
     for old in sorted((root / "locale" / "en-us").glob("*.*")):
-        if str(old.relative_to(root)) not in generated:
+        if str(old.relative_to(root)) not in generated_now:
             old.unlink()
-    for rel, text in generated.items():
+    for rel, text in generated_now.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -95,23 +110,17 @@ def write(generated: Mapping[str, str], root: Path = HERE) -> list[Path]:
     return written
 
 
-def drift(generated: Mapping[str, str], root: Path = HERE) -> list[str]:
+def drift(made: Mapping[str, str] | None = None, root: Path = HERE) -> list[str]:
     """Generated files that are missing, differ from the phrasebook, or are left over."""
+    generated_now = generated() if made is None else made
     out = []
-    for rel, text in generated.items():
+    for rel, text in generated_now.items():
         path = root / rel
         if not path.exists():
             out.append(f"skill/ovos/{rel} is missing; run recovery-coach model --write")
         elif path.read_text(encoding="utf-8") != text:
             out.append(f"skill/ovos/{rel} differs from its source; run recovery-coach model --write")
     for old in sorted((root / "locale" / "en-us").glob("*.*")):
-        if str(old.relative_to(root)) not in generated:
+        if str(old.relative_to(root)) not in generated_now:
             out.append(f"skill/ovos/{old.relative_to(root)} is not generated; run recovery-coach model --write")
     return out
-
-
-def phrasebook(path: Path = PHRASEBOOK) -> dict[str, Any]:
-    """The phrasebook in the coach's words, for the skill's matcher: `intents` and `prefixes`."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data

@@ -1,7 +1,7 @@
 """`recovery-coach chat`: talk to the skill from a terminal, without an Echo.
 
-Typed text is matched against the interaction model's phrasebook lines by the coach's
-matcher (skill/coach/understand.py: strict, then fuzzy; slot values resolved, durations
+Typed text is understood by the coach's matcher over its phrasebook (skill/coach/phrasebook.py:
+strict, then fuzzy), named as Alexa names the intent (slot values resolved, durations
 turned into ISO-8601 as Alexa does), wrapped in a real request
 envelope, and sent through the skill: in-process through the Flask app in dev mode, or
 to a running server with --url. Answers print as text with [pause 10s] marks.
@@ -9,7 +9,6 @@ to a running server with --url. Answers print as text with [pause 10s] marks.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -18,15 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from content.library import normalize
-from skill.alexa.model import intents, phrasebook, source
-from skill.alexa.names import ask_of
-from skill.coach.slots import Slot, duration_phrases, resolve
-from skill.coach.understand import FILLERS, Matcher
+from skill.alexa.model import intents
+from skill.alexa.names import intent_name
+from skill.coach import phrasebook, times
+from skill.coach.asks import Ask
+from skill.coach.slots import Slot, resolve
+from skill.coach.times import iso_duration
 from skill.coach.understand import words as said_words
-from skill.coach.vocabulary import alarm_words, slot_types
-from skill.sim import times
-from skill.sim.times import iso_duration
+from skill.coach.vocabulary import slot_types
 from skill.sim.transport import Transport
 from speech.ssml import segments
 
@@ -41,16 +39,6 @@ class Match:
     confidence: float = 1.0  # 1.0 for a strict match of a sample; the fuzzy score otherwise
 
 
-@functools.cache
-def matcher() -> Matcher:
-    """The interaction model's samples (and what Alexa's built-ins understand), made ready
-    for the coach's matcher: strict first, then fuzzy (skill/coach/understand.py)."""
-    book = phrasebook()
-    alarms = {name: alarm_words()[ask_of(name).value] for name in book if ask_of(name).value in alarm_words()}
-    phrases = {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()}
-    return Matcher(book, slot_types(), phrases, alarms)
-
-
 def understood(words: str) -> str | None:
     """The intent the words name (a launch too), or None: what the listener's gate asks."""
     m = match(words)
@@ -58,41 +46,21 @@ def understood(words: str) -> str | None:
 
 
 def listen_sentences() -> dict[str, list[str]]:
-    """What the laptop listener expects after its wake word: every intent's phrasings, and
-    the launch phrases."""
+    """What the laptop listener expects after its wake word: every ask's phrasings, and
+    opening the coach (the coach's phrasebook, skill/coach/phrasebook.py)."""
     from skill.listen.phrases import sentences
 
-    out = sentences(phrasebook(), slot_types(), {"AMAZON.DURATION": duration_phrases(), "AMAZON.TIME": times.phrases()})
-    out["LaunchRequest"] = [normalize(p) for p in source()["launch"]]
-    return out
+    return sentences(phrasebook.with_launch(), slot_types(), phrasebook.phrases())
 
 
 def match(typed: str) -> Match:
-    said = " ".join(said_words(typed))
-    said = re.sub(r"^alexa ", "", said)
-    bare = _without_fillers(said)  # "um, open recovery coach please"
-    if bare in {normalize(p) for p in source()["launch"]}:
+    """What Alexa would send for the words: the coach's matcher hears them, and its ask is
+    named as Alexa names it ("open recovery coach" is a LaunchRequest)."""
+    said = re.sub(r"^alexa ", "", " ".join(said_words(typed)))
+    heard = phrasebook.understand(said)
+    if heard.ask == Ask.LAUNCH:
         return Match("LaunchRequest", new_session=True)
-    new_session = False
-    for prefix in sorted((normalize(p) for p in source()["one_shot"]), key=len, reverse=True):
-        if bare.startswith(prefix + " "):
-            said, new_session = bare[len(prefix) + 1 :], True
-            break
-    heard = matcher()(said)
-    if heard.intent is None:
-        return Match("AMAZON.FallbackIntent", {}, new_session, heard.confidence)
-    return Match(heard.intent, heard.slots, new_session, heard.confidence)
-
-
-def _without_fillers(said: str) -> str:
-    """The words without the fillers around them: what a launch or "tell recovery coach" is
-    told by (the matcher weighs fillers itself: "ow" may be pain, "okay" a yes)."""
-    spoken = said.split()
-    while spoken and spoken[0] in FILLERS:
-        spoken.pop(0)
-    while spoken and spoken[-1] in FILLERS:
-        spoken.pop()
-    return " ".join(spoken)
+    return Match(intent_name(heard.ask), heard.slots, heard.named, heard.confidence)
 
 
 def slot_json(intent: str, name: str, heard: str) -> dict[str, Any]:

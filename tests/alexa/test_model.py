@@ -1,5 +1,5 @@
-"""The interaction model: generated from one source, checked by Alexa's rules, and the
-committed JSON in deploy/ never drifts from its source."""
+"""The interaction model: generated from the coach's phrasebook and Alexa's own source,
+checked by Alexa's rules, and the committed JSON in deploy/ never drifts from its sources."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from skill.alexa import model
+from skill.coach import phrasebook as coach_phrasebook
 from skill.coach import vocabulary
 
 
@@ -115,6 +116,24 @@ def test_the_check_names_what_breaks_alexas_rules(monkeypatch, change, problem):
     broken = _broken(change)
     monkeypatch.setattr(model, "source", lambda: broken)
     monkeypatch.setattr(model, "slot_types", lambda: broken["types"])
+    assert any(problem in p for p in model.check_model()), model.check_model()
+
+
+UNNAMED = [
+    (
+        "a misspelt ask",
+        lambda d: d["asks"].update(Tipp={"samples": ["a tip please"]}),
+        "'Tipp' is not one of the coach's",
+    ),
+    ("an ask that is no intent", lambda d: d["asks"].update(GoneQuiet={"samples": ["bye"]}), "no intent on Alexa"),
+]
+
+
+@pytest.mark.parametrize("change, problem", [u[1:] for u in UNNAMED], ids=[u[0] for u in UNNAMED])
+def test_the_check_names_a_phrasebook_entry_alexa_cannot_name(monkeypatch, change, problem):
+    doc = copy.deepcopy(coach_phrasebook._source())
+    change(doc)
+    monkeypatch.setattr(coach_phrasebook, "_source", lambda: doc)
     assert any(problem in p for p in model.check_model()), model.check_model()
 
 

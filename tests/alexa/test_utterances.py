@@ -16,9 +16,9 @@ from content.phrases import phrasebook, variants
 from skill.alexa import model
 from skill.alexa.phrasebook import expand
 from skill.coach.slots import Slot, resolve
+from skill.coach.times import iso_time
 from skill.sim.chat import iso_duration, match
 from skill.sim.midstream import heard
-from skill.sim.times import iso_time
 
 HERE = Path(__file__).parent / "utterances"
 GOLDEN = yaml.safe_load((HERE / "golden.yaml").read_text())

@@ -1,19 +1,18 @@
-"""The OVOS skill's locale files and phrasebook come from the one phrasebook: `model --write`
-writes them, and `model --check` fails when one has drifted."""
+"""The OVOS skill's locale files come from the coach's phrasebook: `model --write` writes
+them, and `model --check` fails when one has drifted."""
 
 from __future__ import annotations
 
-from skill.cli import ovos_files
 from skill.coach.asks import Ask
 from skill.ovos import locale
 
 
 def test_the_committed_files_match_the_phrasebook():
-    assert ovos_files.drift() == []
+    assert locale.drift() == []
 
 
 def test_an_edited_or_stray_locale_file_is_reported(tmp_path):
-    generated = ovos_files.generated()
+    generated = locale.generated()
     locale.write(generated, tmp_path)
     assert locale.drift(generated, tmp_path) == []
     intent = tmp_path / "locale" / "en-us" / "StartRoutine.intent"

@@ -1,6 +1,7 @@
-"""Times and durations as the chat simulator hears them and Alexa sends them: AMAZON.TIME
-("seven", "7 pm", "half past six in the evening", "noon", "evening" become "07:00", "19:00",
-"18:30", "12:00", "EV") and AMAZON.DURATION ("ten minutes" becomes "PT10M")."""
+"""Times and durations as words heard and as a turn reads them: a front end that hears
+words itself turns a Time slot's words ("seven", "7 pm", "half past six in the evening",
+"noon", "evening") into "07:00", "19:00", "18:30", "12:00", "EV" and a Duration's ("ten
+minutes") into "PT10M", as Alexa sends AMAZON.TIME and AMAZON.DURATION."""
 
 from __future__ import annotations
 
