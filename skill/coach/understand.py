@@ -43,6 +43,9 @@ ANCHOR_INTENTS = 8  # a fuzzy match shares at least one word that at most this m
 # Said around a request and meaning nothing by themselves ("ugh, next please", "okay so what's next").
 FILLERS = tuple("ugh ow ouch um umm uh er erm hmm oh ah whoa well so okay ok please hey".split())
 SPOKEN = {"nope": "no", "nah": "no", "yep": "yes", "yup": "yes"}  # said for no and yes
+# A word a sentence may open with that a phrasing does not ("and next", "then go back", or
+# a listener's "for" heard before "go back"): the rest of the words are tried word for word.
+LEADING = frozenset({"and", "then", "now", "for", "to", "the", "but"})
 # Words that only soften or stress ("a bit", "really"): they never tell one intent from another.
 HEDGES = frozenset({"a", "bit", "little", "really", "so", "very", "quite", "too", "just", "kind", "of", "sort"})
 # Words that deny or reassure: a fuzzy match must agree on them ("my chest is fine" is no chest pain).
@@ -109,20 +112,31 @@ class Matcher:
         said = " ".join(words(text))
         if not said:
             return Heard(None)
+        strict = self._strict(said)
+        opened = said.split()
+        while strict is None and len(opened) > 1 and opened[0] in LEADING:
+            opened = opened[1:]
+            strict = self._strict(" ".join(opened))
+        if strict is not None:
+            return strict
+        heard = self._fuzzy.best(said)
+        return heard if heard.intent is not None else self._alarm(said.split()) or heard
+
+    def _strict(self, said: str) -> Heard | None:
+        """A phrasing's match, word for word (fillers aside), or None."""
         from hassil import recognize_best
 
         found = recognize_best(said, self._intents, slot_lists=self._lists, skip_words=FILLERS, language="en")
-        if found is not None:
-            slots = {name: str(e.text).strip() for name, e in found.entities.items() if str(e.text).strip()}
-            strict = Heard(found.intent.name, slots, 1.0, True)
-            if all(not e.is_wildcard or " ".join(words(str(e.text))) in self._known for e in found.entities.values()):
-                return strict
-            # A wildcard took any words ("what are {we doing today}"): a fuzzy match of
-            # another intent knows better; else the wildcard stands (an unknown movement).
-            fuzzy = self._fuzzy.best(said)
-            return fuzzy if fuzzy.intent not in (None, strict.intent) else strict
-        heard = self._fuzzy.best(said)
-        return heard if heard.intent is not None else self._alarm(said.split()) or heard
+        if found is None:
+            return None
+        slots = {name: str(e.text).strip() for name, e in found.entities.items() if str(e.text).strip()}
+        strict = Heard(found.intent.name, slots, 1.0, True)
+        if all(not e.is_wildcard or " ".join(words(str(e.text))) in self._known for e in found.entities.values()):
+            return strict
+        # A wildcard took any words ("what are {we doing today}"): a fuzzy match of
+        # another intent knows better; else the wildcard stands (an unknown movement).
+        fuzzy = self._fuzzy.best(said)
+        return fuzzy if fuzzy.intent not in (None, strict.intent) else strict
 
     def _alarm(self, tokens: list[str]) -> Heard | None:
         """The warning sign a word of it raises, when the words neither ask nor deny."""
