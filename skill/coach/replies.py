@@ -91,7 +91,8 @@ def reprompt_for(ctx: Ctx) -> str:
     return phrase("skill.active_reprompt", next=step_name(pos, pos.step + 1))
 
 
-def reprompt_ssml(ctx: Ctx) -> str:
+def _reprompt_ssml(ctx: Ctx) -> str:
+    """The reprompt as SSML, made once per wording."""
     return _said(reprompt_for(ctx))
 
 
@@ -102,7 +103,7 @@ def _said(sentence: str) -> str:
 
 def answer(ctx: Ctx, *sentences: str, end: bool = False) -> Reply:
     """Plain speech, with a reprompt that fits the state the turn leaves behind."""
-    return Reply(say(ctx.note, *sentences), None if end else reprompt_ssml(ctx), end)
+    return Reply(say(ctx.note, *sentences), None if end else _reprompt_ssml(ctx), end)
 
 
 def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
@@ -125,7 +126,7 @@ def play(ctx: Ctx, pos: Position, *prefix: str, welcome: bool = True) -> Reply:
     from skill.coach.screen import screen_for
 
     screen = screen_for(pos, r.estimated_seconds)
-    return Reply(ssml, reprompt_ssml(ctx), played=True, lead=lead, screen=screen)
+    return Reply(ssml, _reprompt_ssml(ctx), played=True, lead=lead, screen=screen)
 
 
 def help_words(state: State, name: str = "") -> str:
