@@ -2,9 +2,8 @@
 (intent_states.yaml), through the real Flask app and a real SQLite file. Every SSML the
 skill returns must pass the SSML validator.
 
-Transcript lines: `> typed words` (empty: silence), `< words the answer contains`,
-`- words it must not contain`, `= ends` / `= open` / `= state NAME`; `@ +N days`: from here
-on, requests are stamped N days after today (Alexa's timestamp is the skill's clock)."""
+Transcripts are read by tests/transcriptkit.py; `@ +N days` stamps the requests from there on
+N days after today (Alexa's timestamp is the skill's clock)."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import DEV_SKILL_ID
+from transcriptkit import Front, replay
 
 from content.planner import PlanInputs
 from skill.coach.turn import SAVED_VERSION
@@ -37,42 +37,31 @@ def assert_valid_ssml(conv: Conversation) -> None:
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.stem)
 def test_transcript(path, talk):
-    heard, days, send = "", [0], talk.send
+    days, send = [0], talk.send
 
     def stamped(doc):
         when = datetime.now(UTC) + timedelta(days=days[0])
         doc["request"]["timestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
         return send(doc)
 
+    def say(words: str) -> str:
+        if not words:
+            return ssml_to_text(talk.silence())
+        talk.say(words)
+        assert talk.last.get("response") is not None, f"{path.name}: refused '{words}': {talk.last}"
+        assert_valid_ssml(talk)
+        return ssml_to_text(talk.speech)
+
     talk.send = stamped
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        where = f"{path.name}:{number}"
-        if not line.strip() or line.startswith("#"):
-            continue
-        mark, rest = line[0], line[1:].strip()
-        if mark == ">":
-            if rest:
-                talk.say(rest)
-                assert talk.last.get("response") is not None, f"{where}: refused: {talk.last}"
-                assert_valid_ssml(talk)
-                heard = ssml_to_text(talk.speech)
-            else:
-                heard = ssml_to_text(talk.silence())
-        elif mark == "<":
-            assert rest.lower() in heard.lower(), f"{where}: expected '{rest}' in: {heard}"
-        elif mark == "-":
-            assert rest.lower() not in heard.lower(), f"{where}: did not expect '{rest}' in: {heard}"
-        elif mark == "@":
-            days[0] = int(rest.split()[0])
-        elif rest == "ends":
-            assert talk.ended, f"{where}: the session should have ended after: {heard}"
-        elif rest == "open":
-            assert not talk.ended, f"{where}: the session should be open after: {heard}"
-        elif rest.startswith("state "):
-            state = (talk.attributes.get("pos") or {}).get("state", "ready")
-            assert state == rest.split()[1], f"{where}: state is {state} after: {heard}"
-        else:
-            raise AssertionError(f"{where}: cannot read line: {line}")
+    replay(
+        path,
+        Front(
+            say=say,
+            ended=lambda: talk.ended,
+            state=lambda: (talk.attributes.get("pos") or {}).get("state", "ready"),
+            days_on=lambda n: days.__setitem__(0, n),
+        ),
+    )
 
 
 def position_for(state: str) -> seq.Position | None:
