@@ -35,13 +35,12 @@ from listenkit import GAP, NOISES, VOICES, Said, stream  # noqa: E402
 
 from bench.results import write_section  # noqa: E402
 from content.planner import PlanInputs  # noqa: E402
+from skill.cli.listening import command_sentences  # noqa: E402
 from skill.cli.voice_play import OfflineCoach  # noqa: E402
 from skill.coach.asks import Ask  # noqa: E402
-from skill.coach.phrasebook import phrases, understood, with_launch  # noqa: E402
-from skill.coach.vocabulary import slot_types  # noqa: E402
+from skill.coach.phrasebook import understood  # noqa: E402
 from skill.listen.gate import Verdict, judge  # noqa: E402
 from skill.listen.listener import SAMPLE_RATE  # noqa: E402
-from skill.listen.phrases import sentences as listen_sentences  # noqa: E402
 from skill.listen.sources import BLOCK  # noqa: E402
 from skill.listen.sphinx import SphinxListener  # noqa: E402
 from speech import sequencer  # noqa: E402
@@ -205,7 +204,7 @@ def not_commands(
 def main() -> None:
     quick = "--quick" in sys.argv
     began = time.perf_counter()
-    sentences = listen_sentences(with_launch(), slot_types(), phrases())
+    sentences = command_sentences()
     SphinxListener(sentences)
     load = time.perf_counter() - began
 

@@ -29,10 +29,10 @@ TABLE = yaml.safe_load((Path(__file__).parent / "data" / "listening.yaml").read_
 
 @functools.cache
 def listener():
+    from skill.cli.listening import command_sentences
     from skill.listen.sphinx import SphinxListener
-    from skill.sim.chat import listen_sentences
 
-    return SphinxListener(listen_sentences())
+    return SphinxListener(command_sentences())
 
 
 def heard_in(x, said):

@@ -109,11 +109,11 @@ def _lines(args: argparse.Namespace, interactive: bool) -> tuple[Callable[[], st
 
     if not args.listen:
         return typed, contextlib.nullcontext
-    from skill.cli.listening import CannotListen, heard_lines
-    from skill.sim.chat import listen_sentences, understood
+    from skill.cli.listening import CannotListen, command_sentences, heard_lines
+    from skill.sim.chat import understood
 
     try:
-        return heard_lines(args.audio_in, listen_sentences(), understood)
+        return heard_lines(args.audio_in, command_sentences(), understood)
     except CannotListen as exc:
         print(phrase("listen.chat_carry_on", reason=str(exc)), file=sys.stderr)
         return typed, contextlib.nullcontext

@@ -47,6 +47,16 @@ def verdict_line(v: Verdict) -> str:
     return phrase("listen.ignored", text=text, confidence=sure, why=phrase(WHY[v.ignored]))
 
 
+def command_sentences() -> dict[str, list[str]]:
+    """What the listener expects after its wake word: every ask's phrasings in the coach's
+    phrasebook, and opening the coach."""
+    from skill.coach.phrasebook import phrases, with_launch
+    from skill.coach.vocabulary import slot_types
+    from skill.listen.phrases import sentences
+
+    return sentences(with_launch(), slot_types(), phrases())
+
+
 def make_listener(commands: Mapping[str, Sequence[str]]) -> Listener:
     try:
         from skill.listen.sphinx import SphinxListener

@@ -260,15 +260,13 @@ def hands_free(
 ) -> tuple[Keys, Show]:
     """Keys and display for a player that also listens; when listening cannot start here,
     one sentence says why and the keyboard alone goes on."""
-    from skill.cli.listening import CannotListen, blocks_from, make_listener
-    from skill.coach.phrasebook import phrases, understood, with_launch
-    from skill.coach.vocabulary import slot_types
-    from skill.listen.phrases import sentences
+    from skill.cli.listening import CannotListen, blocks_from, command_sentences, make_listener
+    from skill.coach.phrasebook import understood
 
     voice = Voice(speaker, sink.stop)
     try:
         blocks = blocks_from(args.audio_in)  # first: a missing microphone is told before the model loads
-        listener = make_listener(sentences(with_launch(), slot_types(), phrases()))
+        listener = make_listener(command_sentences())
     except CannotListen as exc:
         print(phrase("listen.carry_on", reason=str(exc)), file=sys.stderr)
         return keyboard, display

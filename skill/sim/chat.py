@@ -45,14 +45,6 @@ def understood(words: str) -> str | None:
     return None if m.intent == "AMAZON.FallbackIntent" else m.intent
 
 
-def listen_sentences() -> dict[str, list[str]]:
-    """What the laptop listener expects after its wake word: every ask's phrasings, and
-    opening the coach (the coach's phrasebook, skill/coach/phrasebook.py)."""
-    from skill.listen.phrases import sentences
-
-    return sentences(phrasebook.with_launch(), slot_types(), phrasebook.phrases())
-
-
 def match(typed: str) -> Match:
     """What Alexa would send for the words: the coach's matcher hears them, and its ask is
     named as Alexa names it ("open recovery coach" is a LaunchRequest)."""
